@@ -28,19 +28,33 @@ public final class DockerConfigCredentials implements CredentialProvider {
 
     private final Path file;
     private final JsonNode root;
+    private final Path helperDirectory;
 
-    private DockerConfigCredentials(Path file, JsonNode root) {
+    private DockerConfigCredentials(Path file, JsonNode root, Path helperDirectory) {
         this.file = file;
         this.root = root;
+        this.helperDirectory = helperDirectory;
     }
 
-    /** Reads {@code file}; a missing file means no credentials. */
+    /** Reads {@code file}; a missing file means no credentials. Helpers are looked up on the PATH. */
     public static DockerConfigCredentials load(Path file) {
+        return load(file, null);
+    }
+
+    /**
+     * Reads {@code file}, running credential helpers from {@code helperDirectory}
+     * (null: from the PATH).
+     */
+    public static DockerConfigCredentials load(Path file, Path helperDirectory) {
         if (!Files.isRegularFile(file)) {
-            return new DockerConfigCredentials(file, new ObjectMapper().createObjectNode());
+            return new DockerConfigCredentials(file, new ObjectMapper().createObjectNode(), helperDirectory);
         }
         try {
-            return new DockerConfigCredentials(file, new ObjectMapper().readTree(file.toFile()));
+            JsonNode root = new ObjectMapper().readTree(file.toFile());
+            if (root == null || !root.isObject()) {
+                throw new CredentialLookupException("*", file + " is not a JSON object", null);
+            }
+            return new DockerConfigCredentials(file, root, helperDirectory);
         } catch (IOException e) {
             throw new CredentialLookupException("*", "cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -104,7 +118,8 @@ public final class DockerConfigCredentials implements CredentialProvider {
 
     private Optional<Credentials> runHelper(String helper, String serverUrl) {
         String program = "docker-credential-" + helper;
-        ProcessBuilder builder = new ProcessBuilder(program, "get").redirectError(ProcessBuilder.Redirect.DISCARD);
+        String executable = helperDirectory == null ? program : helperDirectory.resolve(program).toString();
+        ProcessBuilder builder = new ProcessBuilder(executable, "get").redirectError(ProcessBuilder.Redirect.DISCARD);
         try {
             Process process = builder.start();
             try (OutputStream stdin = process.getOutputStream()) {
