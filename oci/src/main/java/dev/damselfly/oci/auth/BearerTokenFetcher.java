@@ -6,16 +6,15 @@ import dev.damselfly.oci.RegistryException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -28,17 +27,13 @@ public final class BearerTokenFetcher {
     public static final String CLIENT_ID = "damselfly";
     private static final int MAX_TOKEN_RESPONSE_BYTES = 1 << 20;
 
-    private final HttpClient http;
-    private final Duration timeout;
+    private final TokenHttp http;
     private final Clock clock;
-    private final String userAgent;
     private final ObjectMapper json = new ObjectMapper();
 
-    public BearerTokenFetcher(HttpClient http, Duration timeout, Clock clock, String userAgent) {
+    public BearerTokenFetcher(TokenHttp http, Clock clock) {
         this.http = http;
-        this.timeout = timeout;
         this.clock = clock;
-        this.userAgent = userAgent;
     }
 
     /**
@@ -59,7 +54,9 @@ public final class BearerTokenFetcher {
         }
         List<String> query = new ArrayList<>();
         challenge.service().ifPresent(s -> query.add("service=" + encode(s)));
-        HttpRequest.Builder request = HttpRequest.newBuilder().timeout(timeout).header("User-Agent", userAgent);
+        Map<String, String> headers = new LinkedHashMap<>();
+        URI target;
+        byte[] form = null;
         if (credentials.isPresent() && credentials.get().isIdentityToken()) {
             query.add("grant_type=refresh_token");
             query.add("client_id=" + CLIENT_ID);
@@ -67,24 +64,22 @@ public final class BearerTokenFetcher {
             if (!scope.entries().isEmpty()) {
                 query.add("scope=" + encode(String.join(" ", scope.entries())));
             }
-            request.uri(realmUri).header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(String.join("&", query)));
+            target = realmUri;
+            headers.put("Content-Type", "application/x-www-form-urlencoded");
+            form = String.join("&", query).getBytes(StandardCharsets.UTF_8);
         } else {
             scope.entries().forEach(s -> query.add("scope=" + encode(s)));
             String separator = realm.contains("?") ? "&" : "?";
-            request.uri(URI.create(realm + (query.isEmpty() ? "" : separator + String.join("&", query)))).GET();
-            credentials.ifPresent(c -> request.header("Authorization", c.basicAuthorization()));
+            target = URI.create(realm + (query.isEmpty() ? "" : separator + String.join("&", query)));
+            credentials.ifPresent(c -> headers.put("Authorization", c.basicAuthorization()));
         }
-        HttpResponse<byte[]> response;
+        TokenHttp.Answer response;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            response = http.send(target, headers, form);
         } catch (IOException e) {
             throw new RegistryException.ServerException(registry, 0, "token request to " + realmUri.getHost() + " failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RegistryException.ServerException(registry, 0, "interrupted while fetching a token", e);
         }
-        int status = response.statusCode();
+        int status = response.status();
         if (status == 401 || status == 403) {
             throw new RegistryException.UnauthorizedException(registry, "token server " + realmUri.getHost()
                     + " refused the credentials for scope '" + scope + "' (HTTP " + status + ")");

@@ -1,6 +1,7 @@
 package dev.damselfly.oci.copy;
 
 import dev.damselfly.oci.Descriptor;
+import dev.damselfly.oci.DigestMismatchException;
 import dev.damselfly.oci.ImageIndex;
 import dev.damselfly.oci.ImageManifest;
 import dev.damselfly.oci.ManifestDocument;
@@ -150,6 +151,11 @@ public final class ImageCopier {
                 counters.bytes.addAndGet(bytes);
                 listener.blobProgress(blob, bytes);
             });
+            // A destination reads exactly the descriptor's size; reaching EOF makes the source stream
+            // check the digest too, so nothing unverified counts as copied.
+            if (in.read() != -1) {
+                throw new DigestMismatchException(blob.digest(), "more than " + blob.size() + " bytes", source.describe());
+            }
         }
         counters.copied.incrementAndGet();
         listener.blobFinished(blob, CopyListener.BlobOutcome.COPIED);

@@ -11,14 +11,12 @@ import dev.damselfly.oci.auth.RegistryAuthenticator;
 import dev.damselfly.oci.auth.TokenCache;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.function.LongConsumer;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 
 /**
  * The registry client every module uses: manifests (pull, HEAD, push, platform resolution), blobs
@@ -28,7 +26,7 @@ import java.util.function.LongConsumer;
  * <p>Errors are {@link RegistryException} subtypes naming the reference and HTTP status, or
  * {@link dev.damselfly.oci.DigestMismatchException} for content that does not match its digest.
  */
-public final class RegistryClient {
+public final class RegistryClient implements AutoCloseable {
     /** Config blobs read into memory are refused above this size: 16 MiB. */
     public static final int MAX_IN_MEMORY_BLOB_BYTES = 16 << 20;
 
@@ -38,31 +36,34 @@ public final class RegistryClient {
     private final BlobPuller blobPuller;
     private final BlobPusher blobPusher;
 
-    private RegistryClient(RegistryClientConfig config, RegistryHttp http) {
+    private final CloseableHttpClient http;
+
+    private RegistryClient(RegistryClientConfig config, CloseableHttpClient http, RegistryHttp transport) {
         this.config = config;
-        this.manifestPuller = new ManifestPuller(http);
-        this.manifestPusher = new ManifestPusher(http);
-        this.blobPuller = new BlobPuller(http);
-        this.blobPusher = new BlobPusher(http, config.pushChunkBytes());
+        this.http = http;
+        this.manifestPuller = new ManifestPuller(transport);
+        this.manifestPusher = new ManifestPusher(transport);
+        this.blobPuller = new BlobPuller(transport);
+        this.blobPusher = new BlobPusher(transport, config.pushChunkBytes());
     }
 
     /** A client with the given settings (TLS from the system trust store plus {@code extraCaFile}). */
     public static RegistryClient create(RegistryClientConfig config) {
-        HttpClient.Builder builder = HttpClient.newBuilder()
-                .connectTimeout(config.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER);
-        try {
-            builder.sslContext(TlsContexts.create(config.extraCaFile()));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("cannot set up TLS with CA file " + config.extraCaFile() + ": " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read CA file " + config.extraCaFile(), e);
-        }
-        HttpClient http = builder.build();
+        CloseableHttpClient http = HttpClients.create(config);
         Clock clock = Clock.systemUTC();
         RegistryAuthenticator authenticator = new RegistryAuthenticator(config.credentials(),
-                new BearerTokenFetcher(http, config.responseTimeout(), clock, config.userAgent()), new TokenCache(clock));
-        return new RegistryClient(config, new RegistryHttp(http, config, authenticator));
+                new BearerTokenFetcher(HttpClients.tokenHttp(http), clock), new TokenCache(clock));
+        return new RegistryClient(config, http, new RegistryHttp(http, config, authenticator));
+    }
+
+    /** Closes pooled connections. */
+    @Override
+    public void close() {
+        try {
+            http.close();
+        } catch (IOException ignored) {
+            // Closing idle sockets cannot lose data.
+        }
     }
 
     public RegistryClientConfig config() {

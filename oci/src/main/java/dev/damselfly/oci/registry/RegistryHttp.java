@@ -4,14 +4,13 @@ import dev.damselfly.oci.DigestMismatchException;
 import dev.damselfly.oci.RegistryException;
 import dev.damselfly.oci.auth.RegistryAuthenticator;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,11 +24,11 @@ import org.slf4j.LoggerFactory;
 final class RegistryHttp {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryHttp.class);
 
-    private final HttpClient http;
+    private final CloseableHttpClient http;
     private final RegistryClientConfig config;
     private final RegistryAuthenticator authenticator;
 
-    RegistryHttp(HttpClient http, RegistryClientConfig config, RegistryAuthenticator authenticator) {
+    RegistryHttp(CloseableHttpClient http, RegistryClientConfig config, RegistryAuthenticator authenticator) {
         this.http = http;
         this.config = config;
         this.authenticator = authenticator;
@@ -52,10 +51,10 @@ final class RegistryHttp {
         int redirects = 0;
         int attempt = 0;
         while (true) {
-            HttpResponse<InputStream> response;
+            RegistryResponse wrapped;
             try {
-                HttpRequest request = build(call, method, target, sameOrigin);
-                response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                ClassicHttpResponse response = http.executeOpen(null, build(call, method, target, sameOrigin), null);
+                wrapped = new RegistryResponse(response, target);
             } catch (IOException e) {
                 DigestMismatchException mismatch = findMismatch(e);
                 if (mismatch != null) {
@@ -67,11 +66,7 @@ final class RegistryHttp {
                 }
                 throw new RegistryException.ServerException(call.subject(), 0,
                         method + " " + redact(target) + " failed after " + (attempt + 1) + " attempt(s): " + e, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RegistryException.ServerException(call.subject(), 0, "interrupted", e);
             }
-            RegistryResponse wrapped = new RegistryResponse(response.statusCode(), response.headers(), response.body(), target);
             int status = wrapped.status();
             if (status == 401 && sameOrigin && !challengeAnswered) {
                 String challenge = wrapped.header("WWW-Authenticate").orElse(null);
@@ -108,20 +103,16 @@ final class RegistryHttp {
         }
     }
 
-    private HttpRequest build(HttpCall call, String method, URI target, boolean withAuth) throws IOException {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(target)
-                .timeout(config.responseTimeout())
-                .header("User-Agent", config.userAgent());
-        if (!"https".equals(target.getScheme())) {
-            builder.version(HttpClient.Version.HTTP_1_1);
-        }
-        call.headers().forEach(builder::header);
+    private HttpUriRequestBase build(HttpCall call, String method, URI target, boolean withAuth) throws IOException {
+        HttpUriRequestBase request = new HttpUriRequestBase(method, target);
+        call.headers().forEach(request::setHeader);
         if (withAuth) {
-            authenticator.authorization(call.registry(), call.scope()).ifPresent(value -> builder.header("Authorization", value));
+            authenticator.authorization(call.registry(), call.scope()).ifPresent(value -> request.setHeader("Authorization", value));
         }
-        HttpRequest.BodyPublisher publisher = call.body() == null ? HttpRequest.BodyPublishers.noBody() : call.body().publisher();
-        builder.method(method, publisher);
-        return builder.build();
+        if (call.body() != null) {
+            request.setEntity(call.body().entity());
+        }
+        return request;
     }
 
     private void backoff(HttpCall call, int attempt, String reason) throws RegistryException {

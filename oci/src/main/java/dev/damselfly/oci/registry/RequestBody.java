@@ -2,24 +2,26 @@ package dev.damselfly.oci.registry;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpRequest;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.FileEntity;
+import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 
 /** The body of a request, and whether it can be sent again (retries, auth challenges). */
 interface RequestBody {
 
-    /** A publisher for one attempt; called once per attempt. */
-    HttpRequest.BodyPublisher publisher() throws IOException;
+    /** The entity for one attempt; called once per attempt. Content-Type travels as a header of the call. */
+    HttpEntity entity() throws IOException;
 
-    /** True when {@link #publisher()} can be called more than once. */
+    /** True when {@link #entity()} can be called more than once. */
     boolean replayable();
 
     static RequestBody ofBytes(byte[] bytes) {
         return new RequestBody() {
             @Override
-            public HttpRequest.BodyPublisher publisher() {
-                return HttpRequest.BodyPublishers.ofByteArray(bytes);
+            public HttpEntity entity() {
+                return new ByteArrayEntity(bytes, null);
             }
 
             @Override
@@ -32,8 +34,8 @@ interface RequestBody {
     static RequestBody ofFile(Path file) {
         return new RequestBody() {
             @Override
-            public HttpRequest.BodyPublisher publisher() throws IOException {
-                return HttpRequest.BodyPublishers.ofFile(file);
+            public HttpEntity entity() {
+                return new FileEntity(file.toFile(), null);
             }
 
             @Override
@@ -49,12 +51,12 @@ interface RequestBody {
             private boolean used;
 
             @Override
-            public HttpRequest.BodyPublisher publisher() throws IOException {
+            public HttpEntity entity() throws IOException {
                 if (used) {
                     throw new IOException("a streamed request body cannot be sent twice");
                 }
                 used = true;
-                return HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> in), length);
+                return new InputStreamEntity(in, length, null);
             }
 
             @Override
