@@ -7,6 +7,7 @@ import dev.damselfly.oci.ImageManifest;
 import dev.damselfly.oci.ManifestDocument;
 import dev.damselfly.oci.Platform;
 import dev.damselfly.oci.RegistryException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -147,7 +148,13 @@ public final class ImageCopier {
             return;
         }
         try (InputStream in = source.openBlob(blob)) {
-            destination.writeBlob(blob, in, bytes -> {
+            // The destination gets a view it cannot close: the copier owns the stream and checks its end.
+            destination.writeBlob(blob, new FilterInputStream(in) {
+                @Override
+                public void close() {
+                    // Closed by the copier after the end-of-stream check below.
+                }
+            }, bytes -> {
                 counters.bytes.addAndGet(bytes);
                 listener.blobProgress(blob, bytes);
             });

@@ -1,0 +1,41 @@
+package dev.damselfly.peer.cli;
+
+import dev.damselfly.peer.cli.image.ImageCommand;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * The top command, {@code damselfly}. Verb groups are separate classes listed in {@code subcommands};
+ * {@code --help}, {@code --version}, {@code --verbose} and the exit-code list are inherited by all.
+ */
+@Command(name = "damselfly",
+        scope = ScopeType.INHERIT,
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        usageHelpAutoWidth = true,
+        sortOptions = false,
+        description = "Damselfly: a Dragonfly-compatible P2P node agent for container images.",
+        subcommands = {ImageCommand.class},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+            "0:success",
+            "1:failure (registry, network, I/O or verification error)",
+            "2:usage error (unknown option, bad value, invalid image reference)"})
+public final class DamselflyCommand implements Runnable {
+    @Spec
+    private CommandSpec spec;
+
+    /** Read from the parse result by {@link Main#isVerbose}; the field only documents the option. */
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "Log at DEBUG level to stderr and print stack traces of failures.")
+    private boolean verbose;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "missing command: one of " + spec.subcommands().keySet());
+    }
+}

@@ -1,0 +1,19 @@
+package dev.damselfly.peer.logging;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Sets the root log level at run time (logback.xml starts at WARN). */
+public final class LogLevels {
+    private LogLevels() {
+    }
+
+    /** DEBUG when {@code verbose}, else WARN. No effect when SLF4J is bound to something other than Logback. */
+    public static void configure(boolean verbose) {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(verbose ? Level.DEBUG : Level.WARN);
+        }
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * Log output of the {@code damselfly} process: one line per event on stderr, secrets redacted
+ * ({@link dev.damselfly.peer.logging.Redaction}), root level WARN by default and DEBUG with
+ * {@code --verbose} ({@link dev.damselfly.peer.logging.LogLevels}). Configured by {@code logback.xml}.
+ */
+package dev.damselfly.peer.logging;
