@@ -28,7 +28,8 @@ import java.util.Map;
  *   <li>{@code curl -o /dev/null} — the reference (no verification);</li>
  *   <li>the client, raw bytes (an open-ended Range read: no digest check, like curl);</li>
  *   <li>the client, verified (streaming SHA-256 checked at EOF, what every Damselfly pull does);</li>
- *   <li>{@code curl | sha256sum} — the verified reference a shell user would write.</li>
+ *   <li>{@code curl | sha256sum} — the verified reference a shell user would write;</li>
+ *   <li>the JDK's {@code java.net.http} client, raw — the transport the client does not use, kept to show why.</li>
  * </ul>
  * Usage: {@code BlobThroughputBenchmark BYTES ROUNDS BENCHMARKS.md}.
  */
@@ -51,17 +52,20 @@ public final class BlobThroughputBenchmark {
             }
             String url = registry.baseUri() + "/v2/bench/blob/blobs/" + digest;
             Map<String, List<Double>> rates = new LinkedHashMap<>();
-            for (String way : List.of("curl", "client raw", "client verified", "curl → sha256sum")) {
+            for (String way : List.of("curl", "client raw", "client verified", "curl → sha256sum", "java.net.http raw")) {
                 rates.put(way, new ArrayList<>());
             }
             // Warm-up: page cache, JIT, connections.
+            java.net.http.HttpClient jdk = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
             curl(url, false);
             clientRead(client, repo, digest, size, true);
+            jdkRead(jdk, url, size);
             for (int round = 0; round < rounds; round++) {
                 rates.get("curl").add(rate(size, curl(url, false)));
                 rates.get("client raw").add(rate(size, clientRead(client, repo, digest, size, false)));
                 rates.get("client verified").add(rate(size, clientRead(client, repo, digest, size, true)));
                 rates.get("curl → sha256sum").add(rate(size, curl(url, true)));
+                rates.get("java.net.http raw").add(rate(size, jdkRead(jdk, url, size)));
                 System.err.printf(Locale.ROOT, "round %d: %s%n", round + 1, last(rates));
             }
             write(report, size, rounds, rates);
@@ -94,6 +98,25 @@ public final class BlobThroughputBenchmark {
         }
         if (total != size) {
             throw new IllegalStateException("read " + total + " bytes, expected " + size);
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** Seconds for one read of the whole blob with the JDK's HTTP client (default settings). */
+    private static double jdkRead(java.net.http.HttpClient jdk, String url, long size) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        long total = 0;
+        byte[] buffer = new byte[BUFFER_BYTES];
+        java.net.http.HttpResponse<InputStream> response = jdk.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = response.body()) {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                total += n;
+            }
+        }
+        if (total != size) {
+            throw new IllegalStateException("java.net.http read " + total + " bytes, expected " + size);
         }
         return (System.nanoTime() - start) / 1e9;
     }
