@@ -23,7 +23,7 @@ public record PlatformImage(
         List<LayerDescriptor> layers,
         List<String> diffIds) {
 
-    /** Copies the lists. */
+    // Copies the lists.
     public PlatformImage {
         layers = List.copyOf(layers);
         diffIds = List.copyOf(diffIds);

@@ -69,7 +69,7 @@ public record TarEntrySpec(
         FIFO
     }
 
-    /** Validates and normalizes. */
+    // Validates (IllegalArgumentException) and normalizes.
     public TarEntrySpec {
         if (path == null || path.isEmpty() || path.startsWith("/") || path.endsWith("/")) {
             throw new IllegalArgumentException("tar path must be relative without leading/trailing '/': " + path);

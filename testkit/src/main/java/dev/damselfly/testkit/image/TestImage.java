@@ -16,7 +16,7 @@ import java.util.Optional;
  */
 public record TestImage(Path layoutDir, String tag, List<PlatformImage> platforms, String indexDigest, byte[] indexBytes) {
 
-    /** Copies the list. */
+    // Copies the list.
     public TestImage {
         platforms = List.copyOf(platforms);
     }

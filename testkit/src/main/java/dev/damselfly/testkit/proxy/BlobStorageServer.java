@@ -38,6 +38,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class BlobStorageServer implements AutoCloseable {
 
+    /** User-Agent of the endpoint's requests to the registry: {@value}. */
+    public static final String USER_AGENT = "damselfly-testkit-blob-storage";
     /** Validity of a redirect URL: 300 s. */
     public static final Duration URL_VALIDITY = Duration.ofSeconds(300);
 
@@ -133,7 +135,8 @@ public final class BlobStorageServer implements AutoCloseable {
 
     private void serve(HttpExchange exchange, String method, Signed signed) throws IOException {
         HttpRequest.Builder request = HttpRequest.newBuilder(signed.registryBlob())
-                .method(method, HttpRequest.BodyPublishers.noBody());
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .header("User-Agent", USER_AGENT);
         if (signed.authorization() != null) {
             request.header("Authorization", signed.authorization());
         }

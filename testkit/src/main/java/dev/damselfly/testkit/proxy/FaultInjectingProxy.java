@@ -53,6 +53,9 @@ public final class FaultInjectingProxy implements AutoCloseable {
     static final String INJECTED_ERROR_BODY =
             "{\"errors\":[{\"code\":\"UNAVAILABLE\",\"message\":\"injected by damselfly FaultInjectingProxy\",\"detail\":null}]}";
 
+    /** User-Agent of the HEAD probe sent to the registry before a blob redirect: {@value}. */
+    public static final String PROBE_USER_AGENT = "damselfly-testkit-proxy-probe";
+
     private static final int BUFFER_SIZE = 64 * 1024;
 
     private final URI upstream;
@@ -206,7 +209,9 @@ public final class FaultInjectingProxy implements AutoCloseable {
     /**
      * From now on answers matching blob GET/HEAD requests with {@code 307 Temporary Redirect} to a
      * pre-signed URL on the {@link #blobStorage() blob-storage endpoint}, which rejects requests that
-     * carry an Authorization header (400) like S3/GCS. Applies until cancelled.
+     * carry an Authorization header (400) like S3/GCS. Applies until cancelled. Each redirect costs
+     * one HEAD to the registry (User-Agent {@value #PROBE_USER_AGENT}); the storage endpoint's
+     * fetches carry {@value BlobStorageServer#USER_AGENT}: filter on these in access-log counts.
      *
      * @param when which requests; only blob GET/HEAD requests are ever redirected
      * @return the rule
@@ -374,7 +379,8 @@ public final class FaultInjectingProxy implements AutoCloseable {
             return false;
         }
         URI blob = URI.create(upstreamPrefix + request.path());
-        HttpRequest.Builder probe = HttpRequest.newBuilder(blob).method("HEAD", HttpRequest.BodyPublishers.noBody());
+        HttpRequest.Builder probe = HttpRequest.newBuilder(blob).method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .header("User-Agent", PROBE_USER_AGENT);
         String authorization = request.header("authorization");
         if (authorization != null) {
             probe.header("Authorization", authorization);

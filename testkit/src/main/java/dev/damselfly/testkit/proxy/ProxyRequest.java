@@ -23,7 +23,7 @@ public record ProxyRequest(long sequence, String method, String path, String que
     private static final Pattern MANIFEST = Pattern.compile("^/v2/(.+)/manifests/([^/]+)$");
     private static final Pattern UPLOAD = Pattern.compile("^/v2/(.+)/blobs/uploads/.*$");
 
-    /** Copies the header map defensively. */
+    // Copies the header map defensively.
     public ProxyRequest {
         headers = Map.copyOf(headers);
     }

@@ -56,7 +56,7 @@ public sealed interface RegistryAuth permits RegistryAuth.None, RegistryAuth.Htp
      * @param users user name to clear-text password (hashed when written)
      */
     record Htpasswd(Map<String, String> users) implements RegistryAuth {
-        /** @throws IllegalArgumentException when there is no user or a name has a colon */
+        // IllegalArgumentException when there is no user or a name has a colon.
         public Htpasswd {
             if (users.isEmpty()) {
                 throw new IllegalArgumentException("htpasswd auth needs at least one user");

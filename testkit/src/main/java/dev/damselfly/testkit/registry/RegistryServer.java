@@ -21,7 +21,10 @@ import java.util.concurrent.TimeUnit;
  * 127.0.0.1 port, with a fresh temporary directory holding the config, the auth files and the
  * filesystem storage. {@link #start} returns once {@code GET /v2/} answers 200 or 401;
  * {@link #close()} kills the process (and any children) and deletes the directory. A JVM shutdown
- * hook does the same for servers a test forgot to close.
+ * hook does the same for servers a test forgot to close. For a JVM that dies without running hooks
+ * (SIGKILL, e.g. a Surefire fork timeout) the registry runs under a tiny {@code /bin/sh} supervisor
+ * that kills it as soon as the JVM's end of the supervisor's stdin pipe closes; only the temporary
+ * directory is left behind then.
  */
 public final class RegistryServer implements AutoCloseable {
 
@@ -34,6 +37,26 @@ public final class RegistryServer implements AutoCloseable {
     /** Default Distribution log level: {@value}. */
     public static final String DEFAULT_LOG_LEVEL = "info";
 
+    /**
+     * Supervisor: runs the registry ({@code $0 serve $1}) with stdin from /dev/null, writes its pid
+     * to {@code $2}, and kills it when our stdin (a pipe from this JVM) reaches EOF. It reaps both of
+     * its children before exiting with the registry's exit status, so no zombie is left to an init
+     * that may not reap (containers).
+     */
+    private static final String SUPERVISOR = String.join("\n",
+            "exec 3<&0",
+            "\"$0\" serve \"$1\" </dev/null 3<&- &",
+            "child=$!",
+            "echo \"$child\" > \"$2\"",
+            "( read -r _ignored <&3; kill -KILL \"$child\" 2>/dev/null ) >/dev/null 2>&1 </dev/null &",
+            "watchdog=$!",
+            "exec 3<&-",
+            "wait \"$child\"",
+            "status=$?",
+            "kill \"$watchdog\" 2>/dev/null",
+            "wait \"$watchdog\" 2>/dev/null",
+            "exit \"$status\"");
+    private static final String PID_FILE = "registry.pid";
     private static final int BIND_ATTEMPTS = 3;
     private static final Duration POLL_INTERVAL = Duration.ofMillis(20);
     private static final Duration STOP_GRACE = Duration.ofSeconds(5);
@@ -44,19 +67,21 @@ public final class RegistryServer implements AutoCloseable {
     private final int port;
     private final RegistryAuth auth;
     private final Process process;
+    private final long registryPid;
     private final ProcessOutput output;
     private final AccessLog accessLog;
     private final HttpClient http;
     private volatile boolean closed;
 
     private RegistryServer(Path workDir, Path storageDir, Path configFile, int port, RegistryAuth auth,
-            Process process, ProcessOutput output, AccessLog accessLog, HttpClient http) {
+            Process process, long registryPid, ProcessOutput output, AccessLog accessLog, HttpClient http) {
         this.workDir = workDir;
         this.storageDir = storageDir;
         this.configFile = configFile;
         this.port = port;
         this.auth = auth;
         this.process = process;
+        this.registryPid = registryPid;
         this.output = output;
         this.accessLog = accessLog;
         this.http = http;
@@ -132,19 +157,19 @@ public final class RegistryServer implements AutoCloseable {
         return output.tail(lines);
     }
 
-    /** @return whether the process is still running */
+    /** @return whether the registry process is still running */
     public boolean isRunning() {
-        return process.isAlive();
+        return process.isAlive() && ProcessHandle.of(registryPid).map(ProcessHandle::isAlive).orElse(false);
     }
 
-    /** @return the registry's process id */
+    /** @return the {@code docker-registry} process id (its supervisor shell is its parent) */
     public long pid() {
-        return process.pid();
+        return registryPid;
     }
 
     /**
-     * Kills the process and its descendants (SIGTERM, then SIGKILL after 5 s) and deletes the
-     * temporary directory. Idempotent.
+     * Kills the registry (SIGKILL via its supervisor; the whole process tree is killed if that has
+     * not finished within 5 s) and deletes the temporary directory. Idempotent.
      */
     @Override
     public void close() {
@@ -160,18 +185,27 @@ public final class RegistryServer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "RegistryServer[" + baseUri() + ", " + auth.getClass().getSimpleName() + ", pid " + process.pid() + "]";
+        return "RegistryServer[" + baseUri() + ", " + auth.getClass().getSimpleName() + ", pid " + registryPid + "]";
     }
 
+    /**
+     * Closes the supervisor's stdin (its watchdog kills the registry, the supervisor reaps it and
+     * exits); falls back to killing the whole tree after {@link #STOP_GRACE}.
+     */
     private static void stop(Process process) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroy();
+        try {
+            process.getOutputStream().close();
+        } catch (IOException ignored) {
+            // already closed
+        }
         try {
             if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
                 process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
@@ -264,31 +298,33 @@ public final class RegistryServer implements AutoCloseable {
         }
 
         private RegistryServer launch(Path workDir, Path storage, Path config, int port, HttpClient http) throws IOException {
-            ProcessBuilder pb = new ProcessBuilder(binary.toString(), "serve", config.toString()).directory(workDir.toFile());
+            Path pidFile = workDir.resolve(PID_FILE);
+            Files.deleteIfExists(pidFile);
+            ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", SUPERVISOR, binary.toString(), config.toString(),
+                    pidFile.toString()).directory(workDir.toFile());
             pb.environment().keySet().removeIf(k -> k.startsWith("REGISTRY_"));
             ProcessOutput output = new ProcessOutput();
             URI base = URI.create("http://127.0.0.1:" + port);
             AccessLog accessLog = new AccessLog(query -> http.send(
                     HttpRequest.newBuilder(base.resolve("/v2/?" + query)).timeout(Duration.ofSeconds(5)).GET().build(),
                     HttpResponse.BodyHandlers.discarding()));
-            Process process = pb.start();
-            process.getOutputStream().close();
+            Process process = pb.start(); // stdin stays open: closing it (or our death) stops the registry
             output.follow("stdout", process.getInputStream(), accessLog::accept);
             output.follow("stderr", process.getErrorStream(), null);
-            RegistryServer server = new RegistryServer(workDir, storage, config, port, auth, process, output, accessLog, http);
-            ShutdownSafetyNet.register(server);
             try {
                 awaitReady(process, output, base, http, port);
-            } catch (RuntimeException e) {
+                long pid = Long.parseLong(Files.readString(pidFile).trim());
+                RegistryServer server = new RegistryServer(workDir, storage, config, port, auth, process, pid, output, accessLog, http);
+                ShutdownSafetyNet.register(server);
+                return server;
+            } catch (RuntimeException | IOException e) {
                 stop(process);
                 output.awaitEof(2000);
-                ShutdownSafetyNet.unregister(server);
                 if (e instanceof RegistryStartException) {
-                    throw e;
+                    throw (RegistryStartException) e;
                 }
                 throw new RegistryStartException("registry on port " + port + " failed to start: " + e, output.text(), e);
             }
-            return server;
         }
 
         private void awaitReady(Process process, ProcessOutput output, URI base, HttpClient http, int port) {

@@ -16,7 +16,7 @@ import java.util.TreeSet;
  */
 public record TokenScope(String type, String name, Set<String> actions) {
 
-    /** @throws IllegalArgumentException when a field is empty */
+    // IllegalArgumentException when a field is empty.
     public TokenScope {
         if (type.isEmpty() || name.isEmpty()) {
             throw new IllegalArgumentException("scope needs a type and a name: " + type + ":" + name);

@@ -81,6 +81,17 @@ class FaultInjectingProxyTest {
     }
 
     @Test
+    void tlsClientHelloGetsAnImmediatePlainHttp400LikeGo() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", proxy.baseUri().getPort())) {
+            socket.setSoTimeout(2000);
+            socket.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x00, (byte) 0xa5, 0x01, 0x00});
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            assertTrue(answer.startsWith("HTTP/1.0 400 Bad Request"), answer);
+        }
+        assertEquals(200, get(proxy.baseUri().resolve("/v2/")).statusCode());
+    }
+
+    @Test
     void uploadsThroughTheProxyWithRewrittenLocations() {
         byte[] data = DeterministicBytes.bytes(3, 200_000);
         String d = Digests.sha256(data);
@@ -203,6 +214,7 @@ class FaultInjectingProxyTest {
         FaultRule rule = proxy.redirectBlobs();
         BlobStorageServer storage = proxy.blobStorage();
         long before = storage.requests();
+        AccessLog.Mark mark = registry.accessLog().mark();
 
         HttpResponse<byte[]> r = get(blobUri());
         assertEquals(307, r.statusCode());
@@ -237,6 +249,11 @@ class FaultInjectingProxyTest {
         assertTrue(storage.bytesServed() >= blob.length + 10);
         assertEquals(307, send("HEAD", blobUri(), null).statusCode(), "HEAD is redirected too");
         assertEquals(2, rule.hits());
+        registry.accessLog().sync();
+        var seen = registry.accessLog().since(mark);
+        assertEquals(3, seen.count(e -> e.userAgent().equals(FaultInjectingProxy.PROBE_USER_AGENT)), seen.toString());
+        assertEquals(3, seen.count(e -> e.userAgent().equals(BlobStorageServer.USER_AGENT)), seen.toString());
+        assertEquals(blob.length + 10, seen.bytesServed(e -> e.isBlobGet() && e.userAgent().equals(BlobStorageServer.USER_AGENT)));
     }
 
     private static HttpResponse<byte[]> sendRaw(HttpRequest request) {

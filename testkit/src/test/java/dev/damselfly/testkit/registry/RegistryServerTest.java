@@ -105,6 +105,33 @@ class RegistryServerTest {
     }
 
     @Test
+    void registryDiesWithAKilledJvmEvenWithoutShutdownHooks() throws Exception {
+        Process jvm = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), OrphanProbeMain.class.getName())
+                .redirectErrorStream(true).start();
+        String line;
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(jvm.getInputStream()))) {
+            do {
+                line = out.readLine();
+            } while (line != null && !line.startsWith("REGISTRY "));
+            assertTrue(line != null, "child JVM did not start a registry");
+            String[] parts = line.split(" ");
+            long pid = Long.parseLong(parts[1]);
+            assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+            jvm.destroyForcibly(); // SIGKILL: no shutdown hook runs
+            jvm.waitFor();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "orphaned registry was killed");
+            dev.damselfly.testkit.support.TempDirs.deleteRecursively(Paths.get(parts[3]));
+        } finally {
+            jvm.destroyForcibly();
+        }
+    }
+
+    @Test
     void twoRegistriesRunSideBySide() {
         try (RegistryServer a = RegistryServer.start(); RegistryServer b = RegistryServer.start()) {
             assertFalse(a.hostPort().equals(b.hostPort()));
