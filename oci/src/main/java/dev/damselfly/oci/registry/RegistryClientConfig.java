@@ -16,8 +16,9 @@ import java.util.Set;
  * @param maxBackoff         upper bound of one wait; default 5 s
  * @param maxRedirects       redirects followed for one request; default 5
  * @param pushChunkBytes     blobs larger than this are pushed in PATCH chunks of this size; default 64 MiB
- * @param plainHttpRegistries registries ({@code host[:port]}) spoken to over plain HTTP; loopback
- *                           hosts ({@code localhost}, {@code 127.x}, {@code [::1]}) always are, like Docker
+ * @param plainHttpRegistries registries ({@code host[:port]}) spoken to over plain HTTP only; loopback
+ *                           hosts ({@code localhost}, {@code 127.x}, {@code [::1]}) are tried over HTTPS
+ *                           first and fall back to plain HTTP when they do not speak TLS, like Docker
  * @param extraCaFile        PEM file of CA certificates trusted in addition to the system trust store; may be null
  * @param credentials        where credentials come from; default anonymous
  * @param userAgent          the User-Agent header; default {@code damselfly}
@@ -58,11 +59,16 @@ public record RegistryClientConfig(
                 maxRedirects, pushChunkBytes, plainHttpRegistries, extraCaFile, newCredentials, userAgent);
     }
 
-    /** True when {@code registry} (host[:port]) is spoken to over plain HTTP. */
+    /** True when {@code registry} (host[:port]) is configured for plain HTTP only. */
     public boolean usesPlainHttp(String registry) {
-        if (plainHttpRegistries.contains(registry)) {
-            return true;
-        }
+        return plainHttpRegistries.contains(registry);
+    }
+
+    /**
+     * True when {@code registry} may fall back to plain HTTP after a failed TLS handshake: the
+     * loopback hosts, which Docker also treats as insecure registries by default.
+     */
+    public boolean mayFallBackToPlainHttp(String registry) {
         String host = registry.startsWith("[") ? registry.substring(0, registry.indexOf(']') + 1)
                 : registry.contains(":") ? registry.substring(0, registry.indexOf(':')) : registry;
         host = host.toLowerCase(Locale.ROOT);

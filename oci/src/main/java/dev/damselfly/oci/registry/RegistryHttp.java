@@ -6,6 +6,10 @@ import dev.damselfly.oci.auth.RegistryAuthenticator;
 import java.io.IOException;
 import java.net.URI;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
@@ -27,6 +31,7 @@ final class RegistryHttp {
     private final CloseableHttpClient http;
     private final RegistryClientConfig config;
     private final RegistryAuthenticator authenticator;
+    private final Set<String> plainHttpFallbacks = ConcurrentHashMap.newKeySet();
 
     RegistryHttp(CloseableHttpClient http, RegistryClientConfig config, RegistryAuthenticator authenticator) {
         this.http = http;
@@ -34,9 +39,13 @@ final class RegistryHttp {
         this.authenticator = authenticator;
     }
 
-    /** The base URL of a registry's API, {@code http(s)://host[:port]}. */
+    /**
+     * The base URL of a registry's API, {@code http(s)://host[:port]}: plain HTTP when configured, or when
+     * a loopback registry has been found not to speak TLS; HTTPS otherwise.
+     */
     URI baseUri(String apiHost) {
-        return URI.create((config.usesPlainHttp(apiHost) ? "http://" : "https://") + apiHost);
+        boolean plain = config.usesPlainHttp(apiHost) || plainHttpFallbacks.contains(apiHost);
+        return URI.create((plain ? "http://" : "https://") + apiHost);
     }
 
     /**
@@ -59,6 +68,13 @@ final class RegistryHttp {
                 DigestMismatchException mismatch = findMismatch(e);
                 if (mismatch != null) {
                     throw mismatch;
+                }
+                if (redirects == 0 && "https".equals(target.getScheme()) && isNotTls(e)
+                        && config.mayFallBackToPlainHttp(target.getRawAuthority())) {
+                    plainHttpFallbacks.add(target.getRawAuthority());
+                    LOG.info("registry {} does not speak TLS ({}); using plain HTTP", target.getRawAuthority(), e.getMessage());
+                    target = URI.create("http" + target.toString().substring("https".length()));
+                    continue;
                 }
                 if (call.retryable() && attempt < config.maxRetries()) {
                     backoff(call, ++attempt, "connection failed: " + e);
@@ -126,6 +142,21 @@ final class RegistryHttp {
             Thread.currentThread().interrupt();
             throw new RegistryException.ServerException(call.subject(), 0, "interrupted during retry backoff", e);
         }
+    }
+
+    /**
+     * True when the peer answered a TLS ClientHello with something that is not TLS (a plain HTTP
+     * server). A handshake or certificate failure is not that: it never downgrades to plain HTTP.
+     */
+    private static boolean isNotTls(Throwable error) {
+        boolean tls = false;
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof SSLHandshakeException || t instanceof java.security.cert.CertificateException) {
+                return false;
+            }
+            tls |= t instanceof SSLException;
+        }
+        return tls;
     }
 
     /** A body that failed verification while being sent surfaces as itself, not as a network error. */

@@ -44,13 +44,15 @@ class ByteRangeTest {
     }
 
     @Test
-    void loopbackRegistriesUsePlainHttp() {
+    void plainHttpOnlyByConfigAndAsAFallbackForLoopback() {
         RegistryClientConfig config = RegistryClientConfig.builder().plainHttpRegistries(java.util.Set.of("reg.lan:5000")).build();
-        assertTrue(config.usesPlainHttp("127.0.0.1:5000"));
-        assertTrue(config.usesPlainHttp("localhost"));
-        assertTrue(config.usesPlainHttp("[::1]:5000"));
+        assertTrue(config.mayFallBackToPlainHttp("127.0.0.1:5000"));
+        assertTrue(config.mayFallBackToPlainHttp("localhost"));
+        assertTrue(config.mayFallBackToPlainHttp("[::1]:5000"));
+        assertFalse(config.mayFallBackToPlainHttp("reg.lan:5000"));
+        assertFalse(config.mayFallBackToPlainHttp("docker.io"));
         assertTrue(config.usesPlainHttp("reg.lan:5000"));
         assertFalse(config.usesPlainHttp("reg.lan"));
-        assertFalse(config.usesPlainHttp("docker.io"));
+        assertFalse(config.usesPlainHttp("127.0.0.1:5000"), "loopback tries TLS first");
     }
 }

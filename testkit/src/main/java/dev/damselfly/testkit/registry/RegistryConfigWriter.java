@@ -32,9 +32,10 @@ final class RegistryConfigWriter {
      * @param port     loopback port to listen on
      * @param auth     auth mode
      * @param logLevel Distribution log level: error, warn, info or debug
+     * @param tls      certificate and key to serve HTTPS with, or null for plain HTTP
      * @return the written config file
      */
-    static Path write(Path dir, Path storage, int port, RegistryAuth auth, String logLevel) {
+    static Path write(Path dir, Path storage, int port, RegistryAuth auth, String logLevel, TlsMaterial tls) {
         StringBuilder y = new StringBuilder();
         y.append("version: 0.1\n");
         y.append("log:\n");
@@ -53,6 +54,11 @@ final class RegistryConfigWriter {
         y.append("http:\n");
         y.append("  addr: ").append(q("127.0.0.1:" + port)).append('\n');
         y.append("  secret: ").append(q("damselfly-testkit-upload-state-secret")).append('\n');
+        if (tls != null) {
+            y.append("  tls:\n");
+            y.append("    certificate: ").append(q(tls.certificateFile().toString())).append('\n');
+            y.append("    key: ").append(q(tls.keyFile().toString())).append('\n');
+        }
         y.append("health:\n");
         y.append("  storagedriver:\n");
         y.append("    enabled: false\n");

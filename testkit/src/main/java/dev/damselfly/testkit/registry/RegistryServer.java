@@ -71,10 +71,11 @@ public final class RegistryServer implements AutoCloseable {
     private final ProcessOutput output;
     private final AccessLog accessLog;
     private final HttpClient http;
+    private final TlsMaterial tls;
     private volatile boolean closed;
 
     private RegistryServer(Path workDir, Path storageDir, Path configFile, int port, RegistryAuth auth,
-            Process process, long registryPid, ProcessOutput output, AccessLog accessLog, HttpClient http) {
+            Process process, long registryPid, ProcessOutput output, AccessLog accessLog, HttpClient http, TlsMaterial tls) {
         this.workDir = workDir;
         this.storageDir = storageDir;
         this.configFile = configFile;
@@ -85,6 +86,7 @@ public final class RegistryServer implements AutoCloseable {
         this.output = output;
         this.accessLog = accessLog;
         this.http = http;
+        this.tls = tls;
     }
 
     /**
@@ -114,9 +116,14 @@ public final class RegistryServer implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
-    /** @return {@code http://127.0.0.1:PORT} (no trailing slash) */
+    /** @return {@code http://127.0.0.1:PORT}, or {@code https://} when TLS is on (no trailing slash) */
     public URI baseUri() {
-        return URI.create("http://" + hostPort());
+        return URI.create((tls == null ? "http://" : "https://") + hostPort());
+    }
+
+    /** @return the TLS certificates when the registry serves HTTPS ({@link Builder#tls()}), else empty */
+    public java.util.Optional<TlsMaterial> tls() {
+        return java.util.Optional.ofNullable(tls);
     }
 
     /** @return the TCP port */
@@ -217,8 +224,20 @@ public final class RegistryServer implements AutoCloseable {
         private Path binary = Paths.get(System.getProperty(BINARY_PROPERTY, DEFAULT_BINARY));
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
         private String logLevel = DEFAULT_LOG_LEVEL;
+        private boolean tls;
 
         private Builder() {
+        }
+
+        /**
+         * Serves HTTPS with a freshly generated CA and server certificate (see {@link RegistryServer#tls()});
+         * default plain HTTP.
+         *
+         * @return this
+         */
+        public Builder tls() {
+            this.tls = true;
+            return this;
         }
 
         /**
@@ -270,16 +289,20 @@ public final class RegistryServer implements AutoCloseable {
             Path workDir = dev.damselfly.testkit.support.TempDirs.create("damselfly-registry-");
             try {
                 Path storage = Files.createDirectory(workDir.resolve("storage"));
-                HttpClient http = HttpClient.newBuilder()
+                TlsMaterial material = tls ? TlsMaterial.generate(workDir.resolve("tls")) : null;
+                HttpClient.Builder httpBuilder = HttpClient.newBuilder()
                         .version(HttpClient.Version.HTTP_1_1)
-                        .connectTimeout(Duration.ofSeconds(2))
-                        .build();
+                        .connectTimeout(Duration.ofSeconds(2));
+                if (material != null) {
+                    httpBuilder.sslContext(material.sslContext());
+                }
+                HttpClient http = httpBuilder.build();
                 RegistryStartException last = null;
                 for (int attempt = 1; attempt <= BIND_ATTEMPTS; attempt++) {
                     int port = FreePorts.loopbackPort();
-                    Path config = RegistryConfigWriter.write(workDir, storage, port, auth, logLevel);
+                    Path config = RegistryConfigWriter.write(workDir, storage, port, auth, logLevel, material);
                     try {
-                        return launch(workDir, storage, config, port, http);
+                        return launch(workDir, storage, config, port, http, material);
                     } catch (RegistryStartException e) {
                         last = e;
                         if (!e.logs().contains("address already in use")) {
@@ -297,14 +320,15 @@ public final class RegistryServer implements AutoCloseable {
             }
         }
 
-        private RegistryServer launch(Path workDir, Path storage, Path config, int port, HttpClient http) throws IOException {
+        private RegistryServer launch(Path workDir, Path storage, Path config, int port, HttpClient http, TlsMaterial material)
+                throws IOException {
             Path pidFile = workDir.resolve(PID_FILE);
             Files.deleteIfExists(pidFile);
             ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", SUPERVISOR, binary.toString(), config.toString(),
                     pidFile.toString()).directory(workDir.toFile());
             pb.environment().keySet().removeIf(k -> k.startsWith("REGISTRY_"));
             ProcessOutput output = new ProcessOutput();
-            URI base = URI.create("http://127.0.0.1:" + port);
+            URI base = URI.create((material == null ? "http://" : "https://") + "127.0.0.1:" + port);
             AccessLog accessLog = new AccessLog(query -> http.send(
                     HttpRequest.newBuilder(base.resolve("/v2/?" + query)).timeout(Duration.ofSeconds(5)).GET().build(),
                     HttpResponse.BodyHandlers.discarding()));
@@ -314,7 +338,7 @@ public final class RegistryServer implements AutoCloseable {
             try {
                 awaitReady(process, output, base, http, port);
                 long pid = Long.parseLong(Files.readString(pidFile).trim());
-                RegistryServer server = new RegistryServer(workDir, storage, config, port, auth, process, pid, output, accessLog, http);
+                RegistryServer server = new RegistryServer(workDir, storage, config, port, auth, process, pid, output, accessLog, http, material);
                 ShutdownSafetyNet.register(server);
                 return server;
             } catch (RuntimeException | IOException e) {

@@ -39,7 +39,8 @@ public final class RegistryOptions {
 
     @Option(names = "--plain-http", paramLabel = "HOST[:PORT]",
             description = "Speak plain HTTP, not HTTPS, to this registry; repeatable. "
-                    + "Loopback registries (localhost, 127.x, [::1]) always use plain HTTP.")
+                    + "Loopback registries (localhost, 127.x, [::1]) are tried over HTTPS first and use plain HTTP "
+                    + "when they do not speak TLS (never after a certificate error).")
     private List<String> plainHttp = new ArrayList<>();
 
     @Option(names = "--ca-file", paramLabel = "PEM",
