@@ -22,13 +22,18 @@ final class BlobPuller {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
 
     private final RegistryHttp http;
+    private final RegistryClientConfig config;
     private final Set<String> registriesIgnoringRange = ConcurrentHashMap.newKeySet();
 
-    BlobPuller(RegistryHttp http) {
+    BlobPuller(RegistryHttp http, RegistryClientConfig config) {
         this.http = http;
+        this.config = config;
     }
 
-    /** The whole blob, verified: reading to EOF throws {@code DigestMismatchException} on bad content. */
+    /**
+     * The whole blob, verified: reading to EOF throws {@code DigestMismatchException} on bad content. A
+     * body that breaks mid-way is resumed from the byte reached (up to the configured retries).
+     */
     InputStream open(ImageReference repo, Digest digest, long expectedSize) throws IOException {
         HttpCall call = call("GET", repo, digest);
         RegistryResponse response = http.send(call);
@@ -39,7 +44,11 @@ final class BlobPuller {
             throw new RegistryException.UnexpectedResponseException(call.subject(), 200,
                     "Content-Length " + declared + " but the descriptor says " + expectedSize);
         }
-        return new VerifyingInputStream(response.body(), digest, expectedSize, RegistryHttp.redact(response.uri()));
+        long total = expectedSize >= 0 ? expectedSize : declared;
+        InputStream body = new ResumingInputStream(response.body(),
+                offset -> total >= 0 && offset >= total ? InputStream.nullInputStream() : openRange(repo, digest, ByteRange.from(offset)),
+                call.subject(), config.maxRetries(), config.initialBackoff().toMillis(), config.maxBackoff().toMillis());
+        return new VerifyingInputStream(body, digest, expectedSize, RegistryHttp.redact(response.uri()));
     }
 
     /**

@@ -43,7 +43,7 @@ public final class RegistryClient implements AutoCloseable {
         this.http = http;
         this.manifestPuller = new ManifestPuller(transport);
         this.manifestPusher = new ManifestPusher(transport);
-        this.blobPuller = new BlobPuller(transport);
+        this.blobPuller = new BlobPuller(transport, config);
         this.blobPusher = new BlobPusher(transport, config.pushChunkBytes());
     }
 

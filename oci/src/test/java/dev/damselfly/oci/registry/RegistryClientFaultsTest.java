@@ -18,7 +18,6 @@ import dev.damselfly.testkit.proxy.FaultInjectingProxy;
 import dev.damselfly.testkit.proxy.ProxyRequest;
 import dev.damselfly.testkit.registry.RegistryAuth;
 import dev.damselfly.testkit.registry.RegistryServer;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -106,12 +105,21 @@ class RegistryClientFaultsTest {
     }
 
     @Test
-    void truncatedBodyIsAnErrorNotAShortBlob() throws Exception {
-        proxy.truncateResponseNext(1, 1000, ProxyRequest.blobGets());
+    void bodyBrokenMidwayIsResumedFromTheByteReached() throws Exception {
+        proxy.truncateResponseNext(2, 70_000, ProxyRequest.blobGets());
+        assertArrayEquals(bytes, readAll(client.pullBlob(repo, digest, bytes.length)));
+        assertEquals(3, proxy.count(ProxyRequest.blobGets()), "the first GET and two resumes");
+        assertEquals(2, proxy.count(ProxyRequest.blobGets().and(ProxyRequest.withRange())), "resumes ask for the rest only");
+    }
+
+    @Test
+    void bodyThatKeepsBreakingIsAnErrorNotAShortBlob() throws Exception {
+        proxy.truncateResponseNext(10, 1000, ProxyRequest.blobGets());
         try (InputStream in = client.pullBlob(repo, digest, bytes.length)) {
             IOException e = assertThrows(IOException.class, in::readAllBytes);
-            assertTrue(!(e instanceof EOFException) || e.getMessage() != null, String.valueOf(e));
+            assertTrue(e.getMessage().contains("resume"), String.valueOf(e));
         }
+        assertEquals(4, proxy.count(ProxyRequest.blobGets()), "1 attempt + 3 resumes");
     }
 
     @Test
