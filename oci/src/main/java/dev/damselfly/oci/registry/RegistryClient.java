@@ -49,10 +49,10 @@ public final class RegistryClient implements AutoCloseable {
 
     /** A client with the given settings (TLS from the system trust store plus {@code extraCaFile}). */
     public static RegistryClient create(RegistryClientConfig config) {
-        CloseableHttpClient http = HttpClients.create(config);
+        CloseableHttpClient http = RegistryHttpClients.create(config);
         Clock clock = Clock.systemUTC();
         RegistryAuthenticator authenticator = new RegistryAuthenticator(config.credentials(),
-                new BearerTokenFetcher(HttpClients.tokenHttp(http), clock), new TokenCache(clock));
+                new BearerTokenFetcher(RegistryHttpClients.tokenHttp(http), clock), new TokenCache(clock));
         return new RegistryClient(config, http, new RegistryHttp(http, config, authenticator));
     }
 

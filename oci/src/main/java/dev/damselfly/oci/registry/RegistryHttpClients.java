@@ -21,9 +21,10 @@ import org.apache.hc.core5.util.Timeout;
 /**
  * Builds the pooled HTTP/1.1 client behind a {@link RegistryClient}: no automatic redirects, retries,
  * cookies or content decoding (layers are gzip and must arrive as stored); the response timeout is
- * also the idle-read timeout of a body.
+ * also the idle-read timeout of a body. Public for components that pass registry traffic through
+ * unchanged (the proxy), so every registry connection of a node is set up the same way.
  */
-final class HttpClients {
+public final class RegistryHttpClients {
     /** Connections kept per registry host: 32. */
     static final int MAX_CONNECTIONS_PER_HOST = 32;
     /** Connections kept in total: 128. */
@@ -31,10 +32,11 @@ final class HttpClients {
     /** Token responses are read up to 1 MiB. */
     private static final int MAX_TOKEN_BYTES = 1 << 20;
 
-    private HttpClients() {
+    private RegistryHttpClients() {
     }
 
-    static CloseableHttpClient create(RegistryClientConfig config) {
+    /** A client with the config's timeouts and TLS trust; credentials in the config are not used here. */
+    public static CloseableHttpClient create(RegistryClientConfig config) {
         SSLContext tls;
         try {
             tls = TlsContexts.create(config.extraCaFile());

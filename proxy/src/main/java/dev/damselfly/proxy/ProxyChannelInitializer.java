@@ -1,0 +1,39 @@
+package dev.damselfly.proxy;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+
+/** Per-connection pipeline: HTTP/1.1 codec → request aggregation (bodies up to 1 MiB) → the front handler. */
+final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
+    /** Request bodies larger than this get 413 (the proxy passes only GET and HEAD in this version): 1 MiB. */
+    static final int MAX_REQUEST_BODY_BYTES = 1 << 20;
+    private static final String CODEC = "http-codec";
+    private static final String AGGREGATOR = "http-aggregator";
+    private static final String FRONT = "proxy-front";
+
+    private final ProxyConfig config;
+    private final ProxyFrontHandler.Shared shared;
+
+    ProxyChannelInitializer(ProxyConfig config, ProxyFrontHandler.Shared shared) {
+        this.config = config;
+        this.shared = shared;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel channel) {
+        ChannelPipeline pipeline = channel.pipeline();
+        pipeline.addLast(CODEC, new HttpServerCodec(config.maxInitialLineBytes(), config.maxHeaderBytes(), 64 * 1024));
+        pipeline.addLast(AGGREGATOR, new HttpObjectAggregator(MAX_REQUEST_BODY_BYTES));
+        pipeline.addLast(FRONT, new ProxyFrontHandler(shared));
+    }
+
+    /** Turns the connection into a raw byte pipe (after CONNECT). */
+    static void removeHttpHandlers(ChannelPipeline pipeline) {
+        pipeline.remove(FRONT);
+        pipeline.remove(AGGREGATOR);
+        pipeline.remove(CODEC);
+    }
+}
