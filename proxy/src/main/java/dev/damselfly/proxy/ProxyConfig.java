@@ -16,7 +16,7 @@ import java.util.Optional;
  * @param upstreamTimeout     connect timeout and idle-read timeout toward registries; default 60 s
  * @param maxInitialLineBytes longest request line accepted; longer gets 414; default 8 KiB
  * @param maxHeaderBytes      largest request header block accepted; larger gets 431; default 16 KiB
- * @param workerThreads       threads running upstream exchanges (one per request in flight); default 64
+ * @param eventLoopThreads    Netty event-loop threads serving clients and their upstream connections; default the core count
  * @param upstreamClient      TLS trust (extra CA) and plain-HTTP registries for upstream connections; credentials in it are never used
  */
 public record ProxyConfig(
@@ -26,7 +26,7 @@ public record ProxyConfig(
         Duration upstreamTimeout,
         int maxInitialLineBytes,
         int maxHeaderBytes,
-        int workerThreads,
+        int eventLoopThreads,
         RegistryClientConfig upstreamClient) {
 
     /** Dragonfly's proxy and mirror port: 4001. */
@@ -51,7 +51,7 @@ public record ProxyConfig(
         private Duration upstreamTimeout = Duration.ofSeconds(60);
         private int maxInitialLineBytes = 8 * 1024;
         private int maxHeaderBytes = 16 * 1024;
-        private int workerThreads = 64;
+        private int eventLoopThreads = Runtime.getRuntime().availableProcessors();
         private RegistryClientConfig upstreamClient = RegistryClientConfig.builder().build();
 
         public Builder listen(InetSocketAddress value) {
@@ -84,8 +84,8 @@ public record ProxyConfig(
             return this;
         }
 
-        public Builder workerThreads(int value) {
-            workerThreads = value;
+        public Builder eventLoopThreads(int value) {
+            eventLoopThreads = value;
             return this;
         }
 
@@ -104,7 +104,7 @@ public record ProxyConfig(
                     .userAgent(upstreamClient.userAgent())
                     .build();
             return new ProxyConfig(listen, registries, mirror, upstreamTimeout, maxInitialLineBytes, maxHeaderBytes,
-                    workerThreads, client);
+                    eventLoopThreads, client);
         }
     }
 }

@@ -9,15 +9,13 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * First stop of every request: refuses malformed ones (400, 414, 431), answers {@code /healthy},
- * opens CONNECT tunnels, resolves the upstream (403 for anything not configured) and hands GET/HEAD
- * to a worker that streams the exchange. Other methods get 405 in this version.
+ * opens CONNECT tunnels, resolves the upstream (403 for anything not configured) and relays GET/HEAD
+ * on the same event loop ({@link PassThroughRelay}). Other methods get 405 in this version.
  */
 final class ProxyFrontHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** The health path, usable as nydusd's {@code ping_url} and for Kubernetes probes. */
@@ -25,10 +23,11 @@ final class ProxyFrontHandler extends SimpleChannelInboundHandler<FullHttpReques
     private static final Logger LOG = LoggerFactory.getLogger(ProxyFrontHandler.class);
 
     /** What all connections of one server share. */
-    record Shared(ProxyConfig config, UpstreamResolver resolver, PassThroughExchange passThrough, ExecutorService workers) {
+    record Shared(ProxyConfig config, UpstreamResolver resolver, UpstreamConnector connector) {
     }
 
     private final Shared shared;
+    private PassThroughRelay relay;
 
     ProxyFrontHandler(Shared shared) {
         super(false);
@@ -71,23 +70,18 @@ final class ProxyFrontHandler extends SimpleChannelInboundHandler<FullHttpReques
                 return;
             }
             UpstreamTarget target = shared.resolver().resolve(request.uri(), request.headers().get(UpstreamResolver.REGISTRY_HEADER));
-            ctx.channel().config().setAutoRead(false);
-            shared.workers().execute(() -> {
-                try {
-                    shared.passThrough().run(ctx, request, target);
-                } finally {
-                    request.release();
-                    ctx.channel().config().setAutoRead(true);
-                }
-            });
+            if (relay == null) {
+                relay = new PassThroughRelay(shared.connector(), ctx.channel());
+            }
+            try {
+                relay.start(request, target);
+            } finally {
+                request.release();
+            }
         } catch (ProxyException e) {
             request.release();
             LOG.info("refused {} {}: {}", request.method(), firstLine(request.uri()), e.getMessage());
             Responses.error(ctx, e.status(), e.getMessage(), !keepAlive);
-        } catch (RejectedExecutionException e) {
-            request.release();
-            ctx.channel().config().setAutoRead(true);
-            Responses.error(ctx, 503, "proxy is shutting down", true);
         }
     }
 
@@ -97,6 +91,14 @@ final class ProxyFrontHandler extends SimpleChannelInboundHandler<FullHttpReques
         int colon = authority.lastIndexOf(':');
         ConnectTunnel.open(ctx, registry, authority.substring(0, colon), Integer.parseInt(authority.substring(colon + 1)),
                 (int) shared.config().upstreamTimeout().toMillis());
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (relay != null && ctx.channel().isWritable()) {
+            relay.resumeUpstream();
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override

@@ -2,7 +2,7 @@ package dev.damselfly.proxy;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -20,7 +20,7 @@ final class Responses {
     }
 
     /** A text/plain error answered by the proxy itself; closes the connection when {@code close}. */
-    static void error(ChannelHandlerContext ctx, int status, String reason, boolean close) {
+    static void error(ChannelOutboundInvoker ctx, int status, String reason, boolean close) {
         byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
                 Unpooled.wrappedBuffer(body));
@@ -36,7 +36,7 @@ final class Responses {
     }
 
     /** 200 with an empty body. */
-    static void ok(ChannelHandlerContext ctx, boolean keepAlive) {
+    static void ok(ChannelOutboundInvoker ctx, boolean keepAlive) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
         if (keepAlive) {

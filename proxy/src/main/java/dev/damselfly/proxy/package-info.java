@@ -5,7 +5,7 @@
  * through untouched. Only the registries in {@link dev.damselfly.proxy.ProxyConfig} are reachable:
  * anything else gets 403, so the node is never an open proxy.
  *
- * <p>Netty runs the connections ({@link dev.damselfly.proxy.ProxyServer}); upstream exchanges are blocking
- * and run on a worker pool, streaming bodies back with bounded buffering.
+ * <p>Netty runs everything ({@link dev.damselfly.proxy.ProxyServer}): each client connection and its upstream
+ * connection share one event loop, and response buffers are relayed as they arrive, one in flight.
  */
 package dev.damselfly.proxy;

@@ -37,14 +37,7 @@ public final class RegistryHttpClients {
 
     /** A client with the config's timeouts and TLS trust; credentials in the config are not used here. */
     public static CloseableHttpClient create(RegistryClientConfig config) {
-        SSLContext tls;
-        try {
-            tls = TlsContexts.create(config.extraCaFile());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("cannot set up TLS with CA file " + config.extraCaFile() + ": " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read CA file " + config.extraCaFile(), e);
-        }
+        SSLContext tls = sslContext(config);
         PoolingHttpClientConnectionManager connections = PoolingHttpClientConnectionManagerBuilder.create()
                 .setTlsSocketStrategy(new DefaultClientTlsStrategy(tls))
                 .setMaxConnPerRoute(MAX_CONNECTIONS_PER_HOST)
@@ -68,6 +61,20 @@ public final class RegistryHttpClients {
                 .disableAuthCaching()
                 .setUserAgent(config.userAgent())
                 .build();
+    }
+
+    /**
+     * The TLS context every registry connection uses: the system trust store plus the config's extra CA
+     * file. Public so non-HttpClient transports (the proxy's Netty client) trust exactly the same roots.
+     */
+    public static SSLContext sslContext(RegistryClientConfig config) {
+        try {
+            return TlsContexts.create(config.extraCaFile());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot set up TLS with CA file " + config.extraCaFile() + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read CA file " + config.extraCaFile(), e);
+        }
     }
 
     /** The token flow's HTTP exchange over the same client. */
