@@ -32,6 +32,17 @@ final class DamselflyProcess {
         return Path.of(configured);
     }
 
+    /** Starts {@code damselfly ARGS} in the background; stdout is piped for the caller to read, stderr to a file. */
+    static Process start(Path stderr, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-jar");
+        command.add(jar().toString());
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectError(stderr.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+    }
+
     /** Runs {@code damselfly ARGS} with the given maximum heap (e.g. "64m"; null for the default). */
     static Result run(String maxHeap, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();

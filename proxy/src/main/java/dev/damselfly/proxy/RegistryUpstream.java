@@ -12,9 +12,12 @@ import java.util.Locale;
  */
 public record RegistryUpstream(String name, URI upstream) {
 
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile(
+            "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]{1,5})?");
+
     public RegistryUpstream {
-        if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("registry name must not be empty");
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("registry name must be HOST[:PORT] as in image references, got '" + name + "'");
         }
         if (upstream == null || upstream.getHost() == null
                 || !("http".equals(upstream.getScheme()) || "https".equals(upstream.getScheme()))) {

@@ -63,4 +63,12 @@ class UpstreamResolverTest {
         UpstreamResolver noHub = new UpstreamResolver(ProxyConfig.builder().registries(List.of(RegistryUpstream.of("ghcr.io"))).build());
         assertEquals(403, assertThrows(ProxyException.class, () -> noHub.resolve("/v2/", null)).status());
     }
+
+    @Test
+    void registryNamesAreHostsNotUrls() {
+        assertThrows(IllegalArgumentException.class, () -> RegistryUpstream.of("ftp://x"));
+        assertThrows(IllegalArgumentException.class, () -> new RegistryUpstream("a/b", URI.create("https://a")));
+        assertThrows(IllegalArgumentException.class, () -> new RegistryUpstream("a", URI.create("ftp://a")));
+        assertEquals("127.0.0.1:5000", new RegistryUpstream("127.0.0.1:5000", URI.create("http://127.0.0.1:5000")).name());
+    }
 }

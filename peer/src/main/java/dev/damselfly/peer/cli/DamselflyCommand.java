@@ -1,6 +1,7 @@
 package dev.damselfly.peer.cli;
 
 import dev.damselfly.peer.cli.image.ImageCommand;
+import dev.damselfly.peer.cli.proxy.ProxyCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Spec;
         usageHelpAutoWidth = true,
         sortOptions = false,
         description = "Damselfly: a Dragonfly-compatible P2P node agent for container images.",
-        subcommands = {ImageCommand.class},
+        subcommands = {ImageCommand.class, ProxyCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:success",

@@ -36,7 +36,7 @@ class MainTest {
     @Test
     void theTreeHasTheImageVerbs() {
         List<String> names = commandPaths().map(p -> String.join(" ", p)).toList();
-        assertTrue(names.containsAll(List.of("", "image", "image inspect", "image copy")), names::toString);
+        assertTrue(names.containsAll(List.of("", "image", "image inspect", "image copy", "proxy")), names::toString);
     }
 
     @ParameterizedTest
@@ -82,11 +82,20 @@ class MainTest {
         assertTrue(run.err().contains("Did you mean"), run::toString);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"proxy --registry docker.io --listen nowhere", "proxy --registry ftp://x",
+            "proxy --registry docker.io --listen 127.0.0.1:70000", "proxy --registry docker.io --upstream-timeout 0"})
+    void badProxyValuesAreUsageErrorsBeforeAnythingListens(String line) {
+        CliRun run = CliRun.run(line.split(" "));
+        assertEquals(ExitCodes.USAGE, run.exitCode(), run::toString);
+        assertTrue(run.err().startsWith("damselfly: "), run::toString);
+    }
+
     @Test
     void missingSubcommandIsAUsageError() {
         CliRun top = CliRun.run();
         assertEquals(ExitCodes.USAGE, top.exitCode(), top::toString);
-        assertTrue(top.err().startsWith("damselfly: missing command: one of [image]"), top::toString);
+        assertTrue(top.err().startsWith("damselfly: missing command: one of [image, proxy]"), top::toString);
         CliRun image = CliRun.run("image");
         assertEquals(ExitCodes.USAGE, image.exitCode(), image::toString);
         assertTrue(image.err().contains("inspect") && image.err().contains("copy"), image::toString);

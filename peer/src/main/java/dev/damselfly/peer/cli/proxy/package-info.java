@@ -1,0 +1,2 @@
+/** {@code damselfly proxy}: the registry mirror and proxy run on their own, until {@code damselfly node} serves them. */
+package dev.damselfly.peer.cli.proxy;
