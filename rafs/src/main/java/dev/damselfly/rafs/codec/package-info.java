@@ -1,0 +1,7 @@
+/**
+ * Chunk compression ({@link dev.damselfly.rafs.codec.Compression}: none, lz4_block, gzip, zstd) and chunk
+ * digests ({@link dev.damselfly.rafs.codec.DigestAlgorithm}: BLAKE3-256, SHA-256), with the numeric codes
+ * the RAFS blob table and superblock flags use. Decompression is always bounded by the size the metadata
+ * promises; a stream that decodes to anything else is a {@link dev.damselfly.rafs.RafsFormatException}.
+ */
+package dev.damselfly.rafs.codec;
