@@ -1,0 +1,104 @@
+package dev.damselfly.scheduler.server;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Embedded scheduler settings; defaults are the Dragonfly scheduler's (spec §3.5-§3.7, §7).
+ *
+ * @param algorithm parent scoring: {@link Algorithm#BASE} (pieces, upload success, free slots, host type,
+ *        IDC, location — the legacy default evaluator) or {@link Algorithm#LOAD_QUALITY} (v2.3.4+);
+ *        default BASE
+ * @param filterParentLimit peers of a task sampled as possible parents per attempt; default 15
+ * @param candidateParentLimit parents sent in one NormalTaskResponse; default 3
+ * @param retryLimit scheduling attempts before the stream fails with FAILED_PRECONDITION; default 5
+ * @param retryInterval pause between attempts that found no parent; default 500 ms
+ * @param retryBackToSourceLimit attempts after which a peer goes back to source if the task allows; default 4
+ * @param backToSourceCount most peers of one task that may download from the origin; default 200
+ * @param normalUploadLimit concurrent children per normal host (its upload slots); default 200
+ * @param seedUploadLimit concurrent children per seed host; default 2000
+ * @param hostTtl a host not announced for this long is forgotten with its peers; default 1 h
+ * @param peerTtl a peer not updated for this long is forgotten; default 720 h (spec chart value)
+ * @param taskTtl a task without peers not updated for this long is forgotten; default 24 h
+ * @param gcInterval period of the expiry sweep; default 1 min
+ * @param seedFailureBackoff after a failed seed trigger, the task is not sent to a seed again for this long;
+ *        default 30 min
+ * @param schedulingThreads threads running scheduling attempts; default 2
+ */
+public record SchedulerConfig(Algorithm algorithm, int filterParentLimit, int candidateParentLimit, int retryLimit,
+                              Duration retryInterval, int retryBackToSourceLimit, int backToSourceCount,
+                              int normalUploadLimit, int seedUploadLimit, Duration hostTtl, Duration peerTtl,
+                              Duration taskTtl, Duration gcInterval, Duration seedFailureBackoff,
+                              int schedulingThreads) {
+
+    /** Parent scoring algorithm. */
+    public enum Algorithm { BASE, LOAD_QUALITY }
+
+    public SchedulerConfig {
+        Objects.requireNonNull(algorithm, "algorithm");
+        Objects.requireNonNull(retryInterval, "retryInterval");
+        Objects.requireNonNull(hostTtl, "hostTtl");
+        Objects.requireNonNull(peerTtl, "peerTtl");
+        Objects.requireNonNull(taskTtl, "taskTtl");
+        Objects.requireNonNull(gcInterval, "gcInterval");
+        Objects.requireNonNull(seedFailureBackoff, "seedFailureBackoff");
+        positive("filterParentLimit", filterParentLimit);
+        positive("candidateParentLimit", candidateParentLimit);
+        positive("retryLimit", retryLimit);
+        positive("normalUploadLimit", normalUploadLimit);
+        positive("seedUploadLimit", seedUploadLimit);
+        positive("schedulingThreads", schedulingThreads);
+        if (backToSourceCount < 0 || retryBackToSourceLimit < 0) {
+            throw new IllegalArgumentException("backToSourceCount and retryBackToSourceLimit must be ≥ 0");
+        }
+    }
+
+    private static void positive(String name, int v) {
+        if (v <= 0) {
+            throw new IllegalArgumentException(name + " must be > 0, was " + v);
+        }
+    }
+
+    /** Dragonfly's defaults. */
+    public static SchedulerConfig defaults() {
+        return new SchedulerConfig(Algorithm.BASE, 15, 3, 5, Duration.ofMillis(500), 4, 200, 200, 2000,
+                Duration.ofHours(1), Duration.ofHours(720), Duration.ofHours(24), Duration.ofMinutes(1),
+                Duration.ofMinutes(30), 2);
+    }
+
+    public SchedulerConfig withAlgorithm(Algorithm a) {
+        return new SchedulerConfig(a, filterParentLimit, candidateParentLimit, retryLimit, retryInterval,
+                retryBackToSourceLimit, backToSourceCount, normalUploadLimit, seedUploadLimit, hostTtl, peerTtl, taskTtl,
+                gcInterval, seedFailureBackoff, schedulingThreads);
+    }
+
+    public SchedulerConfig withRetry(int limit, Duration interval, int backToSourceLimit) {
+        return new SchedulerConfig(algorithm, filterParentLimit, candidateParentLimit, limit, interval,
+                backToSourceLimit, backToSourceCount, normalUploadLimit, seedUploadLimit, hostTtl, peerTtl, taskTtl,
+                gcInterval, seedFailureBackoff, schedulingThreads);
+    }
+
+    public SchedulerConfig withBackToSourceCount(int n) {
+        return new SchedulerConfig(algorithm, filterParentLimit, candidateParentLimit, retryLimit, retryInterval,
+                retryBackToSourceLimit, n, normalUploadLimit, seedUploadLimit, hostTtl, peerTtl, taskTtl,
+                gcInterval, seedFailureBackoff, schedulingThreads);
+    }
+
+    public SchedulerConfig withUploadLimits(int normal, int seed) {
+        return new SchedulerConfig(algorithm, filterParentLimit, candidateParentLimit, retryLimit, retryInterval,
+                retryBackToSourceLimit, backToSourceCount, normal, seed, hostTtl, peerTtl, taskTtl,
+                gcInterval, seedFailureBackoff, schedulingThreads);
+    }
+
+    public SchedulerConfig withExpiry(Duration host, Duration peer, Duration task, Duration gc) {
+        return new SchedulerConfig(algorithm, filterParentLimit, candidateParentLimit, retryLimit, retryInterval,
+                retryBackToSourceLimit, backToSourceCount, normalUploadLimit, seedUploadLimit, host, peer, task,
+                gc, seedFailureBackoff, schedulingThreads);
+    }
+
+    public SchedulerConfig withLimits(int filterParents, int candidateParents) {
+        return new SchedulerConfig(algorithm, filterParents, candidateParents, retryLimit, retryInterval,
+                retryBackToSourceLimit, backToSourceCount, normalUploadLimit, seedUploadLimit, hostTtl, peerTtl, taskTtl,
+                gcInterval, seedFailureBackoff, schedulingThreads);
+    }
+}

@@ -1,0 +1,377 @@
+package dev.damselfly.scheduler.server.scheduling;
+
+import dev.damselfly.scheduler.proto.common.v2.Download;
+import dev.damselfly.scheduler.proto.common.v2.Piece;
+import dev.damselfly.scheduler.proto.common.v2.Priority;
+import dev.damselfly.scheduler.proto.scheduler.v2.AnnouncePeerResponse;
+import dev.damselfly.scheduler.proto.scheduler.v2.EmptyTaskResponse;
+import dev.damselfly.scheduler.proto.scheduler.v2.MetadataOnlyResponse;
+import dev.damselfly.scheduler.proto.scheduler.v2.NeedBackToSourceResponse;
+import dev.damselfly.scheduler.proto.scheduler.v2.NormalTaskResponse;
+import dev.damselfly.scheduler.server.SchedulerConfig;
+import dev.damselfly.scheduler.server.evaluator.BaseEvaluator;
+import dev.damselfly.scheduler.server.evaluator.LoadQualityEvaluator;
+import dev.damselfly.scheduler.server.resource.HostRecord;
+import dev.damselfly.scheduler.server.resource.PeerRecord;
+import dev.damselfly.scheduler.server.resource.PeerState;
+import dev.damselfly.scheduler.server.resource.ResourceStore;
+import dev.damselfly.scheduler.server.resource.TaskDag;
+import dev.damselfly.scheduler.server.resource.TaskRecord;
+import dev.damselfly.scheduler.server.resource.TaskState;
+import io.grpc.Status;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scheduling rules: what a registering peer is told (empty task, metadata only, back to source, or
+ * candidate parents), the retry loop (spec §3.7), seed triggering, and the bookkeeping of the peer's reports
+ * (pieces, failures, reschedules, end states). The first attempt runs in the caller's thread under the task
+ * lock, so concurrent registrations see each other's back-to-source decisions; retries run on a small
+ * scheduled pool. Thread-safe.
+ */
+public final class Scheduling implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Scheduling.class);
+
+    /** Thundering-herd guard (spec §3.7): first delay for a host's concurrent registrations (30 ms). */
+    public static final long HERD_DELAY_BASE_NANOS = 30_000_000L;
+    /** Largest thundering-herd delay (1 s). */
+    public static final long HERD_DELAY_MAX_NANOS = 1_000_000_000L;
+
+    private final SchedulerConfig config;
+    private final ResourceStore store;
+    private final SeedPeerTrigger seedTrigger;
+    private final ParentSelector selector;
+    private final ScheduledExecutorService retries;
+    private final AtomicLong decisions = new AtomicLong();
+    private final AtomicLong backToSourceDecisions = new AtomicLong();
+
+    public Scheduling(SchedulerConfig config, ResourceStore store, SeedPeerTrigger seedTrigger) {
+        this.config = config;
+        this.store = store;
+        this.seedTrigger = seedTrigger;
+        this.selector = new ParentSelector(config.algorithm() == SchedulerConfig.Algorithm.LOAD_QUALITY
+                ? new LoadQualityEvaluator() : new BaseEvaluator(), config.filterParentLimit(), config.candidateParentLimit());
+        AtomicInteger n = new AtomicInteger();
+        this.retries = Executors.newScheduledThreadPool(config.schedulingThreads(), r -> {
+            Thread t = new Thread(r, "scheduler-retry-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public ParentSelector selector() {
+        return selector;
+    }
+
+    /** Scheduling answers sent so far (parents or back-to-source). */
+    public long decisions() {
+        return decisions.get();
+    }
+
+    /** Back-to-source answers sent so far. */
+    public long backToSourceDecisions() {
+        return backToSourceDecisions.get();
+    }
+
+    /** Handles a RegisterPeerRequest for a peer already added to the store. */
+    public void register(PeerRecord peer, Download d, Responder responder) {
+        TaskRecord task = peer.task();
+        long now = System.nanoTime();
+        AnnouncePeerResponse immediate = null;
+        Status failure = null;
+        HostRecord seedToTrigger = null;
+        synchronized (task) {
+            task.absorb(d, now);
+            if (d.getMetadataOnly()) {
+                for (int i = 0; i < task.pieceCount(); i++) {
+                    peer.finishPiece(i, 0, 0, now);
+                }
+                peer.setState(PeerState.SUCCEEDED, now);
+                immediate = AnnouncePeerResponse.newBuilder()
+                        .setMetadataOnlyResponse(MetadataOnlyResponse.getDefaultInstance()).build();
+            } else if (task.contentLength() == 0) {
+                peer.setState(PeerState.RECEIVED_EMPTY, now);
+                immediate = AnnouncePeerResponse.newBuilder()
+                        .setEmptyTaskResponse(EmptyTaskResponse.getDefaultInstance()).build();
+            } else {
+                peer.setState(PeerState.RECEIVED_NORMAL, now);
+                if (d.getNeedBackToSource()) {
+                    peer.flagBackToSource();
+                } else if (!task.hasAvailablePeer(peer.host().id())) {
+                    HostRecord seed = peer.host().isSeed() ? null : chooseSeed(task.id(), peer.host().id());
+                    if (seed == null) {
+                        peer.flagBackToSource();
+                    } else {
+                        Priority pr = d.getPriority();
+                        if (pr == Priority.LEVEL1) {
+                            failure = Status.FAILED_PRECONDITION.withDescription("priority LEVEL1 forbids downloading task "
+                                    + task.id());
+                        } else if (pr == Priority.LEVEL2) {
+                            failure = Status.NOT_FOUND.withDescription("task " + task.id()
+                                    + " has no peer and priority LEVEL2 forbids the origin");
+                        } else if (pr == Priority.LEVEL3 || (task.seedFailedAtNanos() != Long.MIN_VALUE
+                                && now - task.seedFailedAtNanos() < config.seedFailureBackoff().toNanos())) {
+                            peer.flagBackToSource();
+                        } else if (task.seedTriggeredAtNanos() == Long.MIN_VALUE
+                                || now - task.seedTriggeredAtNanos() > config.retryInterval().toNanos() * config.retryLimit()) {
+                            task.markSeedTriggered(now);
+                            seedToTrigger = seed;
+                        }
+                    }
+                }
+            }
+        }
+        LOG.info("peer registered task_id={} peer_id={} host_id={} content_length={} decision={}", task.id(), peer.id(),
+                peer.host().id(), task.contentLength(),
+                failure != null ? failure.getCode() : immediate != null ? immediate.getResponseCase() : "schedule");
+        if (failure != null) {
+            responder.fail(failure);
+            return;
+        }
+        if (immediate != null) {
+            responder.respond(immediate);
+            return;
+        }
+        if (seedToTrigger != null) {
+            Download seedDownload = d.toBuilder().setNeedBackToSource(true).clearOutputPath().build();
+            seedTrigger.trigger(seedToTrigger, task.id(), seedDownload, () -> {
+                synchronized (task) {
+                    task.markSeedFailed(System.nanoTime());
+                }
+            });
+        }
+        int epoch;
+        synchronized (task) {
+            epoch = peer.nextScheduleEpoch();
+        }
+        if (peer.host().isSeed()) {
+            attempt(peer, responder, 0, epoch);
+            return;
+        }
+        long delay = herdDelayNanos(peer.host().beginRegistration());
+        Runnable first = () -> {
+            try {
+                attempt(peer, responder, 0, epoch);
+            } finally {
+                peer.host().endRegistration();
+            }
+        };
+        if (delay == 0) {
+            first.run();
+        } else {
+            LOG.debug("herd delay task_id={} peer_id={} host_id={} delay_ms={}", task.id(), peer.id(), peer.host().id(),
+                    delay / 1_000_000);
+            retries.schedule(first, delay, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Delay before the first attempt of a normal host's registration when {@code concurrent} registrations of
+     * that host are in flight: none for the first, then 30 ms doubling per extra registration, capped at 1 s,
+     * with jitter (uniform in [d/2, d]).
+     */
+    public static long herdDelayNanos(int concurrent) {
+        if (concurrent <= 1) {
+            return 0;
+        }
+        long d = HERD_DELAY_BASE_NANOS << Math.min(concurrent - 2, 10);
+        d = Math.min(d, HERD_DELAY_MAX_NANOS);
+        return d / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(d / 2 + 1);
+    }
+
+    /** Handles a ReschedulePeerRequest: blocks the given parents and schedules again. */
+    public void reschedule(PeerRecord peer, List<String> failedParentIds, Responder responder) {
+        int epoch;
+        synchronized (peer.task()) {
+            peer.blockParents().addAll(failedParentIds);
+            epoch = peer.nextScheduleEpoch();
+        }
+        LOG.info("reschedule task_id={} peer_id={} blocked={}", peer.task().id(), peer.id(), failedParentIds);
+        attempt(peer, responder, 0, epoch);
+    }
+
+    private HostRecord chooseSeed(String taskId, String excludeHostId) {
+        long now = System.nanoTime();
+        List<HostRecord> seeds = new ArrayList<>();
+        for (HostRecord h : store.hosts()) {
+            if (h.isSeed() && !h.id().equals(excludeHostId) && now - h.announcedAtNanos() < config.hostTtl().toNanos()) {
+                seeds.add(h);
+            }
+        }
+        return SeedRing.choose(seeds, taskId).orElse(null);
+    }
+
+    private void attempt(PeerRecord peer, Responder responder, int n, int epoch) {
+        TaskRecord task = peer.task();
+        AnnouncePeerResponse response = null;
+        Status failure = null;
+        List<PeerRecord> parents = List.of();
+        synchronized (task) {
+            if (peer.scheduleEpoch() != epoch || peer.state().done() || store.peer(peer.id()) != peer) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (task.canBackToSource(config.backToSourceCount())
+                    && (peer.backToSourceFlag() || n >= config.retryBackToSourceLimit())) {
+                task.backToSourcePeers().add(peer.id());
+                TaskDag.removeInEdges(peer);
+                peer.setState(PeerState.BACK_TO_SOURCE, now);
+                if (task.state() != TaskState.SUCCEEDED) {
+                    task.setState(TaskState.RUNNING);
+                }
+                response = AnnouncePeerResponse.newBuilder().setNeedBackToSourceResponse(NeedBackToSourceResponse
+                        .newBuilder().setDescription(n >= config.retryBackToSourceLimit()
+                                ? "no parent after " + n + " attempts" : "task needs the origin")).build();
+                backToSourceDecisions.incrementAndGet();
+            } else if (n >= config.retryLimit()) {
+                failure = Status.FAILED_PRECONDITION.withDescription("no candidate parent for peer " + peer.id()
+                        + " of task " + task.id() + " after " + n + " attempts");
+            } else {
+                parents = selector.select(peer);
+                if (!parents.isEmpty()) {
+                    NormalTaskResponse.Builder b = NormalTaskResponse.newBuilder();
+                    for (PeerRecord p : parents) {
+                        b.addCandidateParents(Views.peer(p));
+                    }
+                    response = AnnouncePeerResponse.newBuilder().setNormalTaskResponse(b).build();
+                }
+            }
+        }
+        if (response != null) {
+            decisions.incrementAndGet();
+            if (response.hasNeedBackToSourceResponse()) {
+                LOG.info("decision back-to-source task_id={} peer_id={} attempt={}", task.id(), peer.id(), n);
+            } else {
+                LOG.info("decision parents task_id={} peer_id={} attempt={} parents={}", task.id(), peer.id(), n,
+                        parents.stream().map(PeerRecord::id).toList());
+            }
+            responder.respond(response);
+        } else if (failure != null) {
+            LOG.warn("schedule failed task_id={} peer_id={} status={}", task.id(), peer.id(), failure.getDescription());
+            responder.fail(failure);
+        } else {
+            retries.schedule(() -> attempt(peer, responder, n + 1, epoch), config.retryInterval().toNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** One scheduling decision without a stream (benchmarks): selects and links parents for the peer. */
+    public List<PeerRecord> selectParents(PeerRecord peer) {
+        synchronized (peer.task()) {
+            List<PeerRecord> r = selector.select(peer);
+            decisions.incrementAndGet();
+            return r;
+        }
+    }
+
+    // ---- reports ---------------------------------------------------------------------------------
+
+    public void started(PeerRecord peer, boolean backToSource) {
+        synchronized (peer.task()) {
+            long now = System.nanoTime();
+            if (backToSource) {
+                peer.task().backToSourcePeers().add(peer.id());
+                peer.setState(PeerState.BACK_TO_SOURCE, now);
+            } else if (peer.state() == PeerState.RECEIVED_NORMAL || peer.state() == PeerState.RECEIVED_EMPTY) {
+                peer.setState(PeerState.RUNNING, now);
+            }
+        }
+    }
+
+    public void pieceFinished(PeerRecord peer, Piece piece) {
+        TaskRecord task = peer.task();
+        PeerRecord parent = piece.hasParentId() ? store.peer(piece.getParentId()) : null;
+        synchronized (task) {
+            long cost = piece.getCost().getSeconds() * 1_000_000_000L + piece.getCost().getNanos();
+            peer.finishPiece(piece.getNumber(), piece.getLength(), cost, System.nanoTime());
+            if (peer.state() == PeerState.RECEIVED_NORMAL) {
+                peer.setState(PeerState.RUNNING, System.nanoTime());
+            }
+            task.touch(System.nanoTime());
+        }
+        if (parent != null) {
+            parent.host().recordUpload(true);
+        }
+    }
+
+    public void pieceFailed(PeerRecord peer, String parentId, boolean temporary) {
+        if (!temporary) {
+            LOG.warn("piece failed (permanent) task_id={} peer_id={} parent_id={}", peer.task().id(), peer.id(), parentId);
+            return;
+        }
+        PeerRecord parent = store.peer(parentId);
+        synchronized (peer.task()) {
+            peer.blockParents().add(parentId);
+            peer.touch(System.nanoTime());
+        }
+        if (parent != null) {
+            parent.host().recordUpload(false);
+        }
+        LOG.info("parent blocked task_id={} peer_id={} parent_id={}", peer.task().id(), peer.id(), parentId);
+    }
+
+    public void finished(PeerRecord peer, boolean backToSource) {
+        TaskRecord task = peer.task();
+        synchronized (task) {
+            long now = System.nanoTime();
+            peer.setState(PeerState.SUCCEEDED, now);
+            TaskDag.removeInEdges(peer);
+            if (backToSource) {
+                task.setState(TaskState.SUCCEEDED);
+                if (task.contentLength() < 0) {
+                    task.setContentLength(peer.finishedBytes());
+                }
+                if (task.pieceCount() == 0) {
+                    task.setPieceCount(peer.finishedPieceCount());
+                }
+            }
+            task.touch(now);
+        }
+        LOG.info("peer succeeded task_id={} peer_id={} host_id={} back_to_source={}", task.id(), peer.id(),
+                peer.host().id(), backToSource);
+    }
+
+    public void failed(PeerRecord peer, boolean backToSource, String description) {
+        TaskRecord task = peer.task();
+        synchronized (task) {
+            long now = System.nanoTime();
+            peer.setState(PeerState.FAILED, now);
+            TaskDag.removeInEdges(peer);
+            task.backToSourcePeers().remove(peer.id());
+            if (backToSource) {
+                task.setState(TaskState.FAILED);
+                task.setContentLength(-1);
+            }
+        }
+        LOG.info("peer failed task_id={} peer_id={} host_id={} back_to_source={} reason={}", task.id(), peer.id(),
+                peer.host().id(), backToSource, description);
+    }
+
+    /** The peer's stream ended without a final report: it leaves the graph. */
+    public void left(PeerRecord peer) {
+        TaskRecord task = peer.task();
+        synchronized (task) {
+            if (peer.state() == PeerState.SUCCEEDED || peer.state() == PeerState.FAILED) {
+                return;
+            }
+            peer.setState(PeerState.LEAVE, System.nanoTime());
+            peer.nextScheduleEpoch();
+            TaskDag.removeAllEdges(peer);
+            task.backToSourcePeers().remove(peer.id());
+        }
+        LOG.info("peer left task_id={} peer_id={} host_id={}", task.id(), peer.id(), peer.host().id());
+    }
+
+    @Override
+    public void close() {
+        retries.shutdownNow();
+        seedTrigger.close();
+    }
+}
