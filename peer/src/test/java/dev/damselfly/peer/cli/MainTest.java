@@ -36,7 +36,7 @@ class MainTest {
     @Test
     void theTreeHasTheImageVerbs() {
         List<String> names = commandPaths().map(p -> String.join(" ", p)).toList();
-        assertTrue(names.containsAll(List.of("", "image", "image inspect", "image copy", "proxy")), names::toString);
+        assertTrue(names.containsAll(List.of("", "image", "image inspect", "image copy", "proxy", "scheduler")), names::toString);
     }
 
     @ParameterizedTest
@@ -84,7 +84,8 @@ class MainTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"proxy --registry docker.io --listen nowhere", "proxy --registry ftp://x",
-            "proxy --registry docker.io --listen 127.0.0.1:70000", "proxy --registry docker.io --upstream-timeout 0"})
+            "proxy --registry docker.io --listen 127.0.0.1:70000", "proxy --registry docker.io --upstream-timeout 0",
+            "scheduler --algorithm nonsense", "scheduler --listen 1.2.3.4"})
     void badProxyValuesAreUsageErrorsBeforeAnythingListens(String line) {
         CliRun run = CliRun.run(line.split(" "));
         assertEquals(ExitCodes.USAGE, run.exitCode(), run::toString);
@@ -95,7 +96,7 @@ class MainTest {
     void missingSubcommandIsAUsageError() {
         CliRun top = CliRun.run();
         assertEquals(ExitCodes.USAGE, top.exitCode(), top::toString);
-        assertTrue(top.err().startsWith("damselfly: missing command: one of [image, proxy]"), top::toString);
+        assertTrue(top.err().startsWith("damselfly: missing command: one of [image, proxy, scheduler]"), top::toString);
         CliRun image = CliRun.run("image");
         assertEquals(ExitCodes.USAGE, image.exitCode(), image::toString);
         assertTrue(image.err().contains("inspect") && image.err().contains("copy"), image::toString);

@@ -1,0 +1,49 @@
+package dev.damselfly.peer.cli.scheduler;
+
+import dev.damselfly.peer.cli.CliEnvironment;
+import dev.damselfly.peer.cli.proxy.ListenAddressConverter;
+import dev.damselfly.scheduler.server.SchedulerConfig;
+import dev.damselfly.scheduler.server.SchedulerServer;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code damselfly scheduler}: serves the Dragonfly v2 scheduler API ({@code scheduler.v2.Scheduler} and
+ * gRPC health) with Dragonfly's default settings until SIGINT or SIGTERM. Prints
+ * {@code listening on HOST:PORT} on standard output once bound.
+ */
+@Command(name = "scheduler", sortOptions = false,
+        description = {"Run the embedded Dragonfly v2 compatible scheduler standalone (gRPC scheduler.v2.Scheduler "
+                + "plus gRPC health), for nodes and Dragonfly peers configured with its address."})
+public final class SchedulerCommand implements Callable<Integer> {
+    private final CliEnvironment environment;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "0.0.0.0:8002", converter = ListenAddressConverter.class,
+            description = "Address to serve on (default ${DEFAULT-VALUE}, Dragonfly's scheduler port; port 0 picks a free one).")
+    private InetSocketAddress listen;
+
+    @Option(names = "--algorithm", paramLabel = "NAME", defaultValue = "BASE",
+            description = "Parent evaluator: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    private SchedulerConfig.Algorithm algorithm;
+
+    public SchedulerCommand(CliEnvironment environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        CountDownLatch stopped = new CountDownLatch(1);
+        SchedulerServer server = new SchedulerServer(SchedulerConfig.defaults().withAlgorithm(algorithm)).start(listen);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "scheduler-shutdown"));
+        environment.out().println("listening on " + listen.getHostString() + ":" + server.port());
+        environment.out().flush();
+        stopped.await();
+        return 0;
+    }
+}
