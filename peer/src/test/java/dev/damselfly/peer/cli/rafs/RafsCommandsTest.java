@@ -1,0 +1,65 @@
+package dev.damselfly.peer.cli.rafs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.damselfly.peer.cli.CliRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code damselfly inspect} and {@code damselfly check} on the upstream Nydus 2.2 fixture and a corrupted copy of its blob. */
+class RafsCommandsTest {
+    private static final String BLOB = "be7d77eeb719f70884758d1aa800ed0fb09d701aaec469964e9d54325f0d5fef";
+    private static Path bootstrap;
+    private static Path blobs;
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void fixtures() {
+        Path root = Path.of(System.getProperty("damselfly.fixtures", "missing"), "dragonflyoss-nydus/tests/texture");
+        bootstrap = root.resolve("bootstrap/rafs-v6-2.2.boot");
+        blobs = root.resolve("blobs");
+        assertTrue(Files.isRegularFile(bootstrap), "Nydus fixtures not found at " + root + " (../shared beside the repository)");
+    }
+
+    @Test
+    void inspectPrintsTheTree() {
+        CliRun run = CliRun.run("inspect", bootstrap.toString());
+        assertEquals(0, run.exitCode(), run::toString);
+        assertTrue(run.out().contains("/lib.rs") && run.out().contains("/sync_io.rs") && run.out().contains(BLOB), run::toString);
+    }
+
+    @Test
+    void checkVerifiesEveryChunk() {
+        CliRun run = CliRun.run("check", bootstrap.toString(), "--blob-dir", blobs.toString());
+        assertEquals(0, run.exitCode(), run::toString);
+        assertTrue(run.out().contains("chunks verified: 2 good, 0 corrupt"), run::toString);
+    }
+
+    @Test
+    void checkNamesACorruptChunkAndTheFileUsingIt() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("blobs"));
+        byte[] bytes = Files.readAllBytes(blobs.resolve(BLOB));
+        bytes[100] ^= 0x5a; // inside the first compressed chunk (lib.rs)
+        Files.write(dir.resolve(BLOB), bytes);
+        CliRun run = CliRun.run("check", bootstrap.toString(), "--blob-dir", dir.toString());
+        assertEquals(1, run.exitCode(), run::toString);
+        assertTrue(run.out().contains("CORRUPT chunk 0 of blob " + BLOB) && run.out().contains("used by /lib.rs"), run::toString);
+    }
+
+    @Test
+    void missingBlobsAndBadBootstrapsAreFailuresWithReasons() throws Exception {
+        CliRun missing = CliRun.run("check", bootstrap.toString(), "--blob-dir", work.toString());
+        assertEquals(1, missing.exitCode(), missing::toString);
+        assertTrue(missing.err().contains("blobs missing"), missing::toString);
+        Path garbage = Files.writeString(work.resolve("garbage.boot"), "not a bootstrap at all".repeat(200));
+        CliRun bad = CliRun.run("inspect", garbage.toString());
+        assertEquals(1, bad.exitCode(), bad::toString);
+        assertTrue(bad.err().startsWith("damselfly: "), bad::toString);
+    }
+}
