@@ -1,0 +1,132 @@
+package dev.damselfly.piecestore;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One task's sparse content file and its shared {@link FileChannel} (positional reads and writes are
+ * thread-safe on it). Users {@link #acquire()} before touching the channel and {@link #release()} after;
+ * {@link #retire()} (task deleted) unlinks the file at once and closes the channel when the last user
+ * leaves, so a read or a region in flight finishes undisturbed and never waits for the deleter.
+ */
+final class ContentFile {
+    private final Path path;
+    private final AtomicInteger users = new AtomicInteger();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean retired;
+    private volatile FileChannel channel;
+
+    private final boolean syncDirectory;
+
+    /**
+     * @param syncDirectory whether creating the file also forces its directory, so that the file's name is as
+     *                      durable as the pieces later forced into it
+     */
+    ContentFile(Path path, boolean syncDirectory) {
+        this.path = path;
+        this.syncDirectory = syncDirectory;
+    }
+
+    private static void syncDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            // not every file system lets a directory be forced; a lost name shows as a missing content file
+        }
+    }
+
+    Path path() {
+        return path;
+    }
+
+    /** Registers a user; false when the file is retired (the task is gone). */
+    boolean acquire() {
+        users.incrementAndGet();
+        if (retired) {
+            release();
+            return false;
+        }
+        return true;
+    }
+
+    void release() {
+        if (users.decrementAndGet() == 0 && retired) {
+            closeChannel();
+        }
+    }
+
+    /**
+     * The channel, opened on first use. With {@code create} false a missing file is a
+     * {@link java.nio.file.NoSuchFileException}.
+     */
+    FileChannel channel(boolean create) throws IOException {
+        FileChannel c = channel;
+        if (c != null) {
+            return c;
+        }
+        synchronized (this) {
+            if (channel == null) {
+                if (retired) {
+                    throw new java.nio.file.NoSuchFileException(path.toString(), null, "task deleted");
+                }
+                if (create) {
+                    Files.createDirectories(path.getParent());
+                    boolean isNew = !Files.exists(path);
+                    channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                            StandardOpenOption.WRITE);
+                    if (isNew && syncDirectory) {
+                        syncDirectory(path.getParent());
+                    }
+                } else {
+                    channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                }
+            }
+            return channel;
+        }
+    }
+
+    boolean exists() {
+        return channel != null || Files.exists(path);
+    }
+
+    /** Unlinks the file now; the channel closes when the last user releases it. */
+    void retire() {
+        synchronized (this) {
+            retired = true;
+            try {
+                Files.deleteIfExists(path);
+            } catch (IOException e) {
+                // the orphan is removed by the startup sweep
+            }
+        }
+        if (users.get() == 0) {
+            closeChannel();
+        }
+    }
+
+    /** Closes the channel (store shutdown), leaving the file. */
+    void closeForShutdown() {
+        closeChannel();
+    }
+
+    private void closeChannel() {
+        if (closed.compareAndSet(false, true)) {
+            FileChannel c;
+            synchronized (this) {
+                c = channel;
+            }
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (IOException ignored) {
+                    // nothing to save: the file is unlinked or the store is stopping
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.damselfly.piecestore;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.function.Supplier;
+
+/**
+ * The store's Micrometer meters (names as registered; Prometheus adds {@code _total}/{@code _bytes} suffixes):
+ * <ul>
+ *   <li>{@code damselfly.piecestore.stored.bytes} (gauge, bytes) and {@code damselfly.piecestore.stored.pieces},
+ *       {@code damselfly.piecestore.tasks} (gauges)</li>
+ *   <li>{@code damselfly.piecestore.written.bytes} (counter, bytes committed)</li>
+ *   <li>{@code damselfly.piecestore.reads} (counter, tag {@code result} = {@code hit}|{@code miss}: piece stored or not)</li>
+ *   <li>{@code damselfly.piecestore.hot.cache} (counter, tag {@code result} = {@code hit}|{@code miss})</li>
+ *   <li>{@code damselfly.piecestore.evicted.bytes} (counter, bytes), {@code damselfly.piecestore.evicted.tasks}
+ *       (counter, tag {@code reason})</li>
+ *   <li>{@code damselfly.piecestore.gc} (timer: count = runs, total time = duration)</li>
+ *   <li>{@code damselfly.piecestore.digest.failures} (counter, tag {@code stage} = {@code write}|{@code read})</li>
+ * </ul>
+ */
+final class StoreMetrics {
+    static final String PREFIX = "damselfly.piecestore.";
+    private final MeterRegistry registry;
+    final Counter writtenBytes;
+    final Counter readHits;
+    final Counter readMisses;
+    final Counter cacheHits;
+    final Counter cacheMisses;
+    final Counter evictedBytes;
+    final Timer gc;
+    final Counter digestFailuresWrite;
+    final Counter digestFailuresRead;
+
+    StoreMetrics(MeterRegistry registry, Supplier<Number> storedBytes, Supplier<Number> storedPieces,
+            Supplier<Number> tasks) {
+        this.registry = registry;
+        Gauge.builder(PREFIX + "stored.bytes", storedBytes).baseUnit("bytes")
+                .description("bytes of committed pieces").register(registry);
+        Gauge.builder(PREFIX + "stored.pieces", storedPieces).description("committed pieces").register(registry);
+        Gauge.builder(PREFIX + "tasks", tasks).description("tasks in the store").register(registry);
+        writtenBytes = Counter.builder(PREFIX + "written.bytes").baseUnit("bytes").register(registry);
+        readHits = Counter.builder(PREFIX + "reads").tag("result", "hit").register(registry);
+        readMisses = Counter.builder(PREFIX + "reads").tag("result", "miss").register(registry);
+        cacheHits = Counter.builder(PREFIX + "hot.cache").tag("result", "hit").register(registry);
+        cacheMisses = Counter.builder(PREFIX + "hot.cache").tag("result", "miss").register(registry);
+        evictedBytes = Counter.builder(PREFIX + "evicted.bytes").baseUnit("bytes").register(registry);
+        gc = Timer.builder(PREFIX + "gc").description("garbage-collection runs").register(registry);
+        digestFailuresWrite = Counter.builder(PREFIX + "digest.failures").tag("stage", "write").register(registry);
+        digestFailuresRead = Counter.builder(PREFIX + "digest.failures").tag("stage", "read").register(registry);
+    }
+
+    void evictedTask(DeletionReason reason) {
+        Counter.builder(PREFIX + "evicted.tasks").tag("reason", reason.name().toLowerCase(java.util.Locale.ROOT))
+                .register(registry).increment();
+    }
+}

@@ -1,0 +1,142 @@
+package dev.damselfly.piecestore;
+
+import dev.damselfly.piecestore.RecordCodec.PieceRecord;
+import dev.damselfly.piecestore.RecordCodec.TaskRecord;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The in-memory view of one task: its geometry, committed pieces, which of them were checked against their
+ * digest in this process, its pins, last access and content file. Loaded from RocksDB at start (records
+ * only; content is never scanned) and kept in step with every commit.
+ */
+final class TaskState {
+    final String taskId;
+    final long contentLength;
+    final int pieceLength;
+    final int pieceCount;
+    final long createdAtMillis;
+    final ContentFile content;
+    /** Held while committing or deleting, never by readers. */
+    final Object commitLock = new Object();
+    private final AtomicReferenceArray<PieceRecord> pieces;
+    private final AtomicIntegerArray verified;
+    private final AtomicLong lastAccessMillis;
+    private final AtomicLong storedBytes = new AtomicLong();
+    private final AtomicInteger storedPieces = new AtomicInteger();
+    private final AtomicInteger pins = new AtomicInteger();
+    private volatile boolean deleted;
+
+    TaskState(String taskId, TaskRecord record, ContentFile content) {
+        this.taskId = taskId;
+        this.contentLength = record.contentLength();
+        this.pieceLength = record.pieceLength();
+        this.pieceCount = PieceGeometry.pieceCount(contentLength, pieceLength);
+        this.createdAtMillis = record.createdAtMillis();
+        this.lastAccessMillis = new AtomicLong(record.lastAccessMillis());
+        this.content = content;
+        this.pieces = new AtomicReferenceArray<>(pieceCount);
+        this.verified = new AtomicIntegerArray(pieceCount);
+    }
+
+    TaskRecord record() {
+        return new TaskRecord(contentLength, pieceLength, createdAtMillis, lastAccessMillis.get());
+    }
+
+    PieceRecord piece(int number) {
+        return pieces.get(number);
+    }
+
+    /** Installs a committed piece; returns false if one was already there. */
+    boolean install(PieceRecord p, boolean trusted) {
+        if (!pieces.compareAndSet(p.number(), null, p)) {
+            return false;
+        }
+        verified.set(p.number(), trusted ? 1 : 0);
+        storedBytes.addAndGet(p.length());
+        storedPieces.incrementAndGet();
+        return true;
+    }
+
+    /** Removes a piece (dropped as corrupt); returns its record or null if it was not there. */
+    PieceRecord uninstall(int number) {
+        PieceRecord p = pieces.getAndSet(number, null);
+        if (p != null) {
+            storedBytes.addAndGet(-p.length());
+            storedPieces.decrementAndGet();
+        }
+        return p;
+    }
+
+    boolean isVerified(int number) {
+        return verified.get(number) == 1;
+    }
+
+    void markVerified(int number) {
+        verified.set(number, 1);
+    }
+
+    long offsetOf(int number) {
+        return PieceGeometry.offset(number, pieceLength);
+    }
+
+    int lengthOf(int number) {
+        return PieceGeometry.length(number, contentLength, pieceLength);
+    }
+
+    void checkNumber(int number) {
+        if (number < 0 || number >= pieceCount) {
+            throw new InvalidPieceException("task " + taskId + " has pieces 0.." + (pieceCount - 1) + ", not "
+                    + number);
+        }
+    }
+
+    void touch(long nowMillis) {
+        lastAccessMillis.accumulateAndGet(nowMillis, Math::max);
+    }
+
+    long lastAccessMillis() {
+        return lastAccessMillis.get();
+    }
+
+    long storedBytes() {
+        return storedBytes.get();
+    }
+
+    int storedPieces() {
+        return storedPieces.get();
+    }
+
+    void pin() {
+        pins.incrementAndGet();
+    }
+
+    void unpin() {
+        pins.decrementAndGet();
+    }
+
+    boolean pinned() {
+        return pins.get() > 0;
+    }
+
+    boolean deleted() {
+        return deleted;
+    }
+
+    void markDeleted() {
+        deleted = true;
+    }
+
+    /** Undoes {@link #markDeleted()} when GC finds the task pinned after all (under {@link #commitLock}). */
+    void unmarkDeleted() {
+        deleted = false;
+    }
+
+    TaskInfo info() {
+        return new TaskInfo(taskId, contentLength, pieceLength, pieceCount, storedPieces(), storedBytes(),
+                Instant.ofEpochMilli(createdAtMillis), Instant.ofEpochMilli(lastAccessMillis()), pinned());
+    }
+}

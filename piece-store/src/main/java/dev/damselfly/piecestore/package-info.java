@@ -1,0 +1,18 @@
+/**
+ * The piece store: the one place on a node where downloaded bytes live.
+ *
+ * <p>A <em>task</em> (a Dragonfly task id, usually one blob) has a content length, a piece length and
+ * pieces numbered from 0 ({@link dev.damselfly.piecestore.PieceGeometry}). Piece bytes live in one
+ * sparse file per task under {@code <dir>/content/tasks/<first 3 chars>/<task id>}, written at their
+ * offsets; metadata lives in RocksDB under {@code <dir>/metadata} with one column family per record
+ * kind ({@code task}, {@code piece}, {@code chunk}, {@code meta}). A piece becomes visible only after
+ * its bytes were verified against its digest, forced to disk and its record committed in one synced
+ * {@code WriteBatch}; see {@link dev.damselfly.piecestore.PieceStore} for the crash-consistency
+ * argument, quotas, garbage collection and the single-flight fetch.
+ *
+ * <p>Entry point: {@link dev.damselfly.piecestore.PieceStore#open}. Everything else in this package
+ * is either a value type of its API, a typed exception, or a package-private part with one job
+ * ({@code MetadataDb}, {@code RecordCodec}, {@code ContentFiles}, {@code TaskState},
+ * {@code HotPieceCache}, {@code SingleFlight}, {@code GarbageCollector}, {@code StoreMetrics}).
+ */
+package dev.damselfly.piecestore;
