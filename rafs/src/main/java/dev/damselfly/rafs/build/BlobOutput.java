@@ -1,0 +1,87 @@
+package dev.damselfly.rafs.build;
+
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * The blob file being written, with its position and two running SHA-256 digests: over every byte (the OCI
+ * layer digest) and over every byte but the chunk digest array (the nydus builder's blob id, §3.3).
+ */
+final class BlobOutput implements Closeable {
+    private final OutputStream out;
+    private final MessageDigest all = sha256();
+    private final MessageDigest builder = sha256();
+    private long position;
+
+    BlobOutput(Path file) throws IOException {
+        this.out = new BufferedOutputStream(Files.newOutputStream(file), 256 * 1024);
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from the JDK", e);
+        }
+    }
+
+    /** Bytes written so far = offset of the next byte. */
+    long position() {
+        return position;
+    }
+
+    void write(byte[] b, int off, int len) throws IOException {
+        write(b, off, len, true);
+    }
+
+    void write(byte[] b) throws IOException {
+        write(b, 0, b.length, true);
+    }
+
+    /** @param inBuilderId whether the bytes count towards the builder blob id (false only for {@code blob.digest}) */
+    void write(byte[] b, int off, int len, boolean inBuilderId) throws IOException {
+        out.write(b, off, len);
+        all.update(b, off, len);
+        if (inBuilderId) {
+            builder.update(b, off, len);
+        }
+        position += len;
+    }
+
+    /** Writes zeros up to the next multiple of {@code alignment}. */
+    void padTo(int alignment) throws IOException {
+        int pad = (int) ((alignment - position % alignment) % alignment);
+        if (pad > 0) {
+            write(new byte[pad]);
+        }
+    }
+
+    /** SHA-256 over all bytes so far (the running digest continues). */
+    byte[] allDigestSoFar() {
+        return snapshot(all);
+    }
+
+    /** SHA-256 over all bytes so far except the digest array. */
+    byte[] builderDigestSoFar() {
+        return snapshot(builder);
+    }
+
+    private static byte[] snapshot(MessageDigest md) {
+        try {
+            return ((MessageDigest) md.clone()).digest();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 not cloneable", e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        out.close();
+    }
+}
