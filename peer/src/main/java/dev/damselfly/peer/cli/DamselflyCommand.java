@@ -2,6 +2,7 @@ package dev.damselfly.peer.cli;
 
 import dev.damselfly.peer.cli.image.ImageCommand;
 import dev.damselfly.peer.cli.proxy.ProxyCommand;
+import dev.damselfly.peer.cli.rafs.BuildRafsCommand;
 import dev.damselfly.peer.cli.rafs.CheckRafsCommand;
 import dev.damselfly.peer.cli.rafs.InspectRafsCommand;
 import dev.damselfly.peer.cli.scheduler.SchedulerCommand;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
         usageHelpAutoWidth = true,
         sortOptions = false,
         description = "Damselfly: a Dragonfly-compatible P2P node agent for container images.",
-        subcommands = {ImageCommand.class, InspectRafsCommand.class, CheckRafsCommand.class, ProxyCommand.class, SchedulerCommand.class},
+        subcommands = {ImageCommand.class, BuildRafsCommand.class, InspectRafsCommand.class, CheckRafsCommand.class, ProxyCommand.class, SchedulerCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:success",

@@ -62,4 +62,20 @@ class RafsCommandsTest {
         assertEquals(1, bad.exitCode(), bad::toString);
         assertTrue(bad.err().startsWith("damselfly: "), bad::toString);
     }
+
+    @Test
+    void buildThenCheckAndInspectTheResult() throws Exception {
+        Path tar = Path.of(System.getProperty("damselfly.fixtures"), "dragonflyoss-nydus/tests/texture/tar/all-entry-type.tar");
+        Path out = Files.createDirectories(work.resolve("out"));
+        CliRun build = CliRun.run("build", tar.toString(), "--bootstrap", out.resolve("layer.boot").toString());
+        assertEquals(0, build.exitCode(), build::toString);
+        CliRun check = CliRun.run("check", out.resolve("layer.boot").toString(), "--blob-dir", out.toString());
+        assertEquals(0, check.exitCode(), check::toString);
+        assertTrue(check.out().contains(" 0 corrupt"), check::toString);
+        CliRun aligned = CliRun.run("build", "--aligned", "--chunk-size", "64KiB", tar.toString(), "--bootstrap",
+                out.resolve("aligned.boot").toString());
+        assertEquals(0, aligned.exitCode(), aligned::toString);
+        CliRun badChunk = CliRun.run("build", "--chunk-size", "3000", tar.toString(), "--bootstrap", out.resolve("x.boot").toString());
+        assertEquals(2, badChunk.exitCode(), badChunk::toString);
+    }
 }

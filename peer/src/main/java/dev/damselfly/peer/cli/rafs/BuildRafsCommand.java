@@ -1,0 +1,88 @@
+package dev.damselfly.peer.cli.rafs;
+
+import dev.damselfly.peer.cli.CliEnvironment;
+import dev.damselfly.peer.cli.options.ByteSizeConverter;
+import dev.damselfly.rafs.build.LayerBuildOptions;
+import dev.damselfly.rafs.build.LayerBuildResult;
+import dev.damselfly.rafs.build.LayerBuilder;
+import dev.damselfly.rafs.codec.Compression;
+import dev.damselfly.rafs.codec.DigestAlgorithm;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code damselfly build LAYER.tar[.gz|.zst]}: a RAFS v6 layer bootstrap and a Nydus data blob from an OCI
+ * layer tar, in one streaming pass. The blob is named by its SHA-256 (its registry digest) unless
+ * {@code --blob} is given.
+ */
+@Command(name = "build", sortOptions = false,
+        description = {"Build a RAFS v6 (Nydus) layer bootstrap and data blob from an OCI layer tar (plain, gzip or zstd)."})
+public final class BuildRafsCommand implements Callable<Integer> {
+    private final CliEnvironment environment;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "LAYER", description = "The layer tar.")
+    private Path layer;
+
+    @Option(names = "--bootstrap", paramLabel = "FILE", required = true, description = "Where to write the bootstrap.")
+    private Path bootstrap;
+
+    @Option(names = "--blob-dir", paramLabel = "DIR", description = "Directory to write the blob into, named by its "
+            + "blob id (default: the bootstrap's directory).")
+    private Path blobDir;
+
+    @Option(names = "--chunk-size", paramLabel = "SIZE", defaultValue = "1MiB", converter = ByteSizeConverter.class,
+            description = "Chunk size, a power of two from 4KiB to 16MiB (default ${DEFAULT-VALUE}).")
+    private long chunkSize;
+
+    @Option(names = "--compressor", paramLabel = "NAME", defaultValue = "ZSTD",
+            description = "Chunk compression: ZSTD, LZ4_BLOCK or NONE (default ${DEFAULT-VALUE}).")
+    private Compression compression;
+
+    @Option(names = "--digester", paramLabel = "NAME", defaultValue = "BLAKE3",
+            description = "Chunk digest: BLAKE3 or SHA256 (default ${DEFAULT-VALUE}).")
+    private DigestAlgorithm digest;
+
+    @Option(names = "--aligned", description = "Kernel-mountable: uncompressed chunks aligned to 4 KiB, so "
+            + "`mount -t erofs -o ro,device=/dev/loopN BOOTSTRAP DIR` mounts it (implies --compressor NONE).")
+    private boolean aligned;
+
+    public BuildRafsCommand(CliEnvironment environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (compression == Compression.GZIP) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--compressor GZIP is read-only here: use ZSTD, LZ4_BLOCK or NONE");
+        }
+        LayerBuildOptions options;
+        try {
+            options = LayerBuildOptions.defaults().withChunkSize(Math.toIntExact(chunkSize)).withDigest(digest)
+                    .withCompression(aligned ? Compression.NONE : compression).withAligned(aligned);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Path directory = blobDir != null ? blobDir : bootstrap.toAbsolutePath().getParent();
+        Files.createDirectories(directory);
+        Path temporary = Files.createTempFile(directory, ".blob-", ".tmp");
+        try {
+            LayerBuildResult result = new LayerBuilder(options).build(layer, bootstrap, temporary);
+            Path blob = directory.resolve(result.blobId());
+            Files.move(temporary, blob, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            environment.out().printf("bootstrap %s (%d bytes, %d inodes)%nblob %s (%d bytes, %d chunks, %d references)%n",
+                    bootstrap, result.bootstrapSize(), result.inodeCount(), blob, result.blobSize(), result.chunkCount(),
+                    result.chunkReferences());
+            return 0;
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+}
