@@ -8,7 +8,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
+import java.util.ArrayDeque;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.zip.CRC32C;
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
@@ -16,34 +21,44 @@ import net.jpountz.lz4.LZ4Factory;
 /**
  * Cuts file content into chunks and appends each new chunk to the blob (§3.2): digest of the uncompressed
  * bytes, dedup by (digest, length) within the layer, compression when it helps, a 4 KiB aligned offset in the
- * blob's uncompressed space. Keeps one chunk buffer plus ~70 bytes of metadata per distinct chunk.
+ * blob's uncompressed space. Digest, compression and CRC run on one worker per core while the caller reads
+ * the next chunks; chunks are committed (deduplicated and written) strictly in order, so the output is the same
+ * as a sequential build. Keeps cores + 1 chunk buffer pairs plus ~70 bytes of metadata per distinct chunk.
  */
 final class ChunkSink {
     /** Most chunks a blob can index (24-bit CI index, §1.8). */
     static final int MAX_CHUNKS = 0xFFFFFF - 1;
     private static final int ZSTD_LEVEL = 3;
     private static final LZ4Compressor LZ4 = LZ4Factory.fastestInstance().fastCompressor();
+    /** Threads digesting and compressing chunks: one per core. */
+    static final int WORKERS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private static final ExecutorService POOL = Executors.newFixedThreadPool(WORKERS, runnable -> {
+        Thread thread = new Thread(runnable, "rafs-chunk-worker");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final BlobOutput out;
     private final LayerBuildOptions opts;
-    private final byte[] buf;
-    private final byte[] packed;
     private final Map<ByteBuffer, Integer> seen = new HashMap<>();
     private final ChunkList chunks = new ChunkList();
+    private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
+    private final ArrayDeque<Buffers> free = new ArrayDeque<>();
+    private final int window;
+    private int allocated;
     private long uncompressedEnd;
     private long references;
 
     ChunkSink(BlobOutput out, LayerBuildOptions opts) {
         this.out = out;
         this.opts = opts;
-        this.buf = new byte[opts.chunkSize()];
-        int bound = opts.compression() == Compression.ZSTD ? (int) Zstd.compressBound(opts.chunkSize())
-                : opts.compression() == Compression.LZ4_BLOCK ? LZ4.maxCompressedLength(opts.chunkSize()) : 0;
-        this.packed = new byte[bound];
+        this.window = WORKERS + 1;
     }
 
     /**
-     * Reads exactly {@code size} bytes of one file and returns the CI index of each of its chunks.
+     * Reads exactly {@code size} bytes of one file and returns the array of its chunks' CI indexes. Digests and
+     * compression run on the worker pool; the indexes are filled in as chunks are committed in order, and are
+     * complete once {@link #drain()} has returned.
      *
      * @param entry the tar entry (for errors)
      * @param entryOffset its offset in the tar stream (for errors)
@@ -56,65 +71,132 @@ final class ChunkSink {
         int[] ids = new int[(int) n];
         for (int k = 0; k < n; k++) {
             int len = (int) Math.min(opts.chunkSize(), size - (long) k * opts.chunkSize());
+            Buffers buffers = takeBuffers();
             int got;
             try {
-                got = in.readNBytes(buf, 0, len);
+                got = in.readNBytes(buffers.raw, 0, len);
             } catch (IOException e) {
+                free.add(buffers);
                 throw new CorruptTarException(entry, entryOffset, "cannot read the entry's data: " + e.getMessage(), e);
             }
             if (got != len) {
+                free.add(buffers);
                 throw new CorruptTarException(entry, entryOffset, "tar ends inside the entry's data (" + size
                         + " bytes announced, " + ((long) k * opts.chunkSize() + got) + " present)", null);
             }
-            ids[k] = add(len, (long) k * opts.chunkSize());
+            Future<Prepared> prepared = POOL.submit(() -> prepare(buffers, len));
+            inFlight.add(new Pending(prepared, ids, k, (long) k * opts.chunkSize(), buffers, len));
         }
         return ids;
     }
 
-    private int add(int len, long fileOffset) throws IOException {
-        references++;
-        byte[] digest = opts.digest().digest(buf, 0, len);
-        ByteBuffer key = ByteBuffer.allocate(36).put(digest).putInt(len).flip();
-        Integer known = seen.get(key);
-        if (known != null) {
-            return known;
+    /** Commits every chunk still in flight; afterwards every array returned by {@link #writeFile} is complete. */
+    void drain() throws IOException {
+        while (!inFlight.isEmpty()) {
+            commit(inFlight.poll());
         }
-        if (chunks.size() >= MAX_CHUNKS) {
-            throw new IOException("layer has more than " + MAX_CHUNKS + " distinct chunks");
+    }
+
+    /** Waits for in-flight work without committing it (after a failure). */
+    void abandon() {
+        for (Pending p : inFlight) {
+            p.prepared.cancel(false);
         }
-        if (opts.aligned()) {
-            out.padTo(4096);
+        inFlight.clear();
+    }
+
+    private Buffers takeBuffers() throws IOException {
+        while (free.isEmpty() && allocated >= window) {
+            commit(inFlight.poll());
         }
-        byte[] data = buf;
+        if (!free.isEmpty()) {
+            return free.poll();
+        }
+        allocated++;
+        int bound = opts.compression() == Compression.ZSTD ? (int) Zstd.compressBound(opts.chunkSize())
+                : opts.compression() == Compression.LZ4_BLOCK ? LZ4.maxCompressedLength(opts.chunkSize()) : 0;
+        return new Buffers(new byte[opts.chunkSize()], new byte[bound]);
+    }
+
+    /** Runs on a worker: digest, compression (kept only when smaller) and CRC32C of one chunk. */
+    private Prepared prepare(Buffers b, int len) throws IOException {
+        byte[] digest = opts.digest().digest(b.raw, 0, len);
         int stored = len;
+        boolean compressed = false;
         if (opts.compression() == Compression.ZSTD) {
-            long c = Zstd.compressByteArray(packed, 0, packed.length, buf, 0, len, ZSTD_LEVEL);
+            long c = Zstd.compressByteArray(b.packed, 0, b.packed.length, b.raw, 0, len, ZSTD_LEVEL);
             if (Zstd.isError(c)) {
                 throw new IOException("zstd compression failed: " + Zstd.getErrorName(c));
             }
             if (c < len) {
-                data = packed;
+                compressed = true;
                 stored = (int) c;
             }
         } else if (opts.compression() == Compression.LZ4_BLOCK) {
-            int c = LZ4.compress(buf, 0, len, packed, 0, packed.length);
+            int c = LZ4.compress(b.raw, 0, len, b.packed, 0, b.packed.length);
             if (c < len) {
-                data = packed;
+                compressed = true;
                 stored = c;
             }
         }
         CRC32C crc = new CRC32C();
-        crc.update(buf, 0, len);
-        long compressedOffset = out.position();
-        if (opts.aligned() && compressedOffset != uncompressedEnd) {
-            throw new IllegalStateException("aligned blob offset " + compressedOffset + " != " + uncompressedEnd);
+        crc.update(b.raw, 0, len);
+        return new Prepared(digest, compressed, stored, (int) crc.getValue());
+    }
+
+    /** Dedups and appends one prepared chunk, in file order. */
+    private void commit(Pending p) throws IOException {
+        Prepared r;
+        try {
+            r = p.prepared.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while preparing chunks");
+        } catch (ExecutionException e) {
+            free.add(p.buffers);
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("chunk preparation failed: " + e.getCause(), e.getCause());
         }
-        out.write(data, 0, stored);
-        int index = chunks.add(digest, compressedOffset, stored, uncompressedEnd, len, data != buf,
-                (int) crc.getValue(), fileOffset);
-        uncompressedEnd += (len + 4095L) & ~4095L;
-        seen.put(key, index);
-        return index;
+        try {
+            references++;
+            ByteBuffer key = ByteBuffer.allocate(36).put(r.digest).putInt(p.len).flip();
+            Integer known = seen.get(key);
+            if (known != null) {
+                p.ids[p.slot] = known;
+                return;
+            }
+            if (chunks.size() >= MAX_CHUNKS) {
+                throw new IOException("layer has more than " + MAX_CHUNKS + " distinct chunks");
+            }
+            if (opts.aligned()) {
+                out.padTo(4096);
+            }
+            long compressedOffset = out.position();
+            if (opts.aligned() && compressedOffset != uncompressedEnd) {
+                throw new IllegalStateException("aligned blob offset " + compressedOffset + " != " + uncompressedEnd);
+            }
+            out.write(r.compressed ? p.buffers.packed : p.buffers.raw, 0, r.stored);
+            int index = chunks.add(r.digest, compressedOffset, r.stored, uncompressedEnd, p.len, r.compressed, r.crc, p.fileOffset);
+            uncompressedEnd += (p.len + 4095L) & ~4095L;
+            seen.put(key, index);
+            p.ids[p.slot] = index;
+        } finally {
+            free.add(p.buffers);
+        }
+    }
+
+    /** A chunk's raw bytes and room for its compressed form; reused once the chunk is committed. */
+    private record Buffers(byte[] raw, byte[] packed) {
+    }
+
+    /** What a worker computed for one chunk. */
+    private record Prepared(byte[] digest, boolean compressed, int stored, int crc) {
+    }
+
+    /** A chunk read and handed to the workers, and where its CI index goes. */
+    private record Pending(Future<Prepared> prepared, int[] ids, int slot, long fileOffset, Buffers buffers, int len) {
     }
 
     /** The distinct chunks written, in CI order. */

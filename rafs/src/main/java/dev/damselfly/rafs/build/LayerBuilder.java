@@ -105,11 +105,17 @@ public final class LayerBuilder {
         String tarCompression = reader.compression().name().toLowerCase();
         try (BlobOutput out = new BlobOutput(blobOut)) {
             ChunkSink sink = new ChunkSink(out, opts);
-            for (LayerTarEntry e = reader.next(); e != null; e = reader.next()) {
-                FsNode n = tree.add(e);
-                if (e.kind() == TarEntryKind.REGULAR) {
-                    n.inode.chunks = sink.writeFile(reader.content(), e.size(), e.rawName(), e.offset());
+            try {
+                for (LayerTarEntry e = reader.next(); e != null; e = reader.next()) {
+                    FsNode n = tree.add(e);
+                    if (e.kind() == TarEntryKind.REGULAR) {
+                        n.inode.chunks = sink.writeFile(reader.content(), e.size(), e.rawName(), e.offset());
+                    }
                 }
+                sink.drain();
+            } catch (IOException | RuntimeException e) {
+                sink.abandon();
+                throw e;
             }
             if (opts.aligned()) {
                 out.padTo(4096);
