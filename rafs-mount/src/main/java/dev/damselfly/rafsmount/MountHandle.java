@@ -1,0 +1,112 @@
+package dev.damselfly.rafsmount;
+
+import dev.damselfly.rafs.RafsImage;
+import dev.damselfly.rafsmount.cache.BlobCache;
+import dev.damselfly.rafsmount.fuse.FuseSession;
+import dev.damselfly.rafsmount.read.AccessTrace;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A live mount made by {@link RafsMount#mount}. {@link #close()} unmounts it, writes the access trace (if
+ * configured), closes the blob cache and the bootstrap; a JVM shutdown hook does the same if the process
+ * ends first. Thread-safe; {@code close} is idempotent.
+ */
+public final class MountHandle implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MountHandle.class);
+
+    private final Path bootstrap;
+    private final RafsImage image;
+    private final FuseSession session;
+    private final BlobCache cache;
+    private final AccessTrace trace;
+    private final Path traceFile;
+    private final Thread shutdownHook;
+    private boolean closed;
+
+    MountHandle(Path bootstrap, RafsImage image, FuseSession session, BlobCache cache, AccessTrace trace, Path traceFile) {
+        this.bootstrap = bootstrap;
+        this.image = image;
+        this.session = session;
+        this.cache = cache;
+        this.trace = trace;
+        this.traceFile = traceFile;
+        this.shutdownHook = new Thread(this::closeOnShutdown, "unmount " + session.mountpoint());
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    public Path mountpoint() {
+        return session.mountpoint();
+    }
+
+    public Path bootstrap() {
+        return bootstrap;
+    }
+
+    /** Paths read so far, in first-read order. */
+    public List<String> accessTrace() {
+        return trace.paths();
+    }
+
+    /** Whether the FUSE loop still runs (false after {@link #close()} or an external unmount). */
+    public boolean isMounted() {
+        return session.running();
+    }
+
+    /** Blocks until the mount ends (by {@link #close()} from another thread, or {@code fusermount -u}). */
+    public void awaitUnmount() throws InterruptedException {
+        session.awaitExit();
+    }
+
+    /** Unmounts, then writes the access trace and closes the cache and the bootstrap. */
+    @Override
+    public void close() throws IOException {
+        release();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or about to
+        }
+    }
+
+    private void closeOnShutdown() {
+        try {
+            release();
+        } catch (IOException e) {
+            LOG.warn("closing mount {} at shutdown: {}", session.mountpoint(), e.toString());
+        }
+    }
+
+    private synchronized void release() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        IOException failure = null;
+        boolean ended = session.unmount();
+        if (traceFile != null) {
+            try {
+                trace.export(traceFile);
+                LOG.info("access trace of {} ({} files) written to {}", session.mountpoint(), trace.paths().size(), traceFile);
+            } catch (IOException e) {
+                failure = e;
+            }
+        }
+        if (cache != null) {
+            try {
+                cache.close();
+            } catch (IOException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        if (ended) {
+            image.close(); // never under a loop that may still call into the mapped bootstrap
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.damselfly.rafsmount;
+
+import dev.damselfly.rafsmount.source.BlobSource;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * How to mount an image. Start from {@link #of(BlobSource...)} and adjust with the {@code with…} methods.
+ *
+ * @param sources         where blob bytes come from, tried in this order on a retry (at least one)
+ * @param cacheDirectory  blob cache directory (nydusd {@code work_dir} layout), or null for no disk cache;
+ *                        default null
+ * @param cacheMaxBytes   bound on cached chunk bytes; default {@link #DEFAULT_CACHE_MAX_BYTES} (10 GiB)
+ * @param amplifyIo       largest merged source read in bytes (nydusd {@code amplify_io}); default
+ *                        {@link #DEFAULT_AMPLIFY_IO} (1 MiB); values below {@link #MIN_AMPLIFY_IO} (128 KiB) act
+ *                        as 128 KiB, as in nydusd
+ * @param accessTraceFile file written on unmount with the paths in first-read order, one per line, or null
+ *                        for none; default null
+ * @param timeoutSeconds  kernel entry/attribute/negative-lookup cache timeout, seconds; default
+ *                        {@link #DEFAULT_TIMEOUT_SECONDS} (2^32 − 1, effectively forever: images never change)
+ * @param allowOther      let other users access the mount (libfuse {@code allow_other}); default false
+ * @param debug           libfuse debug output on stderr; default false
+ */
+public record MountOptions(List<BlobSource> sources, Path cacheDirectory, long cacheMaxBytes, int amplifyIo,
+                           Path accessTraceFile, long timeoutSeconds, boolean allowOther, boolean debug) {
+    /** 10 GiB. */
+    public static final long DEFAULT_CACHE_MAX_BYTES = 10L << 30;
+    /** 1 MiB, nydusd's default {@code amplify_io}. */
+    public static final int DEFAULT_AMPLIFY_IO = 1 << 20;
+    /** 128 KiB, the smallest effective {@code amplify_io}. */
+    public static final int MIN_AMPLIFY_IO = 128 << 10;
+    /** 2^32 − 1 seconds. */
+    public static final long DEFAULT_TIMEOUT_SECONDS = 0xFFFF_FFFFL;
+
+    public MountOptions {
+        sources = List.copyOf(sources);
+        if (sources.isEmpty()) {
+            throw new IllegalArgumentException("at least one blob source is needed");
+        }
+        if (cacheMaxBytes < 0 || amplifyIo <= 0 || timeoutSeconds < 0) {
+            throw new IllegalArgumentException("cacheMaxBytes, amplifyIo and timeoutSeconds must be positive");
+        }
+    }
+
+    /** Defaults with these sources. */
+    public static MountOptions of(BlobSource... sources) {
+        return new MountOptions(List.of(sources), null, DEFAULT_CACHE_MAX_BYTES, DEFAULT_AMPLIFY_IO, null,
+                DEFAULT_TIMEOUT_SECONDS, false, false);
+    }
+
+    /** Caches chunks in {@code directory}, at most {@code maxBytes} bytes. */
+    public MountOptions withCache(Path directory, long maxBytes) {
+        return new MountOptions(sources, directory, maxBytes, amplifyIo, accessTraceFile, timeoutSeconds, allowOther, debug);
+    }
+
+    public MountOptions withAmplifyIo(int bytes) {
+        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, bytes, accessTraceFile, timeoutSeconds, allowOther, debug);
+    }
+
+    public MountOptions withAccessTrace(Path file) {
+        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, file, timeoutSeconds, allowOther, debug);
+    }
+
+    public MountOptions withTimeoutSeconds(long seconds) {
+        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, seconds, allowOther, debug);
+    }
+
+    public MountOptions withAllowOther(boolean allow) {
+        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, timeoutSeconds, allow, debug);
+    }
+
+    public MountOptions withDebug(boolean on) {
+        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, timeoutSeconds, allowOther, on);
+    }
+
+    /** {@link #amplifyIo()} raised to {@link #MIN_AMPLIFY_IO}. */
+    public int effectiveAmplifyIo() {
+        return Math.max(amplifyIo, MIN_AMPLIFY_IO);
+    }
+}

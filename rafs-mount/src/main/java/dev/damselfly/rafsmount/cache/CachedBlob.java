@@ -1,0 +1,157 @@
+package dev.damselfly.rafsmount.cache;
+
+import dev.damselfly.rafs.ChunkRef;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * One blob's cache files: {@code <id>.blob.data} (chunks decompressed at their uncompressed offsets) and
+ * its {@link ChunkMap}. Reads and writes of different chunks run concurrently; {@link #delete()} waits for
+ * them and makes every later call a miss.
+ */
+final class CachedBlob {
+    private final String blobId;
+    private final Path data;
+    private final FileChannel channel;
+    private final ChunkMap map;
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private boolean gone;
+
+    private CachedBlob(String blobId, Path data, FileChannel channel, ChunkMap map) {
+        this.blobId = blobId;
+        this.data = data;
+        this.channel = channel;
+        this.map = map;
+    }
+
+    static Path dataFile(Path dir, String blobId) {
+        return dir.resolve(blobId + ".blob.data");
+    }
+
+    static Path mapFile(Path dir, String blobId) {
+        return dir.resolve(blobId + ".blob.data.chunk_map");
+    }
+
+    /** Opens (or creates) the cache files of {@code blobId}; an invalid chunk map discards the cached data. */
+    static CachedBlob open(Path dir, String blobId, long chunkCount) throws IOException {
+        Path data = dataFile(dir, blobId);
+        ChunkMap map = ChunkMap.openOrCreate(mapFile(dir, blobId), chunkCount);
+        if (map == null) {
+            Files.deleteIfExists(data);
+            map = ChunkMap.openOrCreate(mapFile(dir, blobId), chunkCount);
+        } else if (!Files.exists(data) && map.readyCount() > 0) {
+            map.close();
+            Files.delete(mapFile(dir, blobId));
+            map = ChunkMap.openOrCreate(mapFile(dir, blobId), chunkCount);
+        }
+        FileChannel ch = FileChannel.open(data, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        return new CachedBlob(blobId, data, ch, map);
+    }
+
+    String blobId() {
+        return blobId;
+    }
+
+    long readyChunks() {
+        return map.readyCount();
+    }
+
+    /** Apparent size of the data file (an upper bound of the bytes it holds). */
+    long dataFileSize() throws IOException {
+        return channel.size();
+    }
+
+    /** The cached bytes of {@code c}, or null when not cached. */
+    byte[] get(ChunkRef c) throws IOException {
+        return get(c, 0, (int) c.uncompressedSize());
+    }
+
+    /** Bytes {@code [from, from + length)} of the cached chunk {@code c} (chunk-relative), or null when not cached. */
+    byte[] get(ChunkRef c, int from, int length) throws IOException {
+        lock.readLock().lock();
+        try {
+            if (gone || !map.isReady(c.chunkIndex())) {
+                return null;
+            }
+            ByteBuffer buf = ByteBuffer.allocate(length);
+            long pos = c.uncompressedOffset() + from;
+            while (buf.hasRemaining()) {
+                int n = channel.read(buf, pos);
+                if (n < 0) {
+                    throw new EOFException(data + ": ready chunk " + c.chunkIndex() + " runs past the end of the cache file");
+                }
+                pos += n;
+            }
+            return buf.array();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    boolean isReady(ChunkRef c) {
+        lock.readLock().lock();
+        try {
+            return !gone && map.isReady(c.chunkIndex());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Writes {@code bytes} of chunk {@code c}, then marks it ready; false if it already was (nothing written). */
+    boolean put(ChunkRef c, byte[] bytes) throws IOException {
+        lock.readLock().lock();
+        try {
+            if (gone || map.isReady(c.chunkIndex())) {
+                return false;
+            }
+            ByteBuffer buf = ByteBuffer.wrap(bytes);
+            long pos = c.uncompressedOffset();
+            while (buf.hasRemaining()) {
+                pos += channel.write(buf, pos);
+            }
+            return map.setReady(c.chunkIndex());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    void clear(ChunkRef c) {
+        lock.readLock().lock();
+        try {
+            if (!gone) {
+                map.clear(c.chunkIndex());
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Closes the files, keeping them on disk. */
+    void close() throws IOException {
+        lock.writeLock().lock();
+        try {
+            if (!gone) {
+                gone = true;
+                channel.force(false);
+                channel.close();
+                map.close();
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Closes and deletes both files (eviction). */
+    void delete(Path dir) throws IOException {
+        close();
+        Files.deleteIfExists(mapFile(dir, blobId));
+        Files.deleteIfExists(data);
+    }
+}

@@ -1,0 +1,339 @@
+package dev.damselfly.rafsmount.read;
+
+import dev.damselfly.rafs.BlobInfo;
+import dev.damselfly.rafs.ChunkDigestMismatchException;
+import dev.damselfly.rafs.ChunkRef;
+import dev.damselfly.rafs.RafsException;
+import dev.damselfly.rafs.RafsImage;
+import dev.damselfly.rafsmount.cache.BlobCache;
+import dev.damselfly.rafsmount.source.BlobSource;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers verified chunk bytes: from the {@link BlobCache} when it has them, otherwise from the
+ * {@link BlobSource}s. Missing chunks are fetched by exactly one caller at a time (single-flight: others wait
+ * for the same result); adjacent missing chunks of one blob are merged into one source read of at most
+ * {@code amplifyIo} bytes, extended with the file's following chunks while they fit (nydusd §5.6). Every
+ * chunk is decompressed and checked against its digest before it is cached or returned; a chunk that fails
+ * is fetched once more, alone, from the next source (the same one when there is only one), and then fails
+ * with {@link ChunkReadException}. Chunks read back from the cache are re-verified once per mount.
+ */
+public final class ChunkLoader {
+    private static final Logger LOG = LoggerFactory.getLogger(ChunkLoader.class);
+
+    private final RafsImage image;
+    private final List<BlobSource> sources;
+    private final BlobCache cache;
+    private final int amplifyIo;
+    private final ChunkDecoder decoder;
+    private final ConcurrentHashMap<Key, CompletableFuture<byte[]>> inflight = new ConcurrentHashMap<>();
+    private final Set<Key> verifiedInCache = ConcurrentHashMap.newKeySet();
+
+    /** A stored chunk within a mount: blob and compressed location. */
+    private record Key(int blob, long offset, long size) {
+        static Key of(ChunkRef c) {
+            return new Key(c.blobIndex(), c.compressedOffset(), c.compressedSize());
+        }
+    }
+
+    /** A chunk this caller fetches, and whether a reader asked for it (else it is amplification). */
+    private record Claim(ChunkRef chunk, CompletableFuture<byte[]> future, boolean wanted) {
+        long start() {
+            return chunk.compressedOffset();
+        }
+
+        long end() {
+            return chunk.compressedOffset() + chunk.compressedSize();
+        }
+    }
+
+    /**
+     * @param sources   tried in order on a retry (first source first); at least one
+     * @param cache     the blob cache, or null for none
+     * @param amplifyIo largest merged source read in bytes (nydusd {@code amplify_io}); a single chunk larger than
+     *                  this is still read whole
+     */
+    public ChunkLoader(RafsImage image, List<BlobSource> sources, BlobCache cache, int amplifyIo) {
+        if (sources.isEmpty()) {
+            throw new IllegalArgumentException("at least one blob source is needed");
+        }
+        this.image = image;
+        this.sources = List.copyOf(sources);
+        this.cache = cache;
+        this.amplifyIo = amplifyIo;
+        this.decoder = new ChunkDecoder(image);
+    }
+
+    /**
+     * The verified bytes of every chunk in {@code wanted}, in order. Chunks in {@code following} (the file's
+     * next chunks) may be fetched in the same source reads and cached, but are not returned.
+     *
+     * @param file path of the file being read, for logs and errors
+     */
+    public List<byte[]> load(String file, List<ChunkRef> wanted, List<ChunkRef> following) throws IOException {
+        byte[][] out = new byte[wanted.size()][];
+        List<CompletableFuture<byte[]>> waits = new ArrayList<>(wanted.size());
+        List<Claim> mine = new ArrayList<>();
+        for (int i = 0; i < wanted.size(); i++) {
+            ChunkRef c = wanted.get(i);
+            waits.add(null);
+            if (c.hole()) {
+                out[i] = new byte[(int) c.uncompressedSize()];
+                continue;
+            }
+            byte[] hit = fromCache(file, c);
+            if (hit != null) {
+                out[i] = hit;
+                continue;
+            }
+            Key key = Key.of(c);
+            CompletableFuture<byte[]> f = new CompletableFuture<>();
+            CompletableFuture<byte[]> other = inflight.putIfAbsent(key, f);
+            if (other != null) {
+                waits.set(i, other);
+                continue;
+            }
+            hit = fromCache(file, c); // finished by someone else between our miss and our claim
+            if (hit != null) {
+                f.complete(hit);
+                inflight.remove(key, f);
+                out[i] = hit;
+                continue;
+            }
+            mine.add(new Claim(c, f, true));
+            waits.set(i, f);
+        }
+        if (!mine.isEmpty()) {
+            List<List<Claim>> runs = plan(mine, following);
+            try {
+                for (List<Claim> run : runs) {
+                    fetch(file, run);
+                }
+            } finally {
+                // never leave a claim open: others would wait for it forever
+                for (List<Claim> run : runs) {
+                    for (Claim c : run) {
+                        if (!c.future().isDone()) {
+                            fail(c, new ChunkReadException(file, c.chunk(), sources.get(0).name(),
+                                    new IllegalStateException("fetch aborted")));
+                        }
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] == null) {
+                out[i] = await(file, wanted.get(i), waits.get(i));
+            }
+        }
+        return Arrays.asList(out);
+    }
+
+    /**
+     * Bytes {@code [from, from + length)} of chunk {@code c} (relative to the chunk) straight from the cache,
+     * when this mount has verified that cached chunk before; otherwise null (use {@link #load}). Saves reading
+     * a whole chunk for every small FUSE read.
+     */
+    public byte[] cachedRange(ChunkRef c, int from, int length) {
+        if (cache == null || c.hole() || !verifiedInCache.contains(Key.of(c))) {
+            return null;
+        }
+        try {
+            return cache.getRange(blob(c), c, from, length);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Groups the claimed chunks into source reads and extends each read with following chunks. */
+    private List<List<Claim>> plan(List<Claim> mine, List<ChunkRef> following) {
+        List<Claim> sorted = new ArrayList<>(mine);
+        sorted.sort(Comparator.comparingInt((Claim c) -> c.chunk().blobIndex()).thenComparingLong(Claim::start));
+        long gapLimit = Math.max(amplifyIo / 128, 0);
+        List<List<Claim>> runs = new ArrayList<>();
+        List<Claim> run = null;
+        for (Claim c : sorted) {
+            if (run != null) {
+                Claim first = run.get(0);
+                Claim last = run.get(run.size() - 1);
+                if (c.chunk().blobIndex() == first.chunk().blobIndex() && c.start() >= last.end()
+                        && c.start() - last.end() <= gapLimit && c.end() - first.start() <= amplifyIo) {
+                    run.add(c);
+                    continue;
+                }
+            }
+            run = new ArrayList<>();
+            run.add(c);
+            runs.add(run);
+        }
+        if (!following.isEmpty()) {
+            List<ChunkRef> extra = new ArrayList<>(following);
+            extra.sort(Comparator.comparingLong(ChunkRef::compressedOffset));
+            for (List<Claim> r : runs) {
+                amplify(r, extra);
+            }
+        }
+        return runs;
+    }
+
+    /** Appends to {@code run} the following chunks that start after it and keep it within amplifyIo. */
+    private void amplify(List<Claim> run, List<ChunkRef> extra) {
+        Claim first = run.get(0);
+        for (ChunkRef c : extra) {
+            Claim last = run.get(run.size() - 1);
+            if (c.hole() || c.blobIndex() != first.chunk().blobIndex() || c.compressedOffset() < last.end()) {
+                continue;
+            }
+            if (c.compressedOffset() + c.compressedSize() - first.start() > amplifyIo) {
+                return;
+            }
+            if (isCached(c)) {
+                return; // nydusd trims cached chunks at the tail of the extension
+            }
+            CompletableFuture<byte[]> f = new CompletableFuture<>();
+            if (inflight.putIfAbsent(Key.of(c), f) != null) {
+                return;
+            }
+            run.add(new Claim(c, f, false));
+        }
+    }
+
+    private boolean isCached(ChunkRef c) {
+        if (cache == null) {
+            return false;
+        }
+        try {
+            return cache.contains(blob(c), c);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** One source read for the whole run; chunks that fail are retried alone. Completes every claim. */
+    private void fetch(String file, List<Claim> run) {
+        BlobSource src = sources.get(0);
+        long start = run.get(0).start();
+        long end = run.get(run.size() - 1).end();
+        String blobId = run.get(0).chunk().blobId();
+        byte[] bytes;
+        try {
+            bytes = src.read(blobId, start, Math.toIntExact(end - start));
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("source {} failed reading blob {} [{}, {}) for {}: {}", src.name(), blobId, start, end, file, e.toString());
+            for (Claim c : run) {
+                retry(file, c, src, e);
+            }
+            return;
+        }
+        for (Claim c : run) {
+            byte[] stored = Arrays.copyOfRange(bytes, (int) (c.start() - start), (int) (c.end() - start));
+            try {
+                deliver(c, decoder.decode(c.chunk(), stored, src.name()));
+            } catch (RafsException e) {
+                retry(file, c, src, e);
+            }
+        }
+    }
+
+    /** The second and last attempt for one chunk, from the next source. */
+    private void retry(String file, Claim claim, BlobSource failed, Exception firstError) {
+        ChunkRef c = claim.chunk();
+        BlobSource src = sources.get(Math.min(1, sources.size() - 1));
+        LOG.debug("retrying chunk {} of blob {} for {} from {} after {} failed: {}", c.chunkIndex(), c.blobId(), file,
+                src.name(), failed.name(), firstError.toString());
+        try {
+            byte[] stored = src.read(c.blobId(), c.compressedOffset(), Math.toIntExact(c.compressedSize()));
+            deliver(claim, decoder.decode(c, stored, src.name()));
+        } catch (IOException | RuntimeException e) {
+            String why = e instanceof ChunkDigestMismatchException m
+                    ? "digest mismatch: expected " + m.expected() + ", got " + m.actual()
+                    : e.toString();
+            LOG.warn("read failed: file {} chunk {} blob {} source {}: {} (after a first attempt from {})", file,
+                    c.chunkIndex(), c.blobId(), src.name(), why, failed.name());
+            fail(claim, new ChunkReadException(file, c, src.name(), e));
+        }
+    }
+
+    private void deliver(Claim claim, byte[] data) {
+        ChunkRef c = claim.chunk();
+        if (cache != null) {
+            try {
+                if (cache.put(blob(c), c, data) || cache.contains(blob(c), c)) {
+                    verifiedInCache.add(Key.of(c));
+                }
+            } catch (IOException e) {
+                LOG.warn("blob cache write failed for chunk {} of blob {}: {}", c.chunkIndex(), c.blobId(), e.toString());
+            }
+        }
+        claim.future().complete(data);
+        inflight.remove(Key.of(c), claim.future());
+    }
+
+    private void fail(Claim claim, ChunkReadException e) {
+        claim.future().completeExceptionally(e);
+        inflight.remove(Key.of(claim.chunk()), claim.future());
+    }
+
+    /** Cached bytes of {@code c}, re-verified the first time this mount uses them; null on a miss. */
+    private byte[] fromCache(String file, ChunkRef c) {
+        if (cache == null) {
+            return null;
+        }
+        BlobInfo blob = blob(c);
+        try {
+            byte[] data = cache.get(blob, c);
+            if (data == null) {
+                return null;
+            }
+            Key key = Key.of(c);
+            if (!verifiedInCache.contains(key)) {
+                decoder.verify(c, data, "cache " + cache.directory());
+                verifiedInCache.add(key);
+            }
+            return data;
+        } catch (ChunkDigestMismatchException e) {
+            LOG.warn("cached chunk {} of blob {} (file {}) failed verification, refetching: {}", c.chunkIndex(),
+                    c.blobId(), file, e.getMessage());
+            try {
+                cache.invalidate(blob, c);
+            } catch (IOException ignored) {
+                // the chunk is refetched and rewritten anyway
+            }
+            return null;
+        } catch (IOException e) {
+            LOG.warn("blob cache read failed for chunk {} of blob {} (file {}): {}", c.chunkIndex(), c.blobId(), file,
+                    e.toString());
+            return null;
+        }
+    }
+
+    private byte[] await(String file, ChunkRef c, CompletableFuture<byte[]> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted waiting for chunk " + c.chunkIndex() + " of " + file);
+        } catch (ExecutionException | CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof ChunkReadException r) {
+                throw r;
+            }
+            throw new ChunkReadException(file, c, "?", cause == null ? e : cause);
+        }
+    }
+
+    private BlobInfo blob(ChunkRef c) {
+        return image.blobs().get(c.blobIndex());
+    }
+}
