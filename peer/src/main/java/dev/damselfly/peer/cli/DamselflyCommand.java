@@ -1,6 +1,8 @@
 package dev.damselfly.peer.cli;
 
 import dev.damselfly.peer.cli.image.ImageCommand;
+import dev.damselfly.peer.cli.mount.MountCommand;
+import dev.damselfly.peer.cli.mount.UmountCommand;
 import dev.damselfly.peer.cli.proxy.ProxyCommand;
 import dev.damselfly.peer.cli.rafs.BuildRafsCommand;
 import dev.damselfly.peer.cli.rafs.CheckRafsCommand;
@@ -24,7 +26,7 @@ import picocli.CommandLine.Spec;
         usageHelpAutoWidth = true,
         sortOptions = false,
         description = "Damselfly: a Dragonfly-compatible P2P node agent for container images.",
-        subcommands = {ImageCommand.class, BuildRafsCommand.class, InspectRafsCommand.class, CheckRafsCommand.class, ProxyCommand.class, SchedulerCommand.class},
+        subcommands = {ImageCommand.class, BuildRafsCommand.class, InspectRafsCommand.class, CheckRafsCommand.class, MountCommand.class, UmountCommand.class, ProxyCommand.class, SchedulerCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:success",
