@@ -5,7 +5,21 @@ import dev.damselfly.peer.cli.options.ByteSizeConverter;
 import dev.damselfly.rafsmount.MountHandle;
 import dev.damselfly.rafsmount.MountOptions;
 import dev.damselfly.rafsmount.RafsMount;
+import dev.damselfly.oci.Descriptor;
+import dev.damselfly.oci.ImageReference;
+import dev.damselfly.oci.Platform;
+import dev.damselfly.oci.auth.Credentials;
+import dev.damselfly.oci.registry.RegistryClient;
+import dev.damselfly.peer.cli.options.CredentialsConverter;
+import dev.damselfly.peer.cli.options.ImageLocationArgument;
+import dev.damselfly.peer.cli.options.RegistryOptions;
+import dev.damselfly.peer.mount.NydusImages;
+import dev.damselfly.peer.mount.RegistryBlobSource;
+import dev.damselfly.rafsmount.source.BlobSource;
 import dev.damselfly.rafsmount.source.FileBlobSource;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -14,7 +28,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code damselfly mount BOOTSTRAP MOUNTPOINT --blob-dir DIR}: mounts a RAFS image read-only with FUSE and
+ * {@code damselfly mount IMAGE|BOOTSTRAP MOUNTPOINT}: mounts a Nydus image from a registry, or a local RAFS
+ * bootstrap with {@code --blob-dir}, read-only with FUSE, and
  * serves it until SIGINT/SIGTERM or an outside {@code damselfly umount}; then unmounts cleanly. File data is
  * read chunk by chunk on first access and checked against the bootstrap's digests.
  */
@@ -27,15 +42,29 @@ public final class MountCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "BOOTSTRAP", description = "A RAFS v6/v5 bootstrap (or a plain EROFS image).")
-    private Path bootstrap;
+    @Parameters(index = "0", paramLabel = "IMAGE|BOOTSTRAP",
+            description = "A Nydus image in a registry (its bootstrap layer is fetched, blobs are read with Range requests), "
+                    + "or a local RAFS v6/v5 bootstrap file (blobs from --blob-dir).")
+    private String source;
 
     @Parameters(index = "1", paramLabel = "MOUNTPOINT", description = "An empty directory.")
     private Path mountpoint;
 
-    @Option(names = "--blob-dir", paramLabel = "DIR", required = true,
-            description = "Directory holding the image's blobs, named by blob id (like nydusd's localfs backend).")
+    @Option(names = "--blob-dir", paramLabel = "DIR",
+            description = "Directory holding the image's blobs, named by blob id (like nydusd's localfs backend); "
+                    + "required for a local bootstrap, tried before the registry for an image.")
     private Path blobDir;
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+            description = "Where an image's bootstrap is kept (default: a temporary directory removed on exit).")
+    private Path workDir;
+
+    @CommandLine.Mixin
+    private RegistryOptions registryOptions;
+
+    @Option(names = "--creds", paramLabel = "USER:PASSWORD", converter = CredentialsConverter.class,
+            description = "Credentials for the image's registry.")
+    private Credentials credentials;
 
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "Blob cache kept across mounts (nydusd's layout); none by default.")
     private Path cacheDir;
@@ -61,9 +90,40 @@ public final class MountCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        List<BlobSource> sources = new ArrayList<>();
+        if (blobDir != null) {
+            sources.add(FileBlobSource.directory(blobDir));
+        }
+        Path bootstrap;
+        Path temporaryDir = null;
+        if (Files.isRegularFile(Path.of(source))) {
+            if (blobDir == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--blob-dir is required to mount a local bootstrap");
+            }
+            bootstrap = Path.of(source);
+        } else {
+            ImageReference ref = ImageLocationArgument.validate(spec.commandLine(), "IMAGE", source)
+                    .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(), "IMAGE must be a registry reference"));
+            RegistryClient client = registryOptions.client(source, java.util.Optional.of(ref), credentials, "--creds");
+            Descriptor layer = NydusImages.bootstrapLayer(client, ref, Platform.current());
+            Path dir = workDir != null ? Files.createDirectories(workDir) : (temporaryDir = Files.createTempDirectory("damselfly-mount-"));
+            bootstrap = NydusImages.fetchBootstrap(client, ref, layer, dir.resolve(layer.digest().hex() + ".boot"));
+            sources.add(new RegistryBlobSource(client, ref));
+        }
+        try {
+            return mount(bootstrap, sources);
+        } finally {
+            if (temporaryDir != null) {
+                Files.deleteIfExists(bootstrap);
+                Files.deleteIfExists(temporaryDir);
+            }
+        }
+    }
+
+    private int mount(Path bootstrap, List<BlobSource> sources) throws Exception {
         MountOptions options;
         try {
-            options = MountOptions.of(FileBlobSource.directory(blobDir)).withAmplifyIo(Math.toIntExact(amplifyIo))
+            options = MountOptions.of(sources.toArray(BlobSource[]::new)).withAmplifyIo(Math.toIntExact(amplifyIo))
                     .withAllowOther(allowOther);
             if (cacheDir != null) {
                 options = options.withCache(cacheDir, cacheSize);
