@@ -32,7 +32,7 @@ class MountCommandEndToEndTest {
         Path stderr = work.resolve("mount.err");
         Process mount = DamselflyProcess.start(stderr, "mount", bootstrap.toString(), mountpoint.toString(),
                 "--blob-dir", texture.resolve("blobs").toString(), "--cache-dir", work.resolve("cache").toString(),
-                "--access-trace", trace.toString());
+                "--access-trace", trace.toString(), "--prefetch", "ALL", "--prefetch-bandwidth", "100MiB");
         boolean unmounted = false;
         try {
             String line = new BufferedReader(new InputStreamReader(mount.getInputStream(), StandardCharsets.UTF_8)).readLine();

@@ -7,6 +7,9 @@ import dev.damselfly.rafsmount.read.AccessTrace;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import dev.damselfly.rafsmount.prefetch.PrefetchPolicy;
+import dev.damselfly.rafsmount.prefetch.Prefetcher;
+import dev.damselfly.rafsmount.read.ChunkLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,9 +28,15 @@ public final class MountHandle implements AutoCloseable {
     private final AccessTrace trace;
     private final Path traceFile;
     private final Thread shutdownHook;
+    private final ChunkLoader loader;
+    private final int batchBytes;
+    private Prefetcher prefetcher;
     private boolean closed;
 
-    MountHandle(Path bootstrap, RafsImage image, FuseSession session, BlobCache cache, AccessTrace trace, Path traceFile) {
+    MountHandle(Path bootstrap, RafsImage image, FuseSession session, BlobCache cache, AccessTrace trace, Path traceFile,
+                ChunkLoader loader, int batchBytes) {
+        this.loader = loader;
+        this.batchBytes = batchBytes;
         this.bootstrap = bootstrap;
         this.image = image;
         this.session = session;
@@ -49,6 +58,23 @@ public final class MountHandle implements AutoCloseable {
     /** Paths read so far, in first-read order. */
     public List<String> accessTrace() {
         return trace.paths();
+    }
+
+    /**
+     * Starts prefetching into the blob cache in the background (once per mount).
+     *
+     * @throws IllegalStateException without a cache (prefetched bytes would have nowhere to go) or when started twice
+     */
+    public synchronized Prefetcher startPrefetch(PrefetchPolicy policy) {
+        if (cache == null) {
+            throw new IllegalStateException("prefetch needs a blob cache (MountOptions.withCache)");
+        }
+        if (prefetcher != null) {
+            throw new IllegalStateException("prefetch already started for " + mountpoint());
+        }
+        prefetcher = new Prefetcher(image, loader, policy, batchBytes);
+        prefetcher.start();
+        return prefetcher;
     }
 
     /** Whether the FUSE loop still runs (false after {@link #close()} or an external unmount). */
@@ -86,6 +112,13 @@ public final class MountHandle implements AutoCloseable {
         }
         closed = true;
         IOException failure = null;
+        if (prefetcher != null) {
+            try {
+                prefetcher.cancel(); // never under a prefetch still reading the cache or the mapped bootstrap
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         boolean ended = session.unmount();
         if (traceFile != null) {
             try {

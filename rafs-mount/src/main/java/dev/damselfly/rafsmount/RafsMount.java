@@ -61,7 +61,8 @@ public final class RafsMount {
             } catch (FuseMountException e) {
                 throw new MountException(Reason.FUSE_FAILED, mp, e.getMessage(), e);
             }
-            return new MountHandle(bootstrap, image, session, cache, trace, options.accessTraceFile());
+            return new MountHandle(bootstrap, image, session, cache, trace, options.accessTraceFile(), loader,
+                    options.effectiveAmplifyIo());
         } catch (MountException | RuntimeException e) {
             closeQuietly(cache);
             image.close();

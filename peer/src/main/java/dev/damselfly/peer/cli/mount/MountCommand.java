@@ -15,6 +15,7 @@ import dev.damselfly.peer.cli.options.ImageLocationArgument;
 import dev.damselfly.peer.cli.options.RegistryOptions;
 import dev.damselfly.peer.mount.NydusImages;
 import dev.damselfly.peer.mount.RegistryBlobSource;
+import dev.damselfly.rafsmount.prefetch.PrefetchPolicy;
 import dev.damselfly.rafsmount.source.BlobSource;
 import dev.damselfly.rafsmount.source.FileBlobSource;
 import java.nio.file.Files;
@@ -84,6 +85,22 @@ public final class MountCommand implements Callable<Integer> {
     @Option(names = "--allow-other", description = "Let other users than the mounting one read the mount.")
     private boolean allowOther;
 
+    /** What to prefetch in the background. */
+    enum PrefetchMode { NONE, TABLE, ALL }
+
+    @Option(names = "--prefetch", paramLabel = "MODE", defaultValue = "NONE",
+            description = "Prefetch into the cache in the background: NONE, TABLE (the bootstrap's prefetch table, or "
+                    + "--prefetch-list), ALL (those first, then every file). Needs --cache-dir. Default ${DEFAULT-VALUE}.")
+    private PrefetchMode prefetch;
+
+    @Option(names = "--prefetch-list", paramLabel = "FILE",
+            description = "Paths to prefetch first, one per line (e.g. an --access-trace of an earlier run).")
+    private Path prefetchList;
+
+    @Option(names = "--prefetch-bandwidth", paramLabel = "SIZE", defaultValue = "0", converter = ByteSizeConverter.class,
+            description = "Prefetch bandwidth limit in bytes per second (e.g. 50MiB); 0 = unlimited (default).")
+    private long prefetchBandwidth;
+
     public MountCommand(CliEnvironment environment) {
         this.environment = environment;
     }
@@ -134,9 +151,17 @@ public final class MountCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        if ((prefetch != PrefetchMode.NONE || prefetchList != null) && cacheDir == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--prefetch needs --cache-dir (prefetched chunks are kept there)");
+        }
+        List<String> listed = prefetchList == null ? List.of()
+                : Files.readAllLines(prefetchList).stream().map(String::strip).filter(line -> !line.isEmpty()).toList();
         MountHandle handle = RafsMount.mount(bootstrap, mountpoint, options);
         environment.out().println("mounted " + bootstrap + " on " + handle.mountpoint());
         environment.out().flush();
+        if (prefetch != PrefetchMode.NONE || prefetchList != null) {
+            handle.startPrefetch(new PrefetchPolicy(prefetch == PrefetchMode.ALL, prefetchBandwidth, listed));
+        }
         handle.awaitUnmount();
         handle.close();
         return 0;
