@@ -36,7 +36,7 @@ final class BlobPusher {
      */
     void upload(ImageReference repo, Digest digest, long size, InputStream data, LongConsumer progress) throws IOException {
         String subject = repo.registry() + "/" + repo.repository() + "@" + digest;
-        URI location = start(repo, subject, null);
+        URI location = start(repo, subject);
         if (size <= chunkBytes) {
             URI finish = withQuery(location, "digest=" + encode(digest.toString()));
             HttpCall put = HttpCall.of("PUT", finish, repo.registry(), Scope.push(repo.repository()), subject)
@@ -88,8 +88,8 @@ final class BlobPusher {
         }
     }
 
-    private URI start(ImageReference repo, String subject, String query) throws IOException {
-        URI uri = http.baseUri(repo.apiHost()).resolve("/v2/" + repo.repository() + "/blobs/uploads/" + (query == null ? "" : "?" + query));
+    private URI start(ImageReference repo, String subject) throws IOException {
+        URI uri = http.baseUri(repo.apiHost()).resolve("/v2/" + repo.repository() + "/blobs/uploads/");
         HttpCall post = HttpCall.of("POST", uri, repo.registry(), Scope.push(repo.repository()), subject);
         try (RegistryResponse response = http.send(post)) {
             ResponseErrors.require(response, subject, 202);

@@ -2,10 +2,8 @@ package dev.damselfly.oci.registry;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Path;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
-import org.apache.hc.core5.http.io.entity.FileEntity;
 import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 
 /** The body of a request, and whether it can be sent again (retries, auth challenges). */
@@ -22,20 +20,6 @@ interface RequestBody {
             @Override
             public HttpEntity entity() {
                 return new ByteArrayEntity(bytes, null);
-            }
-
-            @Override
-            public boolean replayable() {
-                return true;
-            }
-        };
-    }
-
-    static RequestBody ofFile(Path file) {
-        return new RequestBody() {
-            @Override
-            public HttpEntity entity() {
-                return new FileEntity(file.toFile(), null);
             }
 
             @Override
