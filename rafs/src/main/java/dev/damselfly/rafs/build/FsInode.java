@@ -25,8 +25,10 @@ final class FsInode {
     /** Symlink target bytes. */
     byte[] target;
     List<TarXattr> xattrs = List.of();
-    /** CI index of each chunk of a regular file, in file order. */
+    /** Position in its blob's {@link ChunkList} of each chunk of a regular file, in file order. */
     int[] chunks = new int[0];
+    /** Index of the blob holding this regular file's chunks (0 in a layer build; the layer's index in a merge). */
+    int blob;
     /** Number of names (regular files); computed for directories at layout. */
     int nlink = 1;
 

@@ -1,5 +1,8 @@
 package dev.damselfly.rafs.build;
 
+import dev.damselfly.rafs.BlobInfo;
+import dev.damselfly.rafs.codec.Compression;
+import dev.damselfly.rafs.codec.DigestAlgorithm;
 import dev.damselfly.rafs.tar.TarXattr;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,8 +15,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Lays out and writes a single-blob RAFS v6 bootstrap (§1.1–§1.14) for a built tree: superblock, RAFS
- * extended superblock, one device slot, one blob table entry, a one-entry prefetch table (the root: "all"),
+ * Lays out and writes a RAFS v6 bootstrap for one blob (a layer build) or several (a merge) (§1.1–§1.14) for a built tree: superblock, RAFS
+ * extended superblock, one device slot and blob table entry per blob, a one-entry prefetch table (the root: "all"),
  * extended (64-byte) inodes with inline xattrs,
  * directory and symlink data (tails inlined when they fit in the inode's block), chunk indexes, and the
  * 80-byte chunk table. Everything nydusd checks (§10.8) holds: checksum 0, {@code xattr_blkaddr} 0,
@@ -25,10 +28,10 @@ final class V6BootstrapWriter {
     static final long COMPAT_RAFS_V6 = 0x40000000L;
     static final int INCOMPAT_CHUNKED_DEVICE_TABLE = 0xC;
     static final int DEVICE_SLOT_OFFSET = 1408;
-    static final int BLOB_TABLE_OFFSET = 4096;
+    static final int DEVICE_SLOT_SIZE = 128;
     static final int BLOB_ENTRY_SIZE = 256;
-    /** The prefetch table follows the blob table (§1.6). */
-    static final int PREFETCH_TABLE_OFFSET = BLOB_TABLE_OFFSET + BLOB_ENTRY_SIZE;
+    /** Largest blob count: 8 bits of device id in a chunk index entry, id 0 invalid (§1.8). */
+    static final int MAX_BLOBS = 254;
     /** One entry: the root nid, "prefetch everything", as nydusify's {@code --prefetch-policy fs} with {@code /}. */
     static final int PREFETCH_TABLE_SIZE = 4;
     static final int INODE_SIZE = 64;
@@ -40,9 +43,25 @@ final class V6BootstrapWriter {
     private static final int LAYOUT_FLAT_INLINE = 2;
     private static final int LAYOUT_CHUNK_BASED = 4;
 
+    /**
+     * One blob table entry / device slot.
+     *
+     * @param desc        what the entry says about the blob
+     * @param chunkCount  entries in the blob's chunk-info array
+     * @param compression the blob's chunk compression
+     * @param digest      the blob's chunk digest algorithm
+     */
+    record BlobEntry(BlobDescriptor desc, long chunkCount, Compression compression, DigestAlgorithm digest) {
+    }
+
     private final FsNode root;
-    private final ChunkList chunks;
-    private final LayerBuildOptions opts;
+    /** Chunks per blob, indexed by blob index; an inode's {@link FsInode#chunks} index {@code blobChunks.get(inode.blob)}. */
+    private final List<ChunkList> blobChunks;
+    private final int chunkSize;
+    /** Compression and digest superblock flags. */
+    private final long algoFlags;
+    /** Set HAS_XATTR even without xattrs (what nydus does for merged bootstraps, §1.14). */
+    private final boolean alwaysXattrFlag;
 
     /** Per-inode layout decisions. */
     private static final class Placement {
@@ -60,9 +79,36 @@ final class V6BootstrapWriter {
     private final Set<FsInode> placed = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean anyXattr;
 
+    private final LayerBuildOptions opts;
+
+    /** A layer build: one blob whose chunks are {@code chunks}. */
     V6BootstrapWriter(FsNode root, ChunkList chunks, LayerBuildOptions opts) {
+        this(root, List.of(chunks), opts.chunkSize(), opts.compression().superblockFlag() | opts.digest().superblockFlag(),
+                false, opts);
+    }
+
+    /**
+     * A bootstrap over several blobs.
+     *
+     * @param blobChunks      referenced chunks of each blob, by blob index
+     * @param chunkSize       bytes per chunk, shared by all blobs
+     * @param algoFlags       image-level compression | digest superblock flags
+     * @param alwaysXattrFlag set HAS_XATTR even when no inode has xattrs
+     */
+    V6BootstrapWriter(FsNode root, List<ChunkList> blobChunks, int chunkSize, long algoFlags, boolean alwaysXattrFlag) {
+        this(root, blobChunks, chunkSize, algoFlags, alwaysXattrFlag, null);
+    }
+
+    private V6BootstrapWriter(FsNode root, List<ChunkList> blobChunks, int chunkSize, long algoFlags,
+                              boolean alwaysXattrFlag, LayerBuildOptions opts) {
+        if (blobChunks.isEmpty() || blobChunks.size() > MAX_BLOBS) {
+            throw new IllegalArgumentException(blobChunks.size() + " blobs; a bootstrap holds 1 to " + MAX_BLOBS);
+        }
         this.root = root;
-        this.chunks = chunks;
+        this.blobChunks = List.copyOf(blobChunks);
+        this.chunkSize = chunkSize;
+        this.algoFlags = algoFlags;
+        this.alwaysXattrFlag = alwaysXattrFlag;
         this.opts = opts;
         collect(root);
     }
@@ -96,11 +142,26 @@ final class V6BootstrapWriter {
         }
     }
 
-    /** Writes the bootstrap describing {@code blob}. Idempotent: may be called again with another descriptor. */
+    /** Writes the single-blob bootstrap describing {@code blob}. Idempotent: may be called again with another descriptor. */
     byte[] write(BlobDescriptor blob) {
-        long metaBase = align(PREFETCH_TABLE_OFFSET + PREFETCH_TABLE_SIZE, BLOCK);
+        return write(List.of(new BlobEntry(blob, blobChunks.get(0).size(), opts.compression(), opts.digest())));
+    }
+
+    /** Blob table offset for {@code n} blobs: 4096, or the first block after the device slots when they reach it. */
+    static long blobTableOffset(int n) {
+        return Math.max(BLOCK, align(DEVICE_SLOT_OFFSET + (long) DEVICE_SLOT_SIZE * n, BLOCK));
+    }
+
+    /** Writes the bootstrap; {@code blobs.get(i)} describes blob index i. Idempotent. */
+    byte[] write(List<BlobEntry> blobs) {
+        if (blobs.size() != blobChunks.size()) {
+            throw new IllegalArgumentException(blobs.size() + " blob entries for " + blobChunks.size() + " chunk lists");
+        }
+        long blobTable = blobTableOffset(blobs.size());
+        long prefetchTable = blobTable + (long) BLOB_ENTRY_SIZE * blobs.size();
+        long metaBase = align(prefetchTable + PREFETCH_TABLE_SIZE, BLOCK);
         long pos = metaBase + BLOCK;
-        int chunkBits = Integer.numberOfTrailingZeros(opts.chunkSize());
+        int chunkBits = Integer.numberOfTrailingZeros(chunkSize);
         anyXattr = false;
         for (Placement p : order) {
             FsInode in = p.node.inode;
@@ -151,13 +212,17 @@ final class V6BootstrapWriter {
             }
         }
         long chunkTable = block * BLOCK;
-        long chunkTableSize = (long) chunks.size() * CHUNK_RECORD_SIZE;
+        long records = 0;
+        for (ChunkList c : blobChunks) {
+            records += c.size();
+        }
+        long chunkTableSize = records * CHUNK_RECORD_SIZE;
         long total = align(chunkTable + chunkTableSize, BLOCK);
         if (total > Integer.MAX_VALUE - 8) {
             throw new IllegalStateException("bootstrap of " + total + " bytes does not fit in memory");
         }
         ByteBuffer b = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
-        writeSuperblocks(b, blob, metaBase, chunkTable, chunkTableSize, total);
+        writeSuperblocks(b, blobs, blobTable, prefetchTable, metaBase, chunkTable, chunkTableSize, total);
         for (Placement p : order) {
             writeInode(b, p);
         }
@@ -165,41 +230,58 @@ final class V6BootstrapWriter {
         return b.array();
     }
 
-    private void writeSuperblocks(ByteBuffer b, BlobDescriptor blob, long metaBase, long chunkTable, long chunkTableSize,
-                                  long total) {
-        long blobBlocks = blob.uncompressedSize() / BLOCK;
+    private void writeSuperblocks(ByteBuffer b, List<BlobEntry> blobs, long blobTable, long prefetchTable, long metaBase,
+                                  long chunkTable, long chunkTableSize, long total) {
+        long blocks = 0;
+        boolean allInlinedDigest = true;
+        for (BlobEntry e : blobs) {
+            blocks += e.desc().uncompressedSize() / BLOCK;
+            allInlinedDigest &= (e.desc().features() & BlobInfo.FEATURE_INLINED_CHUNK_DIGEST) != 0;
+        }
         b.putInt(1024, 0xE0F5E1E2);
         b.putInt(1032, (int) COMPAT_RAFS_V6);
         b.put(1036, (byte) 12);
         b.putShort(1038, (short) root.inode.nid);
         b.putLong(1040, order.size());
-        b.putInt(1060, (int) blobBlocks);
+        b.putInt(1060, (int) blocks);
         b.putInt(1064, (int) (metaBase / BLOCK));
         b.putInt(1104, INCOMPAT_CHUNKED_DEVICE_TABLE);
-        b.putShort(1110, (short) 1);
-        b.putShort(1112, (short) (DEVICE_SLOT_OFFSET / 128));
-        long flags = opts.compression().superblockFlag() | opts.digest().superblockFlag() | FLAG_EXPLICIT_UID_GID
-                | FLAG_INLINED_CHUNK_DIGEST | (anyXattr ? FLAG_HAS_XATTR : 0);
+        b.putShort(1110, (short) blobs.size());
+        b.putShort(1112, (short) (DEVICE_SLOT_OFFSET / DEVICE_SLOT_SIZE));
+        long flags = algoFlags | FLAG_EXPLICIT_UID_GID | (allInlinedDigest ? FLAG_INLINED_CHUNK_DIGEST : 0)
+                | (anyXattr || alwaysXattrFlag ? FLAG_HAS_XATTR : 0);
         b.putLong(1152, flags);
-        b.putLong(1160, BLOB_TABLE_OFFSET);
-        b.putInt(1168, BLOB_ENTRY_SIZE);
-        b.putInt(1172, opts.chunkSize());
+        b.putLong(1160, blobTable);
+        b.putInt(1168, BLOB_ENTRY_SIZE * blobs.size());
+        b.putInt(1172, chunkSize);
         b.putLong(1176, chunkTable);
         b.putLong(1184, chunkTableSize);
-        b.putLong(1192, PREFETCH_TABLE_OFFSET);
+        b.putLong(1192, prefetchTable);
         b.putInt(1200, PREFETCH_TABLE_SIZE);
-        b.putInt(PREFETCH_TABLE_OFFSET, (int) root.inode.nid);
-        byte[] id = blob.blobId().getBytes(StandardCharsets.US_ASCII);
-        b.put(DEVICE_SLOT_OFFSET, id);
-        b.putInt(DEVICE_SLOT_OFFSET + 64, (int) Math.max(1, blobBlocks));
-        b.putInt(DEVICE_SLOT_OFFSET + 68, (int) (align(total, 512 * 1024) / BLOCK));
-        int o = BLOB_TABLE_OFFSET;
+        b.putInt((int) prefetchTable, (int) root.inode.nid);
+        long mapped = align(total, 512 * 1024) / BLOCK;
+        for (int i = 0; i < blobs.size(); i++) {
+            BlobEntry e = blobs.get(i);
+            BlobDescriptor blob = e.desc();
+            long blobBlocks = blob.uncompressedSize() / BLOCK;
+            byte[] id = blob.blobId().getBytes(StandardCharsets.US_ASCII);
+            int s = DEVICE_SLOT_OFFSET + DEVICE_SLOT_SIZE * i;
+            b.put(s, id);
+            b.putInt(s + 64, (int) Math.max(1, blobBlocks));
+            b.putInt(s + 68, (int) mapped);
+            mapped = align(mapped + Math.max(1, blobBlocks), 512 * 1024 / BLOCK);
+            writeBlobEntry(b, (int) blobTable + BLOB_ENTRY_SIZE * i, i, id, e);
+        }
+    }
+
+    private void writeBlobEntry(ByteBuffer b, int o, int index, byte[] id, BlobEntry e) {
+        BlobDescriptor blob = e.desc();
         b.put(o, id);
-        b.putInt(o + 64, 0);
-        b.putInt(o + 68, opts.chunkSize());
-        b.putInt(o + 72, chunks.size());
-        b.putInt(o + 76, opts.compression().code());
-        b.putInt(o + 80, opts.digest().code());
+        b.putInt(o + 64, index);
+        b.putInt(o + 68, chunkSize);
+        b.putInt(o + 72, (int) e.chunkCount());
+        b.putInt(o + 76, e.compression().code());
+        b.putInt(o + 80, e.digest().code());
         b.putInt(o + 84, (int) blob.features());
         b.putLong(o + 88, blob.compressedSize());
         b.putLong(o + 96, blob.uncompressedSize());
@@ -251,41 +333,58 @@ final class V6BootstrapWriter {
             b.put(p.inline ? q : (int) (p.iu * BLOCK), in.target);
         } else if (in.isReg()) {
             int idx = (int) (o + align(q - o, 8));
+            ChunkList chunks = blobChunks.get(in.blob);
             for (int k = 0; k < in.chunks.length; k++) {
-                int ci = in.chunks[k];
+                int ci = chunks.ciIndex(in.chunks[k]);
                 b.putShort(idx + 8 * k, (short) (ci & 0xFFFF));
-                b.putShort(idx + 8 * k + 2, (short) (((ci >>> 16) << 8) | 1));
-                b.putInt(idx + 8 * k + 4, (int) (chunks.uncompressedOffset(ci) / BLOCK));
+                b.putShort(idx + 8 * k + 2, (short) (((ci >>> 16) << 8) | (in.blob + 1)));
+                b.putInt(idx + 8 * k + 4, (int) (chunks.uncompressedOffset(in.chunks[k]) / BLOCK));
             }
         }
     }
 
-    /** One 80-byte record per distinct chunk (§1.12), sorted by digest as the current builder does. */
+    /**
+     * One 80-byte record per distinct chunk (§1.12), sorted by (digest, blob index, position) as the current
+     * builder does.
+     */
     private void writeChunkTable(ByteBuffer b, long at) {
-        Integer[] idx = new Integer[chunks.size()];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
+        int n = 0;
+        for (ChunkList c : blobChunks) {
+            n += c.size();
         }
-        byte[][] digests = new byte[idx.length][];
-        for (int i = 0; i < idx.length; i++) {
-            digests[i] = chunks.digest(i);
+        long[] idx = new long[n];
+        byte[][] digests = new byte[n][];
+        int r0 = 0;
+        for (int bi = 0; bi < blobChunks.size(); bi++) {
+            ChunkList c = blobChunks.get(bi);
+            for (int i = 0; i < c.size(); i++) {
+                idx[r0] = (long) bi << 32 | i;
+                digests[r0] = c.digest(i);
+                r0++;
+            }
         }
-        Arrays.sort(idx, (x, y) -> {
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (x, y) -> {
             int c = Arrays.compareUnsigned(digests[x], digests[y]);
-            return c != 0 ? c : Integer.compare(x, y);
+            return c != 0 ? c : Long.compare(idx[x], idx[y]);
         });
-        for (int r = 0; r < idx.length; r++) {
-            int i = idx[r];
+        for (int r = 0; r < n; r++) {
+            int bi = (int) (idx[order[r]] >>> 32);
+            int i = (int) idx[order[r]];
+            ChunkList chunks = blobChunks.get(bi);
             int o = (int) (at + (long) r * CHUNK_RECORD_SIZE);
-            b.put(o, digests[i]);
-            b.putInt(o + 32, 0);
-            b.putInt(o + 36, (chunks.compressed(i) ? 0x1 : 0) | 0x10);
+            b.put(o, digests[order[r]]);
+            b.putInt(o + 32, bi);
+            b.putInt(o + 36, chunks.recordFlags(i));
             b.putInt(o + 40, chunks.compressedSize(i));
             b.putInt(o + 44, chunks.uncompressedSize(i));
             b.putLong(o + 48, chunks.compressedOffset(i));
             b.putLong(o + 56, chunks.uncompressedOffset(i));
             b.putLong(o + 64, chunks.fileOffset(i));
-            b.putInt(o + 72, i);
+            b.putInt(o + 72, chunks.ciIndex(i));
             b.putInt(o + 76, chunks.crc32c(i));
         }
     }
