@@ -1,5 +1,6 @@
 package dev.damselfly.peer.cli;
 
+import dev.damselfly.peer.cli.image.ConvertCommand;
 import dev.damselfly.peer.cli.image.ImageCommand;
 import dev.damselfly.peer.cli.mount.MountCommand;
 import dev.damselfly.peer.cli.mount.UmountCommand;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
         usageHelpAutoWidth = true,
         sortOptions = false,
         description = "Damselfly: a Dragonfly-compatible P2P node agent for container images.",
-        subcommands = {ImageCommand.class, BuildRafsCommand.class, InspectRafsCommand.class, CheckRafsCommand.class, MountCommand.class, UmountCommand.class, ProxyCommand.class, SchedulerCommand.class},
+        subcommands = {ImageCommand.class, ConvertCommand.class, BuildRafsCommand.class, InspectRafsCommand.class, CheckRafsCommand.class, MountCommand.class, UmountCommand.class, ProxyCommand.class, SchedulerCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:success",

@@ -36,7 +36,7 @@ class MainTest {
     @Test
     void theTreeHasTheImageVerbs() {
         List<String> names = commandPaths().map(p -> String.join(" ", p)).toList();
-        assertTrue(names.containsAll(List.of("", "image", "image inspect", "image copy", "build", "inspect", "check", "mount", "umount", "proxy", "scheduler")), names::toString);
+        assertTrue(names.containsAll(List.of("", "image", "image inspect", "image copy", "convert", "build", "inspect", "check", "mount", "umount", "proxy", "scheduler")), names::toString);
     }
 
     @ParameterizedTest
@@ -96,7 +96,7 @@ class MainTest {
     void missingSubcommandIsAUsageError() {
         CliRun top = CliRun.run();
         assertEquals(ExitCodes.USAGE, top.exitCode(), top::toString);
-        assertTrue(top.err().startsWith("damselfly: missing command: one of [image, build, inspect, check, mount, umount, proxy, scheduler]"), top::toString);
+        assertTrue(top.err().startsWith("damselfly: missing command: one of [image, convert, build, inspect, check, mount, umount, proxy, scheduler]"), top::toString);
         CliRun image = CliRun.run("image");
         assertEquals(ExitCodes.USAGE, image.exitCode(), image::toString);
         assertTrue(image.err().contains("inspect") && image.err().contains("copy"), image::toString);

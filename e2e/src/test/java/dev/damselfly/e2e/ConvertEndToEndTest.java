@@ -1,0 +1,112 @@
+package dev.damselfly.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.damselfly.testkit.image.LayerCompression;
+import dev.damselfly.testkit.image.LayerDescriptor;
+import dev.damselfly.testkit.image.TestImage;
+import dev.damselfly.testkit.image.TestImageGenerator;
+import dev.damselfly.testkit.registry.RegistryAuth;
+import dev.damselfly.testkit.registry.RegistryServer;
+import dev.damselfly.testkit.skopeo.Skopeo;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code damselfly convert} of a three-layer image whose upper layers white out and make opaque parts of the
+ * lower ones: the pushed manifest has Nydus's shape (spec §4.1) and {@code damselfly mount} of the result shows
+ * the layers applied in order, with the source bytes.
+ */
+class ConvertEndToEndTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path work;
+
+    @Test
+    void convertsAMultiLayerImageThatMountsAsTheAppliedLayers() throws Exception {
+        TestImage image = TestImageGenerator.builder().seed(5).layers(3).allEntryTypesLayer(false)
+                .compression(LayerCompression.GZIP).tag("v1").writeLayout(work.resolve("source"));
+        try (RegistryServer registry = RegistryServer.start(RegistryAuth.none())) {
+            Skopeo.create().push(image, registry.hostPort(), "convert/source", "v1", null);
+            String src = registry.hostPort() + "/convert/source:v1";
+            String dst = registry.hostPort() + "/convert/nydus:v1";
+            DamselflyProcess.Result convert = DamselflyProcess.run(null, "convert", src, dst);
+            assertEquals(0, convert.exitCode(), convert.describe());
+
+            JsonNode manifest = JSON.readTree(Skopeo.create().run(List.of("inspect", "--raw", "--tls-verify=false", "docker://" + dst)));
+            JsonNode layers = manifest.path("layers");
+            assertEquals(4, layers.size(), "three blob layers and the bootstrap layer: " + manifest);
+            for (int i = 0; i < 3; i++) {
+                assertEquals("application/vnd.oci.image.layer.nydus.blob.v1", layers.get(i).path("mediaType").asText());
+                assertEquals("true", layers.get(i).path("annotations").path("containerd.io/snapshot/nydus-blob").asText());
+            }
+            assertEquals("true", layers.get(3).path("annotations").path("containerd.io/snapshot/nydus-bootstrap").asText());
+            assertEquals("6", layers.get(3).path("annotations").path("containerd.io/snapshot/nydus-fs-version").asText());
+
+            Map<String, byte[]> files = sourceFiles(image);
+            Path mountpoint = Files.createDirectories(work.resolve("mnt"));
+            Path stderr = work.resolve("mount.err");
+            Process mount = DamselflyProcess.start(stderr, "mount", dst, mountpoint.toString());
+            boolean unmounted = false;
+            try {
+                String line = new BufferedReader(new InputStreamReader(mount.getInputStream(), StandardCharsets.UTF_8)).readLine();
+                assertTrue(line != null && line.startsWith("mounted "), line + "\n" + Files.readString(stderr));
+                assertFalse(Files.exists(mountpoint.resolve("layer-0/file-0.bin")), "whited out by layer 1");
+                assertFalse(Files.exists(mountpoint.resolve("layer-0/sub/readme.txt")), "hidden by layer 1's opaque marker");
+                assertFalse(Files.exists(mountpoint.resolve("layer-1/file-0.bin")), "whited out by layer 2");
+                assertFalse(Files.exists(mountpoint.resolve("layer-1/.wh.file-0.bin")), "whiteout markers are not files");
+                for (String path : List.of("layer-0/file-1.bin", "layer-0/file-3.bin", "layer-1/file-2.bin", "layer-2/file-0.bin",
+                        "layer-2/sub/readme.txt")) {
+                    assertArrayEquals(files.get(path), Files.readAllBytes(mountpoint.resolve(path)), path);
+                }
+                assertEquals("file-3.bin", Files.readSymbolicLink(mountpoint.resolve("layer-2/latest")).toString());
+                DamselflyProcess.Result umount = DamselflyProcess.run(null, "umount", mountpoint.toString());
+                assertEquals(0, umount.exitCode(), umount.describe());
+                unmounted = true;
+                assertTrue(mount.waitFor(20, TimeUnit.SECONDS));
+            } finally {
+                if (!unmounted) {
+                    new ProcessBuilder("fusermount", "-u", mountpoint.toString()).start().waitFor(10, TimeUnit.SECONDS);
+                }
+                mount.destroy();
+                mount.waitFor(15, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Regular files of all source layers by path (later layers win), read from the layout's gzip layer tars. */
+    private static Map<String, byte[]> sourceFiles(TestImage image) throws Exception {
+        Map<String, byte[]> files = new HashMap<>();
+        for (LayerDescriptor layer : image.layers()) {
+            try (InputStream in = Files.newInputStream(image.blobPath(layer.digest()));
+                 TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(in))) {
+                for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
+                    String name = e.getName().startsWith("./") ? e.getName().substring(2) : e.getName();
+                    if (e.isFile()) {
+                        files.put(name, tar.readAllBytes());
+                    }
+                }
+            }
+        }
+        return files;
+    }
+}
