@@ -19,6 +19,8 @@ public final class RegistryAuthenticator {
     private final BearerTokenFetcher fetcher;
     private final TokenCache tokens;
     private final Map<String, AuthChallenge> challenges = new ConcurrentHashMap<>();
+    /** Credentials looked up once per registry: a credential helper is a process, not something to run per request. */
+    private final Map<String, Optional<Credentials>> known = new ConcurrentHashMap<>();
 
     public RegistryAuthenticator(CredentialProvider credentials, BearerTokenFetcher fetcher, TokenCache tokens) {
         this.credentials = credentials;
@@ -37,7 +39,7 @@ public final class RegistryAuthenticator {
             return Optional.empty();
         }
         if (challenge.isBasic()) {
-            return credentials.forRegistry(registry).map(Credentials::basicAuthorization);
+            return credentialsFor(registry).map(Credentials::basicAuthorization);
         }
         Optional<BearerToken> cached = tokens.get(registry, scope);
         if (cached.isPresent()) {
@@ -60,7 +62,7 @@ public final class RegistryAuthenticator {
         challenges.put(registry, challenge);
         tokens.invalidate(registry, scope);
         if (challenge.isBasic()) {
-            return credentials.forRegistry(registry).isPresent();
+            return credentialsFor(registry).isPresent();
         }
         if (challenge.isBearer()) {
             // The challenge's own scope belongs to this request only; ask for it now, cache under ours.
@@ -72,9 +74,13 @@ public final class RegistryAuthenticator {
         return false;
     }
 
+    private Optional<Credentials> credentialsFor(String registry) {
+        return known.computeIfAbsent(registry, credentials::forRegistry);
+    }
+
     private BearerToken fetchAndCache(String registry, AuthChallenge challenge, Scope scope, Scope wanted)
             throws RegistryException {
-        BearerToken token = fetcher.fetch(registry, challenge, wanted, credentials.forRegistry(registry));
+        BearerToken token = fetcher.fetch(registry, challenge, wanted, credentialsFor(registry));
         tokens.put(registry, scope, token);
         LOG.debug("token for {} scope '{}' until {}", registry, wanted, token.expiresAt());
         return token;

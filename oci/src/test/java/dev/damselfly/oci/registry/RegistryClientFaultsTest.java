@@ -152,4 +152,19 @@ class RegistryClientFaultsTest {
             assertThrows(RegistryException.UnauthorizedException.class, () -> anonymous.blobSize(repo, digest));
         }
     }
+
+    @Test
+    void credentialsAreLookedUpOncePerRegistryNotPerRequest() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+        CredentialProvider counting = registry -> {
+            lookups.incrementAndGet();
+            return CredentialProvider.of(proxy.hostPort(), Credentials.basic(USER, PASSWORD)).forRegistry(registry);
+        };
+        try (RegistryClient counted = RegistryTestSupport.client(counting)) {
+            for (int i = 0; i < 5; i++) {
+                assertEquals(bytes.length, counted.blobSize(repo, digest).orElseThrow());
+            }
+        }
+        assertEquals(1, lookups.get(), "a credential helper would otherwise run once per request");
+    }
 }
