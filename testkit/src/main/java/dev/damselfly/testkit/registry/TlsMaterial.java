@@ -2,19 +2,13 @@ package dev.damselfly.testkit.registry;
 
 import java.io.IOException;
 import java.io.StringWriter;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.KeyStore;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Date;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -27,11 +21,10 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.util.io.pem.PemObject;
+import dev.damselfly.testkit.support.TestCertificates;
 
 /**
  * A private CA and a server certificate for {@code 127.0.0.1} and {@code localhost}, generated fresh
@@ -39,9 +32,6 @@ import org.bouncycastle.util.io.pem.PemObject;
  * trust it through {@link #caFile()} (a CA file option) or {@link #sslContext()}.
  */
 public final class TlsMaterial {
-    private static final Duration BACKDATE = Duration.ofDays(1);
-    private static final Duration VALIDITY = Duration.ofDays(3650);
-
     private final X509Certificate ca;
     private final Path caFile;
     private final Path certificateFile;
@@ -57,26 +47,23 @@ public final class TlsMaterial {
     /** Generates the CA and server certificate and writes {@code ca.pem}, {@code server.pem}, {@code server-key.pem} into {@code dir}. */
     public static TlsMaterial generate(Path dir) {
         try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
-            KeyPair caKeys = generator.generateKeyPair();
-            KeyPair serverKeys = generator.generateKeyPair();
-            Instant now = Instant.now();
-            Date from = Date.from(now.minus(BACKDATE));
-            Date to = Date.from(now.plus(VALIDITY));
+            KeyPair caKeys = TestCertificates.ecKeyPair();
+            KeyPair serverKeys = TestCertificates.ecKeyPair();
+            Date from = TestCertificates.notBefore();
+            Date to = TestCertificates.notAfter();
             X500Name caName = new X500Name("CN=damselfly-testkit CA");
-            X509v3CertificateBuilder caBuilder = new JcaX509v3CertificateBuilder(caName, serial(), from, to, caName, caKeys.getPublic())
+            X509v3CertificateBuilder caBuilder = new JcaX509v3CertificateBuilder(caName, TestCertificates.serial(), from, to, caName, caKeys.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-            X509Certificate ca = sign(caBuilder, caKeys);
-            X509v3CertificateBuilder serverBuilder = new JcaX509v3CertificateBuilder(ca, serial(), from, to,
+            X509Certificate ca = TestCertificates.sign(caBuilder, caKeys);
+            X509v3CertificateBuilder serverBuilder = new JcaX509v3CertificateBuilder(ca, TestCertificates.serial(), from, to,
                     new X500Name("CN=127.0.0.1"), serverKeys.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
                     .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
                     .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
                             new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")}));
-            X509Certificate server = sign(serverBuilder, caKeys);
+            X509Certificate server = TestCertificates.sign(serverBuilder, caKeys);
             Files.createDirectories(dir);
             Path caFile = write(dir.resolve("ca.pem"), ca);
             Path certificateFile = write(dir.resolve("server.pem"), server);
@@ -119,12 +106,6 @@ public final class TlsMaterial {
         }
     }
 
-    private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair issuer)
-            throws GeneralSecurityException, org.bouncycastle.operator.OperatorCreationException {
-        return new JcaX509CertificateConverter()
-                .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuer.getPrivate())));
-    }
-
     private static Path write(Path file, Object pemObject) throws IOException {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter pem = new JcaPEMWriter(out)) {
@@ -132,9 +113,5 @@ public final class TlsMaterial {
         }
         Files.writeString(file, out.toString(), StandardCharsets.US_ASCII);
         return file;
-    }
-
-    private static BigInteger serial() {
-        return new BigInteger(64, new SecureRandom()).abs().add(BigInteger.ONE);
     }
 }
