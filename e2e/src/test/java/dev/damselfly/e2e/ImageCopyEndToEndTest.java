@@ -49,8 +49,7 @@ class ImageCopyEndToEndTest {
     }
 
     private static DamselflyProcess.Result damselfly(String... args) throws Exception {
-        DamselflyProcess.Result result = DamselflyProcess.run(null, args);
-        return result;
+        return DamselflyProcess.run(null, args);
     }
 
     @Test
@@ -95,8 +94,12 @@ class ImageCopyEndToEndTest {
         source.accessLog().awaitSettled(java.time.Duration.ofMillis(300), java.time.Duration.ofSeconds(5));
         long blobBodiesRead = source.accessLog().since(mark).count(e -> e.isBlobGet() && e.status() == 200);
         assertEquals(0, blobBodiesRead, "blobs within one registry are mounted, never downloaded:\n" + source.accessLog().since(mark));
+        assertTrue(mount.stdout().contains(": 0 blobs (0 B) copied, 0 present, " + (image.layers().size() + 1) + " mounted"),
+                mount.describe());
         DamselflyProcess.Result again = damselfly("image", "copy", first, source.hostPort() + "/again/other:v1");
         assertEquals(0, again.exitCode(), again.describe());
+        assertTrue(again.stdout().contains(": 0 blobs (0 B) copied, " + (image.layers().size() + 1) + " present, 0 mounted"),
+                "the second copy finds every blob already there:\n" + again.describe());
     }
 
     @Test
