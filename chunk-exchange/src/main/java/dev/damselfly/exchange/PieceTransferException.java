@@ -1,0 +1,28 @@
+package dev.damselfly.exchange;
+
+/** A piece could not be downloaded from a parent; names the parent, the task and the piece. */
+public class PieceTransferException extends RuntimeException {
+    private final String parent;
+    private final String taskId;
+    private final int pieceNumber;
+
+    public PieceTransferException(String parent, String taskId, int pieceNumber, String reason, Throwable cause) {
+        super("piece " + pieceNumber + " of task " + taskId + " from parent " + parent + ": " + reason, cause);
+        this.parent = parent;
+        this.taskId = taskId;
+        this.pieceNumber = pieceNumber;
+    }
+
+    /** {@code ip:port} of the parent. */
+    public String parent() {
+        return parent;
+    }
+
+    public String taskId() {
+        return taskId;
+    }
+
+    public int pieceNumber() {
+        return pieceNumber;
+    }
+}
