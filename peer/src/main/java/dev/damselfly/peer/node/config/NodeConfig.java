@@ -1,0 +1,195 @@
+package dev.damselfly.peer.node.config;
+
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything {@code damselfly node} can be told, as bound from its YAML file ({@code --config}) with
+ * {@code --set key=value} overrides on top. Every field's comment says its unit and default; a file may leave
+ * out any key. Sizes accept {@code 100MiB}-style text, durations {@code 30s}/{@code 5m}, rates are bytes per
+ * second with 0 meaning unlimited. Ports follow the Rust dfdaemon (spec dragonfly.md §4.1).
+ */
+public final class NodeConfig {
+    /** Piece store, blob cache and node state live here. Default {@code /var/lib/damselfly} for root, else {@code ~/.local/share/damselfly}. */
+    public Path dataDir = defaultDataDir();
+    /** How this node names itself to the scheduler and its peers. */
+    public Host host = new Host();
+    /** Which scheduler to use. */
+    public Scheduler scheduler = new Scheduler();
+    /** Serving pieces to other peers. */
+    public Upload upload = new Upload();
+    /** Downloading pieces from peers and the origin. */
+    public Download download = new Download();
+    /** The piece store's budget and garbage collection. */
+    public Storage storage = new Storage();
+    /** The registry mirror and proxy. */
+    public Proxy proxy = new Proxy();
+    /** Prometheus {@code GET /metrics}. Default 0.0.0.0:4002. */
+    public Endpoint metrics = new Endpoint("0.0.0.0", 4002);
+    /** Health {@code GET /healthy} (probes, nydusd's ping_url). Default 0.0.0.0:4003. */
+    public Endpoint health = new Endpoint("0.0.0.0", 4003);
+    /** Admin API {@code /api/v1/…}: status, tasks, peers, downloads for {@code damselfly get}. Default 127.0.0.1:4004 (local only). */
+    public Endpoint admin = new Endpoint("127.0.0.1", 4004);
+
+    static Path defaultDataDir() {
+        String env = System.getenv("DAMSELFLY_DATA_DIR");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
+        if ("root".equals(System.getProperty("user.name"))) {
+            return Path.of("/var/lib/damselfly");
+        }
+        return Path.of(System.getProperty("user.home"), ".local", "share", "damselfly");
+    }
+
+    /** {@code host.*}. */
+    public static final class Host {
+        /** Advertised data-plane IP. Default "" = the first non-loopback IPv4 address (127.0.0.1 if none). */
+        public String ip = "";
+        /** Host name in the host id {@code {ip}-{hostname}}. Default "" = the system host name. */
+        public String hostname = "";
+        /** IDC for the scheduler's affinity. Default "" = none. */
+        public String idc = "";
+        /** Location {@code a|b|c} for the scheduler's affinity. Default "" = none. */
+        public String location = "";
+        /** Announce as a seed peer (host type 1). Default false. */
+        public boolean seed = false;
+        /** Upload capacity announced as max_tx_bandwidth, bits per second ({@code 10Gbit}). Default 10 Gbit/s. */
+        @JsonDeserialize(using = ConfigValues.Bits.class)
+        public long uploadBandwidth = 10_000_000_000L;
+    }
+
+    /** {@code scheduler.*}. */
+    public static final class Scheduler {
+        /** Dragonfly v2 scheduler addresses {@code host:port}. Default empty = run the embedded scheduler. */
+        public List<String> addresses = new ArrayList<>();
+        /** Where the embedded scheduler listens (only when {@code addresses} is empty). Default 0.0.0.0:8002. */
+        public String embeddedListen = "0.0.0.0:8002";
+        /** Period of AnnounceHost. Default 5m. */
+        @JsonDeserialize(using = ConfigValues.Time.class)
+        public Duration announceInterval = Duration.ofMinutes(5);
+        /** Longest wait for the scheduler's answer to a download registration. Default 30s. */
+        @JsonDeserialize(using = ConfigValues.Time.class)
+        public Duration scheduleTimeout = Duration.ofSeconds(30);
+    }
+
+    /** {@code upload.*}. */
+    public static final class Upload {
+        /** Bind address of the gRPC and Vortex servers. Default 0.0.0.0. */
+        public String listen = "0.0.0.0";
+        /** DfdaemonUpload gRPC port (SyncPieces, SyncHost). Default 4000. */
+        public int grpcPort = 4000;
+        /** Vortex TCP piece port. Default 4005. */
+        public int vortexPort = 4005;
+        /** Upload limit, bytes per second ({@code 100MiB}). Default 0 = unlimited. */
+        @JsonDeserialize(using = ConfigValues.Size.class)
+        public long rateLimit = 0;
+        /** Pieces served at once; more wait. Default 64. */
+        public int maxConcurrent = 64;
+        /** TEST ONLY: fraction (0.0-1.0) of uploaded pieces whose bytes are corrupted on the wire. Default 0. */
+        public double testCorruptRatio = 0;
+    }
+
+    /** {@code download.*}. */
+    public static final class Download {
+        /** Pieces in flight per task. Default 8 (Dragonfly's default). */
+        public int concurrentPieceCount = 8;
+        /** Deadline for one piece from a parent. Default 360s. */
+        @JsonDeserialize(using = ConfigValues.Time.class)
+        public Duration pieceTimeout = Duration.ofSeconds(360);
+        /** Download limit, bytes per second. Default 0 = unlimited. */
+        @JsonDeserialize(using = ConfigValues.Size.class)
+        public long rateLimit = 0;
+        /** Fetching from the origin registry. */
+        public BackToSource backToSource = new BackToSource();
+    }
+
+    /** {@code download.backToSource.*}. */
+    public static final class BackToSource {
+        /** Whether pieces no peer has may come from the origin. Default true. */
+        public boolean enabled = true;
+        /** Range GETs to the origin at once, per task. Default 8. */
+        public int concurrency = 8;
+        /** Origin limit, bytes per second. Default 0 = unlimited. */
+        @JsonDeserialize(using = ConfigValues.Size.class)
+        public long rateLimit = 0;
+    }
+
+    /** {@code storage.*}. */
+    public static final class Storage {
+        /** Disk budget in bytes ({@code 50GiB}). Default 0 = 90% of the data directory's file system. */
+        @JsonDeserialize(using = ConfigValues.Size.class)
+        public long capacity = 0;
+        /** Start garbage collection above this fraction of the budget. Default 0.9. */
+        public double highWatermark = 0.9;
+        /** Collect down to this fraction. Default 0.8. */
+        public double lowWatermark = 0.8;
+        /** Drop tasks unused for this long. Default 0 = never. */
+        @JsonDeserialize(using = ConfigValues.Time.class)
+        public Duration taskTtl = Duration.ZERO;
+    }
+
+    /** {@code proxy.*}. */
+    public static final class Proxy {
+        /** Serve the registry mirror and proxy. Default true. */
+        public boolean enabled = true;
+        /** Bind address. Default 0.0.0.0. */
+        public String listen = "0.0.0.0";
+        /** Port. Default 4001. */
+        public int port = 4001;
+        /** Registry for mirror requests naming none (docker's registry-mirrors). Default "" = docker.io when listed, else none. */
+        public String defaultRegistry = "";
+        /** The only registries reachable through the proxy; anything else gets 403. Default docker.io. */
+        public List<Registry> registries = new ArrayList<>(List.of(new Registry("docker.io", "https://registry-1.docker.io")));
+        /** Regexes of URLs whose GETs go peer-to-peer. Default {@code blobs/sha256.*}. */
+        public List<Rule> rules = new ArrayList<>(List.of(new Rule("blobs/sha256.*")));
+        /** How long a registry's yes/no to a client's credentials for a repository is trusted. Default 60s. */
+        @JsonDeserialize(using = ConfigValues.Time.class)
+        public Duration authCacheTtl = Duration.ofSeconds(60);
+    }
+
+    /** One upstream registry: {@code name} as in image references, {@code url} where it is served. */
+    public static final class Registry {
+        public String name;
+        public String url;
+
+        public Registry() {
+        }
+
+        public Registry(String name, String url) {
+            this.name = name;
+            this.url = url;
+        }
+    }
+
+    /** One P2P rule: a regex matched against the URL without its query. */
+    public static final class Rule {
+        public String regex;
+
+        public Rule() {
+        }
+
+        public Rule(String regex) {
+            this.regex = regex;
+        }
+    }
+
+    /** A listening address. */
+    public static final class Endpoint {
+        /** Bind address. */
+        public String listen;
+        /** Port; 0 picks a free one. */
+        public int port;
+
+        public Endpoint() {
+        }
+
+        public Endpoint(String listen, int port) {
+            this.listen = listen;
+            this.port = port;
+        }
+    }
+}
