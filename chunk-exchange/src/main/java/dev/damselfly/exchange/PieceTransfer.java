@@ -6,7 +6,7 @@ import java.time.Duration;
 
 /**
  * Client side of the Vortex piece protocol (spec §2.5): downloads one piece from a parent, checks it against
- * the CRC-32 the parent sent (and rejects an empty digest when {@code requireDigest}), and stores it in the
+ * the CRC-32 the parent sent (an empty digest is refused: unverifiable bytes are never stored), and stores it in the
  * piece store as it streams in. Nothing is stored when the bytes are short, late or do not match.
  * Implemented over Netty by the {@code vortex} package.
  */

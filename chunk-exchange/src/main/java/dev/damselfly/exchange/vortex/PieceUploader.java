@@ -1,0 +1,178 @@
+package dev.damselfly.exchange.vortex;
+
+import dev.damselfly.exchange.TokenBucket;
+import dev.damselfly.piecestore.PieceInfo;
+import dev.damselfly.piecestore.PieceNotFoundException;
+import dev.damselfly.piecestore.PieceRegion;
+import dev.damselfly.piecestore.PieceStore;
+import dev.damselfly.piecestore.TaskNotFoundException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one DownloadPiece request: takes an upload permit, waits for the rate limit (by piece length), takes the
+ * piece region from the store, writes header + metadata and then the body zero-copy, and closes the connection.
+ * The blocking steps (rate limit, store reads) run on the upload executor, never on an event loop.
+ */
+final class PieceUploader {
+    private static final Logger LOG = LoggerFactory.getLogger(PieceUploader.class);
+
+    private final PieceStore store;
+    private final String hostId;
+    private final TokenBucket rate;
+    private final Semaphore permits;
+    private final int maxConcurrent;
+    private final UploadFaults faults;
+    private final UploadMetrics metrics;
+    private final ExecutorService executor;
+
+    PieceUploader(PieceStore store, String hostId, TokenBucket rate, int maxConcurrent, UploadFaults faults,
+                  UploadMetrics metrics, ExecutorService executor) {
+        this.store = store;
+        this.hostId = hostId;
+        this.rate = rate;
+        this.maxConcurrent = maxConcurrent;
+        this.permits = new Semaphore(maxConcurrent);
+        this.faults = faults;
+        this.metrics = metrics;
+        this.executor = executor;
+    }
+
+    /** Called on the event loop with a parsed request. */
+    void accept(Channel ch, DownloadPieceRequest r) {
+        if (!permits.tryAcquire()) {
+            metrics.failed("busy");
+            LOG.info("piece upload refused: task_id={} piece={} child={} reason=busy max_concurrent={}",
+                    r.taskId(), r.number(), ch.remoteAddress(), maxConcurrent);
+            sendError(ch, r.packetId(), VortexErrorCode.INTERNAL,
+                    "too many concurrent uploads (max " + maxConcurrent + ")");
+            return;
+        }
+        metrics.active.incrementAndGet();
+        try {
+            executor.execute(() -> upload(ch, r));
+        } catch (RejectedExecutionException e) {
+            release();
+            metrics.failed("internal");
+            sendError(ch, r.packetId(), VortexErrorCode.INTERNAL, "piece server is shutting down");
+        }
+    }
+
+    /** Called on the event loop with a request that could not be parsed. */
+    void reject(Channel ch, InvalidRequest r) {
+        metrics.failed("invalid");
+        LOG.info("piece request rejected: child={} reason={}", ch.remoteAddress(), r.reason());
+        sendError(ch, r.packetId(), VortexErrorCode.INVALID_ARGUMENT, r.reason());
+    }
+
+    private void upload(Channel ch, DownloadPieceRequest r) {
+        boolean handedOff = false;
+        long started = System.nanoTime();
+        try {
+            Optional<PieceInfo> found = store.pieceInfo(r.taskId(), r.number());
+            if (found.isEmpty()) {
+                notFound(ch, r, "not stored");
+                return;
+            }
+            PieceInfo info = found.get();
+            rate.acquire(info.length());
+            if (!ch.isActive()) {
+                metrics.failed("io");
+                LOG.debug("piece upload dropped: task_id={} piece={} child={} reason=child gone", r.taskId(),
+                        r.number(), ch.remoteAddress());
+                return;
+            }
+            Object body = body(ch, store.region(r.taskId(), r.number()));
+            PieceMetadata md = new PieceMetadata(r.number(), info.offset(), info.length(), info.digest(), hostId,
+                    PieceMetadata.TRAFFIC_REMOTE_PEER, 0, Instant.now().getEpochSecond());
+            ch.write(VortexCodec.encodePieceContentHeader(ch.alloc(), r.packetId(), md));
+            handedOff = true;
+            ch.writeAndFlush(body).addListener((ChannelFutureListener) f -> {
+                release();
+                if (f.isSuccess()) {
+                    metrics.uploaded(info.length());
+                    LOG.debug("piece uploaded: task_id={} piece={} child={} bytes={} ms={}", r.taskId(), r.number(),
+                            ch.remoteAddress(), info.length(), (System.nanoTime() - started) / 1_000_000);
+                } else {
+                    metrics.failed("io");
+                    LOG.info("piece upload failed: task_id={} piece={} child={} error={}", r.taskId(), r.number(),
+                            ch.remoteAddress(), f.cause().toString());
+                }
+                ch.close();
+            });
+        } catch (TaskNotFoundException | PieceNotFoundException e) {
+            notFound(ch, r, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            metrics.failed("internal");
+            sendError(ch, r.packetId(), VortexErrorCode.INTERNAL, "interrupted");
+        } catch (RuntimeException | IOException e) {
+            metrics.failed("internal");
+            LOG.warn("piece upload failed: task_id={} piece={} child={} error={}", r.taskId(), r.number(),
+                    ch.remoteAddress(), e.toString());
+            sendError(ch, r.packetId(), VortexErrorCode.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage());
+        } finally {
+            if (!handedOff) {
+                release();
+            }
+        }
+    }
+
+    /** The zero-copy body, or (TEST-ONLY faults) a corrupted copy; either way the region is closed once sent. */
+    private Object body(Channel ch, PieceRegion region) throws IOException {
+        if (!faults.enabled() || ThreadLocalRandom.current().nextDouble() >= faults.corruptRatio()) {
+            return new PieceFileRegion(region);
+        }
+        try (region) {
+            int length = (int) region.length();
+            ByteBuf copy = ch.alloc().buffer(length);
+            try {
+                while (copy.writerIndex() < length) {
+                    int n = copy.writeBytes(region.channel(), region.position() + copy.writerIndex(),
+                            length - copy.writerIndex());
+                    if (n < 0) {
+                        throw new IOException("content file ends inside piece " + region.pieceNumber());
+                    }
+                }
+                if (length > 0) {
+                    int at = length / 2;
+                    copy.setByte(at, copy.getByte(at) ^ 0xFF);
+                }
+                LOG.warn("TEST-ONLY fault: corrupting body of task_id={} piece={} for child={}", region.taskId(),
+                        region.pieceNumber(), ch.remoteAddress());
+                return copy;
+            } catch (IOException | RuntimeException e) {
+                copy.release();
+                throw e;
+            }
+        }
+    }
+
+    private void notFound(Channel ch, DownloadPieceRequest r, String why) {
+        metrics.failed("not_found");
+        LOG.debug("piece not found: task_id={} piece={} child={} reason={}", r.taskId(), r.number(),
+                ch.remoteAddress(), why);
+        sendError(ch, r.packetId(), VortexErrorCode.NOT_FOUND,
+                "task " + r.taskId() + " piece " + r.number() + " not found: " + why);
+    }
+
+    private void release() {
+        metrics.active.decrementAndGet();
+        permits.release();
+    }
+
+    static void sendError(Channel ch, byte packetId, VortexErrorCode code, String message) {
+        ch.writeAndFlush(VortexCodec.encodeError(ch.alloc(), packetId, code, message))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+}

@@ -1,0 +1,30 @@
+package dev.damselfly.exchange.vortex;
+
+/**
+ * TEST-ONLY fault injection for the piece server: never enable it on a real node. With {@code corruptRatio} &gt; 0
+ * that share of served pieces has a byte of its body flipped on the way out while the metadata still announces the
+ * stored (correct) digest, so children must catch the damage with their CRC check. Such pieces are read into
+ * memory instead of sent zero-copy.
+ *
+ * @param corruptRatio share of pieces whose body is corrupted, 0.0–1.0; default 0.0 (off)
+ */
+public record UploadFaults(double corruptRatio) {
+    /** No faults (the default). */
+    public static final UploadFaults NONE = new UploadFaults(0.0);
+
+    public UploadFaults {
+        if (!(corruptRatio >= 0.0 && corruptRatio <= 1.0)) {
+            throw new IllegalArgumentException("corruptRatio must be within 0.0–1.0, was " + corruptRatio);
+        }
+    }
+
+    /** TEST-ONLY: corrupt this share (0.0–1.0) of served piece bodies. */
+    public static UploadFaults corrupting(double ratio) {
+        return new UploadFaults(ratio);
+    }
+
+    /** Whether any fault is switched on. */
+    public boolean enabled() {
+        return corruptRatio > 0.0;
+    }
+}

@@ -1,0 +1,24 @@
+package dev.damselfly.exchange.vortex;
+
+import dev.damselfly.exchange.PieceTransferException;
+
+/** The parent answered a piece request with a Vortex {@code Error} packet; {@link #code()} says which. */
+public final class VortexErrorException extends PieceTransferException {
+    private static final long serialVersionUID = 1L;
+    private final transient VortexError error;
+
+    public VortexErrorException(String parent, String taskId, int pieceNumber, VortexError error) {
+        super(parent, taskId, pieceNumber, "parent answered error " + error.code() + " (" + error.wireCode() + "): "
+                + error.message(), null);
+        this.error = error;
+    }
+
+    public VortexErrorCode code() {
+        return error.code();
+    }
+
+    /** The parent's message. */
+    public String parentMessage() {
+        return error.message();
+    }
+}
