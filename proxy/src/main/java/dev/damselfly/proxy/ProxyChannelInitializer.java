@@ -6,11 +6,12 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 
-/** Per-connection pipeline: HTTP/1.1 codec → request aggregation (bodies up to 1 MiB) → the front handler. */
+/** Per-connection pipeline: HTTP/1.1 codec → request and failure counters → request aggregation (bodies up to 1 MiB) → the front handler. */
 final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
     /** Request bodies larger than this get 413 (the proxy passes only GET and HEAD in this version): 1 MiB. */
     static final int MAX_REQUEST_BODY_BYTES = 1 << 20;
     private static final String CODEC = "http-codec";
+    private static final String METRICS = "http-metrics";
     private static final String AGGREGATOR = "http-aggregator";
     private static final String FRONT = "proxy-front";
 
@@ -26,6 +27,7 @@ final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast(CODEC, new HttpServerCodec(config.maxInitialLineBytes(), config.maxHeaderBytes(), 64 * 1024));
+        pipeline.addLast(METRICS, shared.metricsHandler());
         pipeline.addLast(AGGREGATOR, new HttpObjectAggregator(MAX_REQUEST_BODY_BYTES));
         pipeline.addLast(FRONT, new ProxyFrontHandler(shared));
     }
@@ -34,6 +36,7 @@ final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
     static void removeHttpHandlers(ChannelPipeline pipeline) {
         pipeline.remove(FRONT);
         pipeline.remove(AGGREGATOR);
+        pipeline.remove(METRICS);
         pipeline.remove(CODEC);
     }
 }

@@ -1,10 +1,14 @@
 package dev.damselfly.proxy;
 
 import dev.damselfly.oci.registry.RegistryClientConfig;
+import dev.damselfly.proxy.p2p.BlobFetcher;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Settings of a {@link ProxyServer}. Build with {@link #builder()}.
@@ -18,6 +22,17 @@ import java.util.Optional;
  * @param maxHeaderBytes      largest request header block accepted; larger gets 431; default 16 KiB
  * @param eventLoopThreads    Netty event-loop threads serving clients and their upstream connections; default the core count
  * @param upstreamClient      TLS trust (extra CA) and plain-HTTP registries for upstream connections; credentials in it are never used
+ * @param blobFetcher         serves the GETs the {@code rules} send peer-to-peer; default none: every request passes
+ *                            through to the registry
+ * @param rules               regular expressions searched in a GET's upstream URL without its query
+ *                            ({@code https://host/v2/NAME/blobs/sha256:...}); a match sends the GET to the {@code blobFetcher}
+ *                            (as does {@code X-Dragonfly-Use-P2P: true}); never HEAD or other methods; default
+ *                            {@link #DEFAULT_RULES}, the Dragonfly chart's single rule
+ * @param authCacheTtl        how long the origin's answer to "may this client read this blob" is reused, per credential
+ *                            (hashed), registry, repository and digest; default 60 s; zero asks the origin every time
+ * @param fetchThreads        threads that open fetches and read their streams (a read blocks until its pieces arrive);
+ *                            more concurrent P2P responses than this wait their turn; default 16
+ * @param meterRegistry       where the {@code dragonfly.client.proxy.*} counters go; default none (not recorded)
  */
 public record ProxyConfig(
         InetSocketAddress listen,
@@ -27,13 +42,31 @@ public record ProxyConfig(
         int maxInitialLineBytes,
         int maxHeaderBytes,
         int eventLoopThreads,
-        RegistryClientConfig upstreamClient) {
+        RegistryClientConfig upstreamClient,
+        Optional<BlobFetcher> blobFetcher,
+        List<Pattern> rules,
+        Duration authCacheTtl,
+        int fetchThreads,
+        Optional<MeterRegistry> meterRegistry) {
 
     /** Dragonfly's proxy and mirror port: 4001. */
     public static final int DEFAULT_PORT = 4001;
+    /** The rules of Dragonfly's Helm chart: blob GETs by sha256 digest go P2P. */
+    public static final List<String> DEFAULT_RULES = List.of("blobs/sha256.*");
+    /** Default {@code authCacheTtl}: 60 s. */
+    public static final Duration DEFAULT_AUTH_CACHE_TTL = Duration.ofSeconds(60);
+    /** Default {@code fetchThreads}: 16. */
+    public static final int DEFAULT_FETCH_THREADS = 16;
 
     public ProxyConfig {
         registries = List.copyOf(registries);
+        rules = List.copyOf(rules);
+        if (authCacheTtl.isNegative()) {
+            throw new IllegalArgumentException("authCacheTtl must not be negative, got " + authCacheTtl);
+        }
+        if (fetchThreads < 1) {
+            throw new IllegalArgumentException("fetchThreads must be at least 1, got " + fetchThreads);
+        }
         if (defaultMirror.isPresent() && registries.stream().noneMatch(r -> r.name().equals(defaultMirror.get()))) {
             throw new IllegalArgumentException("default mirror '" + defaultMirror.get() + "' is not one of the configured registries");
         }
@@ -53,6 +86,11 @@ public record ProxyConfig(
         private int maxHeaderBytes = 16 * 1024;
         private int eventLoopThreads = Runtime.getRuntime().availableProcessors();
         private RegistryClientConfig upstreamClient = RegistryClientConfig.builder().build();
+        private BlobFetcher blobFetcher;
+        private List<String> rules = DEFAULT_RULES;
+        private Duration authCacheTtl = DEFAULT_AUTH_CACHE_TTL;
+        private int fetchThreads = DEFAULT_FETCH_THREADS;
+        private MeterRegistry meterRegistry;
 
         public Builder listen(InetSocketAddress value) {
             listen = value;
@@ -94,6 +132,34 @@ public record ProxyConfig(
             return this;
         }
 
+        /** The P2P engine; null (the default) keeps every request on the pass-through path. */
+        public Builder blobFetcher(BlobFetcher value) {
+            blobFetcher = value;
+            return this;
+        }
+
+        /** Regular expressions (Java syntax) for the P2P rules; an empty list leaves only {@code X-Dragonfly-Use-P2P}. */
+        public Builder rules(List<String> value) {
+            rules = List.copyOf(value);
+            return this;
+        }
+
+        public Builder authCacheTtl(Duration value) {
+            authCacheTtl = value;
+            return this;
+        }
+
+        public Builder fetchThreads(int value) {
+            fetchThreads = value;
+            return this;
+        }
+
+        /** Where the proxy's counters go; null (the default) records nothing. */
+        public Builder meterRegistry(MeterRegistry value) {
+            meterRegistry = value;
+            return this;
+        }
+
         public ProxyConfig build() {
             Optional<String> mirror = Optional.ofNullable(defaultMirror)
                     .or(() -> registries.stream().map(RegistryUpstream::name).filter("docker.io"::equals).findFirst());
@@ -104,7 +170,19 @@ public record ProxyConfig(
                     .userAgent(upstreamClient.userAgent())
                     .build();
             return new ProxyConfig(listen, registries, mirror, upstreamTimeout, maxInitialLineBytes, maxHeaderBytes,
-                    eventLoopThreads, client);
+                    eventLoopThreads, client, Optional.ofNullable(blobFetcher), compile(rules), authCacheTtl, fetchThreads,
+                    Optional.ofNullable(meterRegistry));
+        }
+
+        private static List<Pattern> compile(List<String> regexes) {
+            return regexes.stream().map(regex -> {
+                try {
+                    return Pattern.compile(regex);
+                } catch (PatternSyntaxException e) {
+                    throw new IllegalArgumentException("proxy rule '" + regex + "' is not a regular expression: "
+                            + e.getDescription(), e);
+                }
+            }).toList();
         }
     }
 }

@@ -1,20 +1,25 @@
 package dev.damselfly.proxy;
 
+import dev.damselfly.proxy.p2p.BlobRequest;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * First stop of every request: refuses malformed ones (400, 414, 431), answers {@code /healthy},
- * opens CONNECT tunnels, resolves the upstream (403 for anything not configured) and relays GET/HEAD
+ * opens CONNECT tunnels, resolves the upstream (403 for anything not configured), sends the GETs the P2P rules
+ * match to the {@code BlobFetcher} ({@link P2pRouter}, when one is configured) and relays every other GET/HEAD
  * on the same event loop ({@link PassThroughRelay}). Other methods get 405 in this version.
  */
 final class ProxyFrontHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -22,12 +27,20 @@ final class ProxyFrontHandler extends SimpleChannelInboundHandler<FullHttpReques
     static final String HEALTH_PATH = "/healthy";
     private static final Logger LOG = LoggerFactory.getLogger(ProxyFrontHandler.class);
 
-    /** What all connections of one server share. */
-    record Shared(ProxyConfig config, UpstreamResolver resolver, UpstreamConnector connector) {
+    /**
+     * What all connections of one server share.
+     *
+     * @param p2p the P2P path, or null when no {@code BlobFetcher} is configured
+     */
+    record Shared(ProxyConfig config, UpstreamResolver resolver, UpstreamConnector connector, P2pRouter p2p,
+            MetricsHandler metricsHandler) {
     }
 
     private final Shared shared;
     private PassThroughRelay relay;
+    private BlobStreamer streamer;
+    /** A request that arrived while a P2P response was streaming (HTTP pipelining); served after it. */
+    private FullHttpRequest pending;
 
     ProxyFrontHandler(Shared shared) {
         super(false);
@@ -36,6 +49,11 @@ final class ProxyFrontHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (streamer != null) {
+            // Read only to notice a client that leaves mid-body; a pipelined request waits its turn.
+            pending = request;
+            return;
+        }
         DecoderResult decoded = request.decoderResult();
         if (decoded.isFailure()) {
             request.release();
@@ -70,19 +88,75 @@ final class ProxyFrontHandler extends SimpleChannelInboundHandler<FullHttpReques
                 return;
             }
             UpstreamTarget target = shared.resolver().resolve(request.uri(), request.headers().get(UpstreamResolver.REGISTRY_HEADER));
-            if (relay == null) {
-                relay = new PassThroughRelay(shared.connector(), ctx.channel());
+            Optional<BlobRequest> blob = shared.p2p() == null ? Optional.empty() : shared.p2p().route(request, target);
+            if (blob.isPresent()) {
+                serveP2p(ctx, request, target, blob.get(), keepAlive);
+                return;
             }
-            try {
-                relay.start(request, target);
-            } finally {
-                request.release();
-            }
+            passThrough(ctx, request, target);
         } catch (ProxyException e) {
             request.release();
             LOG.info("refused {} {}: {}", request.method(), firstLine(request.uri()), e.getMessage());
             Responses.error(ctx, e.status(), e.getMessage(), !keepAlive);
         }
+    }
+
+    /** Relays the exchange to the registry; releases the request. */
+    private void passThrough(ChannelHandlerContext ctx, FullHttpRequest request, UpstreamTarget target) {
+        if (relay == null) {
+            relay = new PassThroughRelay(shared.connector(), ctx.channel());
+        }
+        try {
+            relay.start(request, target);
+        } finally {
+            request.release();
+        }
+    }
+
+    /**
+     * A blob GET the rules send P2P: once the origin confirms this client may read the blob, the fetcher serves
+     * it; otherwise the GET passes through and the client gets the registry's own answer (401 with its
+     * challenge, 403, 404). The connection reads no further request meanwhile. Releases the request.
+     */
+    private void serveP2p(ChannelHandlerContext ctx, FullHttpRequest request, UpstreamTarget target, BlobRequest blob,
+            boolean keepAlive) {
+        Channel channel = ctx.channel();
+        channel.config().setAutoRead(false);
+        shared.p2p().authorize(channel.eventLoop(), blob, request.headers().get(HttpHeaderNames.AUTHORIZATION), allowed -> {
+            if (!channel.isActive()) {
+                request.release();
+                return;
+            }
+            if (!allowed) {
+                passThrough(ctx, request, target);
+                return;
+            }
+            request.release();
+            shared.p2p().serve(channel, blob, keepAlive, started -> streamer = started, () -> p2pEnded(ctx));
+            // One read while the body streams: a client that closes is noticed (and the fetch closed) even while
+            // the fetcher waits for pieces and nothing is written.
+            channel.read();
+        });
+    }
+
+    /** The P2P response ended on a kept-alive connection: serve a request that arrived meanwhile, then read on. */
+    private void p2pEnded(ChannelHandlerContext ctx) {
+        streamer = null;
+        ctx.channel().config().setAutoRead(true);
+        FullHttpRequest next = pending;
+        pending = null;
+        if (next != null) {
+            channelRead0(ctx, next);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
+        super.channelInactive(ctx);
     }
 
     private void connect(ChannelHandlerContext ctx, FullHttpRequest request) throws ProxyException {
@@ -97,6 +171,10 @@ final class ProxyFrontHandler extends SimpleChannelInboundHandler<FullHttpReques
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (relay != null && ctx.channel().isWritable()) {
             relay.resumeUpstream();
+        }
+        BlobStreamer current = streamer;
+        if (current != null) {
+            current.resume();
         }
         ctx.fireChannelWritabilityChanged();
     }

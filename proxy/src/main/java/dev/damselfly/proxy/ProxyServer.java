@@ -1,5 +1,6 @@
 package dev.damselfly.proxy;
 
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -20,16 +21,22 @@ public final class ProxyServer implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Channel listener;
+    private final P2pRouter p2p;
 
-    private ProxyServer(EventLoopGroup group, Channel listener) {
+    private ProxyServer(EventLoopGroup group, Channel listener, P2pRouter p2p) {
         this.group = group;
         this.listener = listener;
+        this.p2p = p2p;
     }
 
     /** Binds and starts serving; fails with an {@link IOException} naming the address when it cannot bind. */
     public static ProxyServer start(ProxyConfig config) throws IOException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(), NioIoHandler.newFactory());
-        ProxyFrontHandler.Shared shared = new ProxyFrontHandler.Shared(config, new UpstreamResolver(config), new UpstreamConnector(config));
+        ProxyMetrics metrics = new ProxyMetrics(config.meterRegistry().orElseGet(CompositeMeterRegistry::new));
+        UpstreamConnector connector = new UpstreamConnector(config);
+        P2pRouter p2p = config.blobFetcher().map(fetcher -> new P2pRouter(config, fetcher, connector, metrics)).orElse(null);
+        ProxyFrontHandler.Shared shared = new ProxyFrontHandler.Shared(config, new UpstreamResolver(config), connector, p2p,
+                new MetricsHandler(metrics));
         try {
             Channel listener = new ServerBootstrap()
                     .group(group)
@@ -39,11 +46,15 @@ public final class ProxyServer implements AutoCloseable {
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 1024 * 1024))
                     .childHandler(new ProxyChannelInitializer(config, shared))
                     .bind(config.listen()).sync().channel();
-            LOG.info("proxy listening on {} for registries {}", listener.localAddress(),
-                    config.registries().stream().map(RegistryUpstream::name).toList());
-            return new ProxyServer(group, listener);
+            LOG.info("proxy listening on {} for registries {}; p2p {}", listener.localAddress(),
+                    config.registries().stream().map(RegistryUpstream::name).toList(),
+                    p2p == null ? "off" : "rules " + config.rules());
+            return new ProxyServer(group, listener, p2p);
         } catch (Exception e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            if (p2p != null) {
+                p2p.close();
+            }
             throw new IOException("cannot listen on " + config.listen() + ": " + e.getMessage(), e);
         }
     }
@@ -62,5 +73,8 @@ public final class ProxyServer implements AutoCloseable {
     public void close() {
         listener.close().syncUninterruptibly();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (p2p != null) {
+            p2p.close();
+        }
     }
 }

@@ -15,24 +15,47 @@ import java.nio.charset.StandardCharsets;
 final class Responses {
     /** Dragonfly's error-source header: {@code proxy} for our refusals, {@code backend} for the origin's. */
     static final String ERROR_TYPE = "X-Dragonfly-Error-Type";
+    /** Error type of a refusal or failure of the proxy itself (bad request, not allowed, upstream unreachable). */
+    static final String ERROR_TYPE_PROXY = "proxy";
+    /** Error type of the origin's own answer, replayed. */
+    static final String ERROR_TYPE_BACKEND = "backend";
+    /** Error type of a failure of the P2P engine (the {@code BlobFetcher}). */
+    static final String ERROR_TYPE_DFDAEMON = "dfdaemon";
 
     private Responses() {
     }
 
     /** A text/plain error answered by the proxy itself; closes the connection when {@code close}. */
     static void error(ChannelOutboundInvoker ctx, int status, String reason, boolean close) {
+        error(ctx, status, reason, close, ERROR_TYPE_PROXY, null);
+    }
+
+    /**
+     * A text/plain error of the given {@code errorType}; {@code then} (may be null) runs when the write ends,
+     * unless the connection is closed for {@code close}.
+     */
+    static void error(ChannelOutboundInvoker ctx, int status, String reason, boolean close, String errorType,
+            ChannelFutureListener then) {
+        FullHttpResponse response = errorResponse(status, reason, errorType);
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        } else if (then != null) {
+            ctx.writeAndFlush(response).addListener(then);
+        } else {
+            ctx.writeAndFlush(response);
+        }
+    }
+
+    /** The response {@link #error} writes. */
+    static FullHttpResponse errorResponse(int status, String reason, String errorType) {
         byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
                 Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        response.headers().set(ERROR_TYPE, "proxy");
-        if (close) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        } else {
-            ctx.writeAndFlush(response);
-        }
+        response.headers().set(ERROR_TYPE, errorType);
+        return response;
     }
 
     /** 200 with an empty body. */
