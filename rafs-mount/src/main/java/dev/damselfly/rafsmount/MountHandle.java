@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import dev.damselfly.rafsmount.prefetch.PrefetchPolicy;
 import dev.damselfly.rafsmount.prefetch.Prefetcher;
+import dev.damselfly.rafsmount.metrics.MountMetrics;
 import dev.damselfly.rafsmount.read.ChunkLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,11 +31,13 @@ public final class MountHandle implements AutoCloseable {
     private final Thread shutdownHook;
     private final ChunkLoader loader;
     private final int batchBytes;
+    private final MountMetrics metrics;
     private Prefetcher prefetcher;
     private boolean closed;
 
     MountHandle(Path bootstrap, RafsImage image, FuseSession session, BlobCache cache, AccessTrace trace, Path traceFile,
-                ChunkLoader loader, int batchBytes) {
+                ChunkLoader loader, int batchBytes, MountMetrics metrics) {
+        this.metrics = metrics;
         this.loader = loader;
         this.batchBytes = batchBytes;
         this.bootstrap = bootstrap;
@@ -120,6 +123,7 @@ public final class MountHandle implements AutoCloseable {
             }
         }
         boolean ended = session.unmount();
+        metrics.unbind();
         if (traceFile != null) {
             try {
                 trace.export(traceFile);

@@ -1,6 +1,8 @@
 package dev.damselfly.rafsmount;
 
 import dev.damselfly.rafsmount.source.BlobSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -20,9 +22,13 @@ import java.util.List;
  *                        {@link #DEFAULT_TIMEOUT_SECONDS} (2^32 − 1, effectively forever: images never change)
  * @param allowOther      let other users access the mount (libfuse {@code allow_other}); default false
  * @param debug           libfuse debug output on stderr; default false
+ * @param meterRegistry   where the mount's meters go (names in
+ *                        {@link dev.damselfly.rafsmount.metrics.MountMetrics}); default an empty
+ *                        {@link CompositeMeterRegistry}, which discards them
  */
 public record MountOptions(List<BlobSource> sources, Path cacheDirectory, long cacheMaxBytes, int amplifyIo,
-                           Path accessTraceFile, long timeoutSeconds, boolean allowOther, boolean debug) {
+                           Path accessTraceFile, long timeoutSeconds, boolean allowOther, boolean debug,
+                           MeterRegistry meterRegistry) {
     /** 10 GiB. */
     public static final long DEFAULT_CACHE_MAX_BYTES = 10L << 30;
     /** 1 MiB, nydusd's default {@code amplify_io}. */
@@ -37,6 +43,9 @@ public record MountOptions(List<BlobSource> sources, Path cacheDirectory, long c
         if (sources.isEmpty()) {
             throw new IllegalArgumentException("at least one blob source is needed");
         }
+        if (meterRegistry == null) {
+            throw new IllegalArgumentException("meterRegistry must not be null (the default discards meters)");
+        }
         if (cacheMaxBytes < 0 || amplifyIo <= 0 || timeoutSeconds < 0) {
             throw new IllegalArgumentException("cacheMaxBytes, amplifyIo and timeoutSeconds must be positive");
         }
@@ -45,32 +54,39 @@ public record MountOptions(List<BlobSource> sources, Path cacheDirectory, long c
     /** Defaults with these sources. */
     public static MountOptions of(BlobSource... sources) {
         return new MountOptions(List.of(sources), null, DEFAULT_CACHE_MAX_BYTES, DEFAULT_AMPLIFY_IO, null,
-                DEFAULT_TIMEOUT_SECONDS, false, false);
+                DEFAULT_TIMEOUT_SECONDS, false, false,
+                new CompositeMeterRegistry());
     }
 
     /** Caches chunks in {@code directory}, at most {@code maxBytes} bytes. */
     public MountOptions withCache(Path directory, long maxBytes) {
-        return new MountOptions(sources, directory, maxBytes, amplifyIo, accessTraceFile, timeoutSeconds, allowOther, debug);
+        return new MountOptions(sources, directory, maxBytes, amplifyIo, accessTraceFile, timeoutSeconds, allowOther, debug, meterRegistry);
     }
 
     public MountOptions withAmplifyIo(int bytes) {
-        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, bytes, accessTraceFile, timeoutSeconds, allowOther, debug);
+        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, bytes, accessTraceFile, timeoutSeconds, allowOther, debug, meterRegistry);
     }
 
     public MountOptions withAccessTrace(Path file) {
-        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, file, timeoutSeconds, allowOther, debug);
+        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, file, timeoutSeconds, allowOther, debug, meterRegistry);
     }
 
     public MountOptions withTimeoutSeconds(long seconds) {
-        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, seconds, allowOther, debug);
+        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, seconds, allowOther, debug, meterRegistry);
     }
 
     public MountOptions withAllowOther(boolean allow) {
-        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, timeoutSeconds, allow, debug);
+        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, timeoutSeconds, allow, debug, meterRegistry);
     }
 
     public MountOptions withDebug(boolean on) {
-        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, timeoutSeconds, allowOther, on);
+        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, timeoutSeconds, allowOther, on, meterRegistry);
+    }
+
+    /** Registers the mount's meters in {@code registry} (e.g. the node's Prometheus registry). */
+    public MountOptions withMeterRegistry(MeterRegistry registry) {
+        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, timeoutSeconds,
+                allowOther, debug, registry);
     }
 
     /** {@link #amplifyIo()} raised to {@link #MIN_AMPLIFY_IO}. */

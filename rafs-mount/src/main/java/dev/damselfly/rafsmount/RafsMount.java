@@ -11,6 +11,7 @@ import dev.damselfly.rafsmount.fuse.FuseMountException;
 import dev.damselfly.rafsmount.fuse.FuseSession;
 import dev.damselfly.rafsmount.fuse.InodeView;
 import dev.damselfly.rafsmount.fuse.MountTable;
+import dev.damselfly.rafsmount.metrics.MountMetrics;
 import dev.damselfly.rafsmount.read.AccessTrace;
 import dev.damselfly.rafsmount.read.ChunkLoader;
 import dev.damselfly.rafsmount.read.FileReader;
@@ -51,18 +52,22 @@ public final class RafsMount {
         try {
             cache = openCache(options, mp);
             AccessTrace trace = new AccessTrace();
-            ChunkLoader loader = new ChunkLoader(image, options.sources(), cache, options.effectiveAmplifyIo());
+            MountMetrics metrics = new MountMetrics(options.meterRegistry());
+            ChunkLoader loader = new ChunkLoader(image, options.sources(), cache, options.effectiveAmplifyIo(), metrics);
             FileReader reader = new FileReader(image, loader, trace, options.effectiveAmplifyIo());
             InodeView view = new InodeView(image, processId("unix:uid"), processId("unix:gid"), Instant.now().getEpochSecond());
             FuseSession session;
             try {
                 session = FuseSession.mount(image, view, reader, mp,
-                        new FuseConfig(options.timeoutSeconds(), options.allowOther(), options.debug()));
+                        new FuseConfig(options.timeoutSeconds(), options.allowOther(), options.debug()), metrics);
             } catch (FuseMountException e) {
                 throw new MountException(Reason.FUSE_FAILED, mp, e.getMessage(), e);
             }
+            if (cache != null) {
+                metrics.bindCacheSize(mp.toString(), cache::usedBytes);
+            }
             return new MountHandle(bootstrap, image, session, cache, trace, options.accessTraceFile(), loader,
-                    options.effectiveAmplifyIo());
+                    options.effectiveAmplifyIo(), metrics);
         } catch (MountException | RuntimeException e) {
             closeQuietly(cache);
             image.close();

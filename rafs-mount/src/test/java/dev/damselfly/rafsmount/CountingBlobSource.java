@@ -27,6 +27,11 @@ final class CountingBlobSource implements BlobSource {
     }
 
     @Override
+    public String kind() {
+        return delegate.kind();
+    }
+
+    @Override
     public byte[] read(String blobId, long offset, int length) throws IOException {
         reads.add(new Read(blobId, offset, length));
         return delegate.read(blobId, offset, length);

@@ -1,6 +1,7 @@
 package dev.damselfly.rafsmount.fuse;
 
 import dev.damselfly.rafs.RafsImage;
+import dev.damselfly.rafsmount.metrics.MountMetrics;
 import dev.damselfly.rafsmount.read.FileReader;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -44,15 +45,16 @@ public final class FuseSession {
     }
 
     /**
-     * Mounts {@code image} at {@code mountpoint} and returns once the kernel talks to it.
+     * Mounts {@code image} at {@code mountpoint} and returns once the kernel talks to it; read requests are
+     * timed into {@code metrics}.
      *
      * @throws FuseMountException when libfuse cannot be loaded, fails to mount or does not start in time
      */
-    public static FuseSession mount(RafsImage image, InodeView view, FileReader reader, Path mountpoint, FuseConfig config)
-            throws FuseMountException {
+    public static FuseSession mount(RafsImage image, InodeView view, FileReader reader, Path mountpoint, FuseConfig config,
+                                    MountMetrics metrics) throws FuseMountException {
         RafsFuseFs fs;
         try {
-            fs = new RafsFuseFs(image, view, reader, mountpoint.toString());
+            fs = new RafsFuseFs(image, view, reader, mountpoint.toString(), metrics);
         } catch (LinkageError | RuntimeException e) {
             throw new FuseMountException(mountpoint, "libfuse.so.2 cannot be loaded (install the Debian package libfuse2): " + e, e);
         }

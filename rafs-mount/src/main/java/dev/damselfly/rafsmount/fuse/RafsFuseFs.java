@@ -8,6 +8,7 @@ import dev.damselfly.rafs.InodeAttributes;
 import dev.damselfly.rafs.RafsException;
 import dev.damselfly.rafs.RafsImage;
 import dev.damselfly.rafs.Xattr;
+import dev.damselfly.rafsmount.metrics.MountMetrics;
 import dev.damselfly.rafsmount.read.ChunkReadException;
 import dev.damselfly.rafsmount.read.FileReader;
 import java.io.IOException;
@@ -37,7 +38,7 @@ import ru.serce.jnrfuse.struct.Statvfs;
  * listxattr, statfs, release. Paths from libfuse are resolved to inode handles once and remembered (the
  * image is immutable); an open file carries its handle in {@code fh}. Errors map to errno: unknown path
  * {@code ENOENT}, write access {@code EROFS}, a chunk that cannot be delivered verified {@code EIO}.
- * Called from libfuse's worker threads concurrently.
+ * Every read request is timed into {@link MountMetrics}. Called from libfuse's worker threads concurrently.
  */
 final class RafsFuseFs extends FuseStubFS {
     private static final Logger LOG = LoggerFactory.getLogger(RafsFuseFs.class);
@@ -49,10 +50,12 @@ final class RafsFuseFs extends FuseStubFS {
     private final InodeView view;
     private final FileReader reader;
     private final String label;
+    private final MountMetrics metrics;
     private final Cache<String, OptionalLong> paths = Caffeine.newBuilder().maximumSize(PATH_CACHE_ENTRIES).build();
     private final CompletableFuture<Void> started = new CompletableFuture<>();
 
-    RafsFuseFs(RafsImage image, InodeView view, FileReader reader, String label) {
+    RafsFuseFs(RafsImage image, InodeView view, FileReader reader, String label, MountMetrics metrics) {
+        this.metrics = metrics;
         this.image = image;
         this.view = view;
         this.reader = reader;
@@ -188,6 +191,13 @@ final class RafsFuseFs extends FuseStubFS {
 
     @Override
     public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+        long start = System.nanoTime();
+        int result = readTimed(path, buf, size, offset, fi);
+        metrics.readDone(System.nanoTime() - start, Math.max(result, 0));
+        return result;
+    }
+
+    private int readTimed(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
         long h = fi.fh.get();
         try {
             InodeAttributes a = image.stat(h);

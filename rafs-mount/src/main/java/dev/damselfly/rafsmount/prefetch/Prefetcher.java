@@ -159,7 +159,7 @@ public final class Prefetcher {
 
     private void load(String path, List<ChunkRef> batch, long start) throws IOException, InterruptedException {
         long size = 0;
-        for (byte[] chunk : loader.load(path, batch, List.of())) {
+        for (byte[] chunk : loader.prefetch(path, batch)) {
             size += chunk.length;
         }
         long total = bytes.addAndGet(size);

@@ -6,6 +6,7 @@ import dev.damselfly.rafs.ChunkRef;
 import dev.damselfly.rafs.RafsException;
 import dev.damselfly.rafs.RafsImage;
 import dev.damselfly.rafsmount.cache.BlobCache;
+import dev.damselfly.rafsmount.metrics.MountMetrics;
 import dev.damselfly.rafsmount.source.BlobSource;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
  * chunk is decompressed and checked against its digest before it is cached or returned; a chunk that fails
  * is fetched once more, alone, from the next source (the same one when there is only one), and then fails
  * with {@link ChunkReadException}. Chunks read back from the cache are re-verified once per mount.
+ * Bytes fetched, cache hits and misses of readers' chunks, and verification failures go to {@link MountMetrics}.
  */
 public final class ChunkLoader {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkLoader.class);
@@ -37,6 +39,7 @@ public final class ChunkLoader {
     private final BlobCache cache;
     private final int amplifyIo;
     private final ChunkDecoder decoder;
+    private final MountMetrics metrics;
     private final ConcurrentHashMap<Key, CompletableFuture<byte[]>> inflight = new ConcurrentHashMap<>();
     private final Set<Key> verifiedInCache = ConcurrentHashMap.newKeySet();
 
@@ -65,6 +68,11 @@ public final class ChunkLoader {
      *                  this is still read whole
      */
     public ChunkLoader(RafsImage image, List<BlobSource> sources, BlobCache cache, int amplifyIo) {
+        this(image, sources, cache, amplifyIo, MountMetrics.discarding());
+    }
+
+    /** As {@link #ChunkLoader(RafsImage, List, BlobCache, int)}, reporting to {@code metrics}. */
+    public ChunkLoader(RafsImage image, List<BlobSource> sources, BlobCache cache, int amplifyIo, MountMetrics metrics) {
         if (sources.isEmpty()) {
             throw new IllegalArgumentException("at least one blob source is needed");
         }
@@ -73,6 +81,7 @@ public final class ChunkLoader {
         this.cache = cache;
         this.amplifyIo = amplifyIo;
         this.decoder = new ChunkDecoder(image);
+        this.metrics = metrics;
     }
 
     /**
@@ -82,6 +91,19 @@ public final class ChunkLoader {
      * @param file path of the file being read, for logs and errors
      */
     public List<byte[]> load(String file, List<ChunkRef> wanted, List<ChunkRef> following) throws IOException {
+        return load(file, wanted, following, true);
+    }
+
+    /**
+     * As {@link #load}, for prefetch: the same verification and single-flight, but not counted as readers'
+     * cache hits or misses.
+     */
+    public List<byte[]> prefetch(String file, List<ChunkRef> wanted) throws IOException {
+        return load(file, wanted, List.of(), false);
+    }
+
+    private List<byte[]> load(String file, List<ChunkRef> wanted, List<ChunkRef> following, boolean demand)
+            throws IOException {
         byte[][] out = new byte[wanted.size()][];
         List<CompletableFuture<byte[]>> waits = new ArrayList<>(wanted.size());
         List<Claim> mine = new ArrayList<>();
@@ -94,8 +116,14 @@ public final class ChunkLoader {
             }
             byte[] hit = fromCache(file, c);
             if (hit != null) {
+                if (demand) {
+                    metrics.cacheHit();
+                }
                 out[i] = hit;
                 continue;
+            }
+            if (demand) {
+                metrics.cacheMiss(); // fetched below, or by the reader already fetching it
             }
             Key key = Key.of(c);
             CompletableFuture<byte[]> f = new CompletableFuture<>();
@@ -150,7 +178,11 @@ public final class ChunkLoader {
             return null;
         }
         try {
-            return cache.getRange(blob(c), c, from, length);
+            byte[] part = cache.getRange(blob(c), c, from, length);
+            if (part != null) {
+                metrics.cacheHit();
+            }
+            return part;
         } catch (IOException e) {
             return null;
         }
@@ -229,6 +261,7 @@ public final class ChunkLoader {
         byte[] bytes;
         try {
             bytes = src.read(blobId, start, Math.toIntExact(end - start));
+            metrics.fetched(src, bytes.length);
         } catch (IOException | RuntimeException e) {
             LOG.debug("source {} failed reading blob {} [{}, {}) for {}: {}", src.name(), blobId, start, end, file, e.toString());
             for (Claim c : run) {
@@ -241,6 +274,7 @@ public final class ChunkLoader {
             try {
                 deliver(c, decoder.decode(c.chunk(), stored, src.name()));
             } catch (RafsException e) {
+                metrics.verificationFailed();
                 retry(file, c, src, e);
             }
         }
@@ -254,7 +288,15 @@ public final class ChunkLoader {
                 src.name(), failed.name(), firstError.toString());
         try {
             byte[] stored = src.read(c.blobId(), c.compressedOffset(), Math.toIntExact(c.compressedSize()));
-            deliver(claim, decoder.decode(c, stored, src.name()));
+            metrics.fetched(src, stored.length);
+            byte[] data;
+            try {
+                data = decoder.decode(c, stored, src.name());
+            } catch (RafsException e) {
+                metrics.verificationFailed();
+                throw e;
+            }
+            deliver(claim, data);
         } catch (IOException | RuntimeException e) {
             String why = e instanceof ChunkDigestMismatchException m
                     ? "digest mismatch: expected " + m.expected() + ", got " + m.actual()
@@ -303,6 +345,7 @@ public final class ChunkLoader {
             }
             return data;
         } catch (ChunkDigestMismatchException e) {
+            metrics.verificationFailed();
             LOG.warn("cached chunk {} of blob {} (file {}) failed verification, refetching: {}", c.chunkIndex(),
                     c.blobId(), file, e.getMessage());
             try {

@@ -14,6 +14,15 @@ public interface BlobSource {
     String name();
 
     /**
+     * The mechanism of this source in one lower-case word, used as the {@code source} tag of the mount's
+     * fetched-bytes metric: {@code "file"}, {@code "registry"}, {@code "peer"}. Keep it to a handful of
+     * values (never an address). Default {@code "other"}.
+     */
+    default String kind() {
+        return "other";
+    }
+
+    /**
      * Exactly {@code length} bytes of blob {@code blobId} starting at byte {@code offset}.
      *
      * @throws BlobNotFoundException when this source does not have the blob

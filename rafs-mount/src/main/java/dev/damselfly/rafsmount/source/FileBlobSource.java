@@ -46,6 +46,12 @@ public final class FileBlobSource implements BlobSource, AutoCloseable {
         return "file:" + (single != null ? single : directory);
     }
 
+    /** {@code "file"}. */
+    @Override
+    public String kind() {
+        return "file";
+    }
+
     @Override
     public byte[] read(String blobId, long offset, int length) throws IOException {
         FileChannel ch = channel(blobId);
