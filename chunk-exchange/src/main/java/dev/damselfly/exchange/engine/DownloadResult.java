@@ -1,0 +1,27 @@
+package dev.damselfly.exchange.engine;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A finished full download.
+ *
+ * @param taskId the task
+ * @param contentLength bytes in the task
+ * @param bytesBySource bytes of this download's pieces by where they came from (pieces already stored when
+ *        the download started count as {@link PieceSource#LOCAL_PEER})
+ * @param duration wall time from the start of the node-wide download to its completion
+ * @param sha256 the verified SHA-256 (64 hex) when the request carried one and it was checked
+ */
+public record DownloadResult(String taskId, long contentLength, Map<PieceSource, Long> bytesBySource,
+                             Duration duration, Optional<String> sha256) {
+    public DownloadResult {
+        bytesBySource = Map.copyOf(bytesBySource);
+    }
+
+    /** Bytes from one source (0 when none). */
+    public long bytes(PieceSource source) {
+        return bytesBySource.getOrDefault(source, 0L);
+    }
+}

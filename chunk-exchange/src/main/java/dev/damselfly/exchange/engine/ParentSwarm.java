@@ -1,0 +1,163 @@
+package dev.damselfly.exchange.engine;
+
+import dev.damselfly.exchange.ParentEndpoint;
+import dev.damselfly.exchange.PieceAnnouncement;
+import dev.damselfly.exchange.PieceAvailability;
+import dev.damselfly.scheduler.proto.common.v2.Peer;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The candidate parents of one task and what each has announced over SyncPieces (spec §2.4). A piece is
+ * ready for download once every usable parent announced it, or {@code hold} after the first one did. Confined
+ * to the task's driver thread.
+ */
+final class ParentSwarm {
+
+    /** One candidate parent. */
+    static final class Parent {
+        final Peer peer;
+        final ParentEndpoint endpoint;
+        final Map<Integer, PieceAnnouncement> announced = new HashMap<>();
+        PieceAvailability.Subscription subscription;
+        boolean streamOpen = true;
+        boolean usable = true;
+        int failures;
+
+        Parent(Peer peer, ParentEndpoint endpoint) {
+            this.peer = peer;
+            this.endpoint = endpoint;
+        }
+
+        String peerId() {
+            return endpoint.peerId();
+        }
+
+        String hostId() {
+            return endpoint.hostId();
+        }
+    }
+
+    private final Map<String, Parent> parents = new LinkedHashMap<>();
+    private final Map<Integer, Long> firstAnnouncedNanos = new HashMap<>();
+
+    boolean contains(String peerId) {
+        return parents.containsKey(peerId);
+    }
+
+    Parent add(Peer peer, ParentEndpoint endpoint) {
+        Parent p = new Parent(peer, endpoint);
+        parents.put(endpoint.peerId(), p);
+        return p;
+    }
+
+    Collection<Parent> all() {
+        return parents.values();
+    }
+
+    void announced(Parent p, PieceAnnouncement a, long nowNanos) {
+        p.announced.put(a.number(), a);
+        firstAnnouncedNanos.putIfAbsent(a.number(), nowNanos);
+    }
+
+    /** The parent's stream ended; an error also makes it unusable. */
+    void streamEnded(Parent p, boolean error) {
+        p.streamOpen = false;
+        if (error) {
+            p.usable = false;
+        }
+    }
+
+    /** Stops using a parent for this task and closes its stream. */
+    void drop(Parent p) {
+        p.usable = false;
+        p.streamOpen = false;
+        close(p);
+    }
+
+    /** Usable parents whose SyncPieces stream is still open. */
+    int openStreams() {
+        int n = 0;
+        for (Parent p : parents.values()) {
+            if (p.usable && p.streamOpen) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    int usable() {
+        int n = 0;
+        for (Parent p : parents.values()) {
+            if (p.usable) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Usable parents that announced piece {@code n}, minus those in {@code failed} (peer ids that failed this
+     * piece) and those {@code avoided} says to avoid (by host id).
+     */
+    List<Parent> candidates(int n, Set<String> failed, Predicate<String> avoided) {
+        List<Parent> out = new ArrayList<>(2);
+        for (Parent p : parents.values()) {
+            if (p.usable && p.announced.containsKey(n) && !failed.contains(p.peerId()) && !avoided.test(p.hostId())) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** Whether piece {@code n} (with at least one candidate) may be handed to the downloader now. */
+    boolean ready(int n, long nowNanos, long holdNanos) {
+        Long first = firstAnnouncedNanos.get(n);
+        if (first == null) {
+            return false;
+        }
+        if (nowNanos - first >= holdNanos) {
+            return true;
+        }
+        for (Parent p : parents.values()) {
+            if (p.usable && !p.announced.containsKey(n)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether some announced piece is still inside its hold. */
+    boolean holding(long nowNanos, long holdNanos) {
+        for (long first : firstAnnouncedNanos.values()) {
+            if (nowNanos - first < holdNanos) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void closeAll() {
+        for (Parent p : parents.values()) {
+            p.streamOpen = false;
+            close(p);
+        }
+    }
+
+    private static void close(Parent p) {
+        if (p.subscription != null) {
+            try {
+                p.subscription.close();
+            } catch (RuntimeException e) {
+                // closing a broken stream: nothing more to do
+            }
+            p.subscription = null;
+        }
+    }
+}

@@ -1,0 +1,817 @@
+package dev.damselfly.exchange.engine;
+
+import dev.damselfly.exchange.ParentEndpoint;
+import dev.damselfly.exchange.PieceAnnouncement;
+import dev.damselfly.exchange.PieceAvailability;
+import dev.damselfly.piecestore.DigestMismatchException;
+import dev.damselfly.piecestore.PieceInfo;
+import dev.damselfly.piecestore.TaskLease;
+import dev.damselfly.scheduler.client.PeerSession;
+import dev.damselfly.scheduler.client.ScheduleDecision;
+import dev.damselfly.scheduler.client.id.HostIds;
+import dev.damselfly.scheduler.proto.common.v2.Download;
+import dev.damselfly.scheduler.proto.common.v2.Host;
+import dev.damselfly.scheduler.proto.common.v2.Peer;
+import dev.damselfly.scheduler.proto.common.v2.Priority;
+import dev.damselfly.scheduler.proto.common.v2.TaskType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node-wide download of one task: a state machine on its own driver thread (every state change runs there,
+ * posted as events by API callers, SyncPieces streams and piece workers), piece transfers and origin reads on
+ * worker threads.
+ *
+ * <p>What is fetched is the set of <em>wanted</em> pieces: all of them once a full download is asked for, else
+ * those covering the ranges asked for (range-only runs end after {@link EngineConfig#rangeIdleTimeout()} idle).
+ * A wanted piece is fetched once however many callers want it: it is in at most one of "in flight from a
+ * parent", "queued for the origin", "in flight from the origin". Routing of a wanted piece (spec §2.4, §3.7):
+ * <ol>
+ *   <li>announced by a usable parent and out of its 100 ms hold → from a parent chosen weighted-randomly,
+ *       {@link EngineConfig#concurrentPieceCount()} in flight; on failure at once from another parent that has
+ *       it, else reported failed and sent to the origin;</li>
+ *   <li>unannounced while back-to-source is the decision (small task, no scheduler, NeedBackToSource, scheduler
+ *       lost) → the origin, {@link EngineConfig#backToSourceConcurrency()} in flight;</li>
+ *   <li>unannounced when every parent stream has ended → reschedule; unannounced for
+ *       {@link EngineConfig#collectedPieceTimeout()} → the origin.</li>
+ * </ol>
+ * Pieces asked for by a range request go before the others.
+ */
+final class TaskRun {
+    private static final Logger LOG = LoggerFactory.getLogger(TaskRun.class);
+    /** Driver wake-up while pieces are inside their hold, nanoseconds (10 ms). */
+    private static final long HOLD_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** Driver wake-up otherwise, nanoseconds (200 ms). */
+    private static final long IDLE_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    private enum Phase { STARTING, REGISTERING, RUNNING }
+
+    private final DownloadEngine engine;
+    private final EngineConfig config;
+    private final TaskRequest request;
+    private final String taskId;
+    private final long contentLength;
+    private final int pieceLength;
+    private final int pieceCount;
+    private final String scheme;
+    private final TaskLease lease;
+    private final long startNanos = System.nanoTime();
+    private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
+    private final PieceFutures pieceFutures;
+    private final CompletableFuture<DownloadResult> completion = new CompletableFuture<>();
+    private final Map<PieceSource, AtomicLong> bytes = new EnumMap<>(PieceSource.class);
+
+    private final Object gate = new Object();
+    private boolean closed; // guarded by gate: no more API events accepted
+    private volatile String expectedSha256;
+    private volatile SessionReporter session;
+
+    // driver-confined state
+    private Phase phase = Phase.STARTING;
+    private boolean terminated;
+    private boolean full;
+    private final BitSet stored = new BitSet();
+    private final BitSet wanted = new BitSet();
+    private final BitSet priority = new BitSet();
+    private final BitSet peerInFlight = new BitSet();
+    private final BitSet originQueue = new BitSet();
+    private final BitSet originInFlight = new BitSet();
+    private final Map<Integer, Set<String>> failedParentsOfPiece = new HashMap<>();
+    private final Map<String, Peer> failedParents = new LinkedHashMap<>();
+    private final ParentSwarm swarm = new ParentSwarm();
+    private boolean originFallback;
+    private boolean rescheduling;
+    private long lastAnnouncementNanos = System.nanoTime();
+    private long idleSinceNanos;
+
+    TaskRun(DownloadEngine engine, TaskRequest request, long contentLength, int pieceLength, TaskLease lease) {
+        this.engine = engine;
+        this.config = engine.config();
+        this.request = request;
+        this.taskId = request.taskId();
+        this.contentLength = contentLength;
+        this.pieceLength = pieceLength;
+        this.pieceCount = (int) ((contentLength + pieceLength - 1) / pieceLength);
+        this.scheme = schemeOf(request.url());
+        this.lease = lease;
+        this.expectedSha256 = request.expectedSha256().orElse(null);
+        this.pieceFutures = new PieceFutures(pieceCount, n -> engine.store().hasPiece(taskId, n));
+        for (PieceSource s : PieceSource.values()) {
+            bytes.put(s, new AtomicLong());
+        }
+    }
+
+    // ------------------------------------------------------------------ API (any thread)
+
+    String taskId() {
+        return taskId;
+    }
+
+    long contentLength() {
+        return contentLength;
+    }
+
+    int pieceLength() {
+        return pieceLength;
+    }
+
+    int pieceCount() {
+        return pieceCount;
+    }
+
+    long bytes(PieceSource source) {
+        return bytes.get(source).get();
+    }
+
+    CompletableFuture<DownloadResult> completion() {
+        return completion;
+    }
+
+    CompletableFuture<Void> pieceFuture(int n) {
+        return pieceFutures.get(n);
+    }
+
+    void start() {
+        engine.metrics().taskStarted(request);
+        engine.drivers().execute(this::drive);
+    }
+
+    /** Joins as a full download; false when this run has already ended (the caller starts a new one). */
+    boolean requestFull(TaskRequest r) {
+        synchronized (gate) {
+            if (closed) {
+                return false;
+            }
+            r.expectedSha256().ifPresent(d -> expectedSha256 = d);
+            events.add(() -> {
+                if (!full) {
+                    full = true;
+                    wanted.set(0, pieceCount);
+                    LOG.info("full download joined task_id={} pieces={} stored={}", taskId, pieceCount,
+                            stored.cardinality());
+                }
+            });
+            return true;
+        }
+    }
+
+    /**
+     * Wants pieces {@code first … last} (inclusive), before background pieces when {@code urgent}.
+     *
+     * @return a future completing when all are stored, or null when this run has already ended
+     */
+    CompletableFuture<Void> want(int first, int last, boolean urgent) {
+        synchronized (gate) {
+            if (closed) {
+                return null;
+            }
+            CompletableFuture<?>[] all = new CompletableFuture<?>[last - first + 1];
+            for (int n = first; n <= last; n++) {
+                all[n - first] = pieceFutures.get(n);
+            }
+            events.add(() -> {
+                wanted.set(first, last + 1);
+                if (urgent) {
+                    priority.set(first, last + 1);
+                }
+            });
+            return CompletableFuture.allOf(all);
+        }
+    }
+
+    /** Fails the run (engine shutdown). */
+    void abort(String why) {
+        events.add(() -> fail(new DownloadFailedException(taskId, why, null)));
+    }
+
+    /** The future of piece {@code n}, moving it to the front when it is not stored yet. */
+    CompletableFuture<Void> awaitPiece(int n) {
+        CompletableFuture<Void> f = pieceFutures.get(n);
+        if (!f.isDone()) {
+            CompletableFuture<Void> w = want(n, n, true);
+            if (w == null && !f.isDone()) {
+                return CompletableFuture.failedFuture(
+                        new DownloadFailedException(taskId, "download ended before piece " + n + " was stored", null));
+            }
+        }
+        return f;
+    }
+
+    // ------------------------------------------------------------------ driver
+
+    private void post(Runnable event) {
+        events.add(event);
+    }
+
+    private void drive() {
+        try {
+            begin();
+            while (!terminated) {
+                long wait = phase == Phase.RUNNING && swarm.holding(System.nanoTime(), config.pieceHold().toNanos())
+                        ? HOLD_TICK_NANOS : IDLE_TICK_NANOS;
+                Runnable event = events.poll(wait, TimeUnit.NANOSECONDS);
+                while (event != null && !terminated) {
+                    event.run();
+                    event = events.poll();
+                }
+                if (!terminated) {
+                    step();
+                }
+            }
+        } catch (InterruptedException e) {
+            fail(new DownloadFailedException(taskId, "interrupted", e));
+        } catch (Throwable t) {
+            fail(t);
+        }
+    }
+
+    private void begin() {
+        stored.or(engine.store().storedPieces(taskId));
+        for (int n = stored.nextSetBit(0); n >= 0; n = stored.nextSetBit(n + 1)) {
+            pieceFutures.complete(n);
+        }
+        phase = Phase.RUNNING;
+        if (stored.cardinality() == pieceCount) {
+            LOG.info("task already stored task_id={} bytes={}", taskId, contentLength);
+            return;
+        }
+        boolean small = contentLength <= config.directOriginThreshold();
+        if (engine.scheduler().isEmpty() || (small && config.backToSourceEnabled())) {
+            originFallback = true;
+            LOG.info("back-to-source directly task_id={} url={} bytes={} reason={}", taskId, request.url(),
+                    contentLength, small ? "small task" : "no scheduler");
+            return;
+        }
+        register();
+    }
+
+    private void register() {
+        var identity = engine.host();
+        String peerId = HostIds.peerId(identity.ip(), identity.hostname(), identity.seed());
+        Download.Builder d = Download.newBuilder()
+                .setUrl(request.url())
+                .setType(TaskType.STANDARD)
+                .setPriority(Priority.forNumber(request.priority()))
+                .putAllRequestHeader(request.requestHeaders())
+                .setActualContentLength(contentLength)
+                .setActualPieceLength(pieceLength)
+                .setActualPieceCount(pieceCount)
+                .setConcurrentPieceCount(config.concurrentPieceCount())
+                .setNeedBackToSource(false)
+                .setDisableBackToSource(!config.backToSourceEnabled());
+        if (pieceLength >= DownloadEngine.MIN_WIRE_PIECE_LENGTH && pieceLength <= DownloadEngine.MAX_WIRE_PIECE_LENGTH) {
+            d.setPieceLength(pieceLength);
+        }
+        request.tag().ifPresent(d::setTag);
+        request.application().ifPresent(d::setApplication);
+        String sha = expectedSha256;
+        if (sha != null) {
+            d.setDigest("sha256:" + sha);
+        }
+        PeerSession peer;
+        try {
+            peer = engine.scheduler().orElseThrow().openPeer(taskId, peerId, d.build());
+        } catch (RuntimeException e) {
+            onSchedulerLost(e);
+            return;
+        }
+        SessionReporter s = new SessionReporter(peer);
+        session = s;
+        phase = Phase.REGISTERING;
+        engine.workers().execute(() -> {
+            try {
+                ScheduleDecision decision = s.register();
+                post(() -> onDecision(decision));
+            } catch (RuntimeException e) {
+                post(() -> onSchedulerLost(e));
+            }
+        });
+    }
+
+    private void onDecision(ScheduleDecision decision) {
+        phase = Phase.RUNNING;
+        SessionReporter s = session;
+        String peerId = s == null ? "-" : s.peerId();
+        if (decision instanceof ScheduleDecision.Parents parents) {
+            List<String> skipped = new ArrayList<>();
+            for (Peer p : parents.candidates()) {
+                if (swarm.contains(p.getId())) {
+                    continue;
+                }
+                if (engine.blocklist().avoided(p.getHost().getId()) || failedParents.containsKey(p.getId())) {
+                    skipped.add(p.getId());
+                    continue;
+                }
+                subscribe(p);
+            }
+            lastAnnouncementNanos = System.nanoTime();
+            LOG.info("parents task_id={} peer_id={} parents={} skipped={}", taskId, peerId,
+                    parents.candidates().stream().map(Peer::getId).toList(), skipped);
+            if (swarm.usable() == 0) {
+                originFallback = true;
+                LOG.info("no usable parent task_id={} peer_id={}: back-to-source", taskId, peerId);
+            }
+        } else if (decision instanceof ScheduleDecision.BackToSource bts) {
+            originFallback = true;
+            LOG.info("back-to-source task_id={} peer_id={} from_scheduler={} reason={}", taskId, peerId,
+                    bts.fromScheduler(), bts.reason());
+        } else {
+            // EmptyTask / MetadataOnly: the session is already finished; nothing more to report
+            originFallback = true;
+            LOG.info("decision {} task_id={} peer_id={}: back-to-source", decision, taskId, peerId);
+        }
+    }
+
+    private void onSchedulerLost(RuntimeException e) {
+        phase = Phase.RUNNING;
+        rescheduling = false;
+        originFallback = true;
+        LOG.warn("scheduler unavailable task_id={} peer_id={}: back-to-source: {}", taskId,
+                session == null ? "-" : session.peerId(), e.toString());
+    }
+
+    private void subscribe(Peer peer) {
+        Host h = peer.getHost();
+        ParentEndpoint endpoint;
+        try {
+            endpoint = new ParentEndpoint(peer.getId(), h.getId(), h.getIp(), h.getPort());
+        } catch (RuntimeException e) {
+            LOG.warn("unusable parent task_id={} parent_id={}: {}", taskId, peer.getId(), e.getMessage());
+            return;
+        }
+        ParentSwarm.Parent parent = swarm.add(peer, endpoint);
+        List<Integer> interested = new ArrayList<>();
+        for (int n = stored.nextClearBit(0); n < pieceCount; n = stored.nextClearBit(n + 1)) {
+            interested.add(n);
+        }
+        PieceAvailability.Listener listener = new PieceAvailability.Listener() {
+            @Override
+            public void onPiece(PieceAnnouncement piece) {
+                post(() -> onAnnounced(parent, piece));
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                post(() -> onStreamEnded(parent, error));
+            }
+
+            @Override
+            public void onCompleted() {
+                post(() -> onStreamEnded(parent, null));
+            }
+        };
+        try {
+            parent.subscription = engine.availability().subscribe(endpoint, taskId, engine.host().hostId(),
+                    interested, listener);
+            LOG.info("sync pieces task_id={} peer_id={} parent={} parent_id={} interested={}", taskId,
+                    session.peerId(), endpoint.address(), endpoint.peerId(), interested.size());
+        } catch (RuntimeException e) {
+            swarm.streamEnded(parent, true);
+            failedParents.put(peer.getId(), peer);
+            LOG.warn("sync pieces failed task_id={} parent={} parent_id={}: {}", taskId, endpoint.address(),
+                    endpoint.peerId(), e.toString());
+        }
+    }
+
+    private void onAnnounced(ParentSwarm.Parent parent, PieceAnnouncement a) {
+        if (!parent.usable) {
+            return;
+        }
+        if (a.number() < 0 || a.number() >= pieceCount || a.length() != lengthOf(a.number())) {
+            LOG.warn("bad announcement ignored task_id={} parent={} piece={} length={}", taskId,
+                    parent.endpoint.address(), a.number(), a.length());
+            return;
+        }
+        long now = System.nanoTime();
+        swarm.announced(parent, a, now);
+        lastAnnouncementNanos = now;
+    }
+
+    private void onStreamEnded(ParentSwarm.Parent parent, Throwable error) {
+        if (!parent.streamOpen) {
+            return;
+        }
+        swarm.streamEnded(parent, error != null);
+        if (error != null) {
+            failedParents.put(parent.peerId(), parent.peer);
+            LOG.warn("sync pieces ended task_id={} parent={} parent_id={}: {}", taskId, parent.endpoint.address(),
+                    parent.peerId(), error.toString());
+        } else {
+            LOG.debug("sync pieces completed task_id={} parent={}", taskId, parent.endpoint.address());
+        }
+    }
+
+    /** One round: route wanted pieces, start transfers, finish when done. */
+    private void step() {
+        long now = System.nanoTime();
+        if (phase != Phase.RUNNING) {
+            return;
+        }
+        SessionReporter s = session;
+        if (s != null && !rescheduling && !originFallback) {
+            Optional<ScheduleDecision> late = s.pollDecision();
+            if (late.isPresent()) {
+                onDecision(late.get());
+            }
+        }
+        route(now);
+        if (terminated) {
+            return;
+        }
+        dispatchToParents(now);
+        dispatchToOrigin();
+        checkDone(now);
+    }
+
+    private void route(long now) {
+        boolean exhausted = swarm.openStreams() == 0;
+        boolean collectTimedOut = now - lastAnnouncementNanos > config.collectedPieceTimeout().toNanos();
+        boolean reschedule = false;
+        for (int n = wanted.nextSetBit(0); n >= 0 && !terminated; n = wanted.nextSetBit(n + 1)) {
+            if (stored.get(n) || peerInFlight.get(n) || originQueue.get(n) || originInFlight.get(n)) {
+                continue;
+            }
+            if (!candidates(n).isEmpty()) {
+                continue;
+            }
+            SessionReporter s = session;
+            if (originFallback) {
+                toOrigin(n, "back-to-source");
+            } else if (exhausted && !rescheduling && s != null && s.canReschedule()) {
+                reschedule = true;
+            } else if (exhausted && !rescheduling) {
+                toOrigin(n, "parents exhausted");
+            } else if (collectTimedOut) {
+                toOrigin(n, "no parent announced it within " + config.collectedPieceTimeout().toMillis() + " ms");
+            }
+        }
+        if (reschedule) {
+            requestReschedule("parents exhausted");
+        }
+    }
+
+    private List<ParentSwarm.Parent> candidates(int n) {
+        return swarm.candidates(n, failedParentsOfPiece.getOrDefault(n, Set.of()), engine.blocklist()::avoided);
+    }
+
+    private void dispatchToParents(long now) {
+        long hold = config.pieceHold().toNanos();
+        while (peerInFlight.cardinality() < config.concurrentPieceCount()) {
+            int n = nextReady(priority, now, hold);
+            if (n < 0) {
+                n = nextReady(wanted, now, hold);
+            }
+            if (n < 0) {
+                return;
+            }
+            List<ParentSwarm.Parent> options = candidates(n);
+            // Dragonfly weighs by free upload bandwidth from SyncHost; without it every parent weighs the same
+            ParentSwarm.Parent parent = WeightedChoice.choose(options, p -> 1, ThreadLocalRandom.current());
+            PieceAnnouncement a = parent.announced.get(n);
+            peerInFlight.set(n);
+            int number = n;
+            engine.workers().execute(() -> fetchFromParent(number, parent, a));
+        }
+    }
+
+    private int nextReady(BitSet among, long now, long hold) {
+        for (int n = among.nextSetBit(0); n >= 0; n = among.nextSetBit(n + 1)) {
+            if (wanted.get(n) && !stored.get(n) && !peerInFlight.get(n) && !originQueue.get(n) && !originInFlight.get(n)
+                    && swarm.ready(n, now, hold) && !candidates(n).isEmpty()) {
+                return n;
+            }
+        }
+        return -1;
+    }
+
+    private void dispatchToOrigin() {
+        while (originInFlight.cardinality() < config.backToSourceConcurrency() && !originQueue.isEmpty()) {
+            int n = -1;
+            for (int p = priority.nextSetBit(0); p >= 0; p = priority.nextSetBit(p + 1)) {
+                if (originQueue.get(p)) {
+                    n = p;
+                    break;
+                }
+            }
+            if (n < 0) {
+                n = originQueue.nextSetBit(0);
+            }
+            originQueue.clear(n);
+            if (stored.get(n)) {
+                continue;
+            }
+            originInFlight.set(n);
+            int number = n;
+            engine.workers().execute(() -> fetchFromOrigin(number));
+        }
+    }
+
+    private void toOrigin(int n, String why) {
+        if (!config.backToSourceEnabled()) {
+            fail(new BackToSourceDisabledException(taskId, n, why));
+            return;
+        }
+        originQueue.set(n);
+        LOG.debug("piece to origin task_id={} piece={} reason={}", taskId, n, why);
+    }
+
+    private void requestReschedule(String why) {
+        SessionReporter s = session;
+        if (s == null || rescheduling || !s.canReschedule()) {
+            return;
+        }
+        rescheduling = true;
+        List<Peer> used = new ArrayList<>(failedParents.values());
+        if (used.isEmpty()) {
+            swarm.all().forEach(p -> used.add(p.peer));
+        }
+        engine.workers().execute(() -> {
+            try {
+                ScheduleDecision d = s.reschedule(used, why);
+                post(() -> {
+                    rescheduling = false;
+                    onDecision(d);
+                });
+            } catch (RuntimeException e) {
+                post(() -> onSchedulerLost(e));
+            }
+        });
+    }
+
+    private void onParentFailure(int n, ParentSwarm.Parent parent, Throwable error) {
+        peerInFlight.clear(n);
+        failedParentsOfPiece.computeIfAbsent(n, k -> new java.util.HashSet<>()).add(parent.peerId());
+        parent.failures++;
+        LOG.warn("piece from parent failed task_id={} peer_id={} piece={} parent={} parent_id={}: {}", taskId,
+                peerIdForLog(), n, parent.endpoint.address(), parent.peerId(), error.toString());
+        if (parent.usable && parent.failures >= config.parentFailureLimit()) {
+            swarm.drop(parent);
+            failedParents.put(parent.peerId(), parent.peer);
+            LOG.warn("parent dropped task_id={} parent={} parent_id={} failures={}", taskId, parent.endpoint.address(),
+                    parent.peerId(), parent.failures);
+        }
+        retryElsewhere(n, parent);
+    }
+
+    private void onCorrupt(int n, ParentSwarm.Parent parent, DigestMismatchException e) {
+        peerInFlight.clear(n);
+        failedParentsOfPiece.computeIfAbsent(n, k -> new java.util.HashSet<>()).add(parent.peerId());
+        LOG.warn("corrupt piece from parent task_id={} peer_id={} piece={} parent={} parent_id={} expected={} actual={}",
+                taskId, peerIdForLog(), n, parent.endpoint.address(), parent.peerId(), e.expected(), e.actual());
+        SessionReporter s = session;
+        if (s != null) {
+            s.pieceFailed(n, parent.peerId());
+        }
+        if (parent.usable) {
+            swarm.drop(parent);
+            failedParents.put(parent.peerId(), parent.peer);
+            engine.blocklist().avoid(parent.hostId(), config.parentAvoidance());
+            LOG.warn("parent avoided task_id={} parent={} parent_host={} for_ms={}", taskId, parent.endpoint.address(),
+                    parent.hostId(), config.parentAvoidance().toMillis());
+            requestReschedule("parent " + parent.peerId() + " sent a corrupt piece " + n);
+        }
+        if (candidates(n).isEmpty()) {
+            toOrigin(n, "every parent that has it failed");
+        }
+    }
+
+    /** Leaves the piece to another parent that has it, or reports it failed and sends it to the origin. */
+    private void retryElsewhere(int n, ParentSwarm.Parent failed) {
+        if (!candidates(n).isEmpty()) {
+            return;
+        }
+        SessionReporter s = session;
+        if (s != null) {
+            s.pieceFailed(n, failed.peerId());
+        }
+        toOrigin(n, "every parent that has it failed");
+    }
+
+    private void checkDone(long now) {
+        if (full) {
+            if (stored.cardinality() == pieceCount) {
+                finishFull();
+            }
+            return;
+        }
+        boolean busy = !peerInFlight.isEmpty() || !originInFlight.isEmpty() || !originQueue.isEmpty();
+        BitSet outstanding = (BitSet) wanted.clone();
+        outstanding.andNot(stored);
+        if (busy || !outstanding.isEmpty()) {
+            idleSinceNanos = 0;
+            return;
+        }
+        if (idleSinceNanos == 0) {
+            idleSinceNanos = now;
+        } else if (now - idleSinceNanos >= config.rangeIdleTimeout().toNanos()) {
+            endIdle();
+        }
+    }
+
+    private void finishFull() {
+        String sha = expectedSha256;
+        boolean fetched = bytes(PieceSource.REMOTE_PEER) + bytes(PieceSource.BACK_TO_SOURCE) > 0;
+        if (sha != null && (fetched || !engine.verified(taskId))) {
+            String actual = ContentHasher.sha256(engine.store(), taskId, pieceCount);
+            if (!actual.equals(sha)) {
+                engine.store().deleteTask(taskId);
+                engine.forgetVerified(taskId);
+                fail(new ContentDigestMismatchException(taskId, request.url(), sha, actual));
+                return;
+            }
+            engine.markVerified(taskId);
+        }
+        SessionReporter s = session;
+        if (s != null) {
+            s.finished();
+        }
+        long local = Math.max(0, contentLength - bytes(PieceSource.REMOTE_PEER) - bytes(PieceSource.BACK_TO_SOURCE));
+        bytes.get(PieceSource.LOCAL_PEER).set(local);
+        engine.metrics().traffic(PieceSource.LOCAL_PEER, local);
+        Map<PieceSource, Long> bySource = new EnumMap<>(PieceSource.class);
+        bytes.forEach((k, v) -> bySource.put(k, v.get()));
+        Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
+        DownloadResult result = new DownloadResult(taskId, contentLength, bySource, took,
+                Optional.ofNullable(sha));
+        LOG.info("download finished task_id={} peer_id={} bytes={} back_to_source={} remote_peer={} local_peer={}"
+                        + " took_ms={}", taskId, peerIdForLog(), contentLength, bySource.get(PieceSource.BACK_TO_SOURCE),
+                bySource.get(PieceSource.REMOTE_PEER), local, took.toMillis());
+        end(false, true);
+        completion.complete(result);
+    }
+
+    private void endIdle() {
+        synchronized (gate) {
+            if (!events.isEmpty()) {
+                return;
+            }
+            closed = true;
+        }
+        SessionReporter s = session;
+        if (s != null) {
+            if (stored.cardinality() == pieceCount) {
+                s.finished();
+            } else {
+                s.failed("range download idle with " + stored.cardinality() + " of " + pieceCount + " pieces");
+            }
+        }
+        LOG.info("range download ended task_id={} peer_id={} stored={} of {}", taskId, peerIdForLog(),
+                stored.cardinality(), pieceCount);
+        end(false, false);
+        completion.completeExceptionally(new DownloadFailedException(taskId, "range-only download ended", null));
+    }
+
+    private void fail(Throwable t) {
+        if (terminated) {
+            return;
+        }
+        DownloadFailedException e = t instanceof DownloadFailedException d ? d
+                : new DownloadFailedException(taskId, t.toString(), t);
+        LOG.warn("download failed task_id={} peer_id={} url={}: {}", taskId, peerIdForLog(), request.url(),
+                e.getMessage());
+        SessionReporter s = session;
+        if (s != null) {
+            String why = e.getMessage();
+            s.failed(why.length() > 1000 ? why.substring(0, 1000) : why);
+        }
+        end(true, full);
+        pieceFutures.failAll(e);
+        completion.completeExceptionally(e);
+    }
+
+    private void end(boolean failed, boolean recordDuration) {
+        synchronized (gate) {
+            closed = true;
+        }
+        terminated = true;
+        swarm.closeAll();
+        lease.close();
+        engine.runEnded(this);
+        engine.metrics().taskEnded(request, failed,
+                recordDuration ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos) : -1, contentLength);
+    }
+
+    // ------------------------------------------------------------------ workers
+
+    private void fetchFromParent(int n, ParentSwarm.Parent parent, PieceAnnouncement a) {
+        long t0 = System.nanoTime();
+        Instant created = Instant.now();
+        try {
+            engine.downloadBucket().acquire(a.length());
+            PieceInfo info = engine.transfer().fetchInto(engine.store(), taskId, n, a.ip(), a.tcpPort(),
+                    config.pieceTimeout());
+            pieceStored(info, PieceSource.REMOTE_PEER, parent.peerId(), System.nanoTime() - t0, created);
+            post(() -> {
+                peerInFlight.clear(n);
+                stored.set(n);
+                parent.failures = 0;
+            });
+        } catch (DigestMismatchException e) {
+            post(() -> onCorrupt(n, parent, e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            post(() -> onParentFailure(n, parent, e));
+        } catch (RuntimeException e) {
+            post(() -> onParentFailure(n, parent, e));
+        }
+    }
+
+    private void fetchFromOrigin(int n) {
+        long offset = (long) n * pieceLength;
+        int length = lengthOf(n);
+        Exception last = null;
+        for (int attempt = 0; attempt <= config.originRetries(); attempt++) {
+            if (attempt > 0) {
+                try {
+                    Thread.sleep(config.originRetryBackoff().toMillis() << Math.min(10, attempt - 1));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    last = e;
+                    break;
+                }
+            }
+            long t0 = System.nanoTime();
+            Instant created = Instant.now();
+            try (InputStream in = new RateLimitedInputStream(request.origin().openRange(offset, length),
+                    engine.backToSourceBucket())) {
+                PieceInfo info = engine.store().writePiece(taskId, n, in, null);
+                long cost = System.nanoTime() - t0;
+                engine.metrics().backendRequest(scheme, "GET", true, TimeUnit.NANOSECONDS.toMillis(cost));
+                pieceStored(info, PieceSource.BACK_TO_SOURCE, null, cost, created);
+                post(() -> {
+                    originInFlight.clear(n);
+                    stored.set(n);
+                });
+                return;
+            } catch (IOException | RuntimeException e) {
+                engine.metrics().backendRequest(scheme, "GET", false,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+                last = e;
+                LOG.warn("origin read failed task_id={} piece={} origin={} attempt={}: {}", taskId, n,
+                        request.origin().describe(), attempt + 1, e.toString());
+            }
+        }
+        Exception cause = last;
+        post(() -> {
+            originInFlight.clear(n);
+            fail(new OriginUnavailableException(taskId, request.origin().describe(), n, cause));
+        });
+    }
+
+    /** Bookkeeping of a stored piece, on the worker: traffic, report, upload notice, waiting readers. */
+    private void pieceStored(PieceInfo info, PieceSource source, String parentPeerId, long costNanos, Instant created) {
+        bytes.get(source).addAndGet(info.length());
+        engine.metrics().traffic(source, info.length());
+        SessionReporter s = session;
+        if (s != null) {
+            s.pieceStored(info, source, parentPeerId, costNanos, created);
+        }
+        try {
+            engine.pieceListener().pieceStored(taskId, info.number());
+        } catch (RuntimeException e) {
+            LOG.warn("piece listener failed task_id={} piece={}: {}", taskId, info.number(), e.toString());
+        }
+        pieceFutures.complete(info.number());
+        LOG.debug("piece stored task_id={} peer_id={} piece={} source={} parent_id={} bytes={} cost_ms={}", taskId,
+                peerIdForLog(), info.number(), source, parentPeerId == null ? "-" : parentPeerId, info.length(),
+                TimeUnit.NANOSECONDS.toMillis(costNanos));
+    }
+
+    private int lengthOf(int n) {
+        long offset = (long) n * pieceLength;
+        return (int) Math.min(pieceLength, contentLength - offset);
+    }
+
+    private String peerIdForLog() {
+        SessionReporter s = session;
+        return s == null ? "-" : s.peerId();
+    }
+
+    private static String schemeOf(String url) {
+        try {
+            String s = URI.create(url).getScheme();
+            return s == null ? "unknown" : s;
+        } catch (IllegalArgumentException e) {
+            return "unknown";
+        }
+    }
+}
