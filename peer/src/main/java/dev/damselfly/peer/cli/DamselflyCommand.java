@@ -3,6 +3,8 @@ package dev.damselfly.peer.cli;
 import dev.damselfly.peer.cli.image.ConvertCommand;
 import dev.damselfly.peer.cli.image.ImageCommand;
 import dev.damselfly.peer.cli.mount.MountCommand;
+import dev.damselfly.peer.cli.node.GetCommand;
+import dev.damselfly.peer.cli.node.NodeCommand;
 import dev.damselfly.peer.cli.mount.UmountCommand;
 import dev.damselfly.peer.cli.proxy.ProxyCommand;
 import dev.damselfly.peer.cli.rafs.BuildRafsCommand;
@@ -27,7 +29,7 @@ import picocli.CommandLine.Spec;
         usageHelpAutoWidth = true,
         sortOptions = false,
         description = "Damselfly: a Dragonfly-compatible P2P node agent for container images.",
-        subcommands = {ImageCommand.class, ConvertCommand.class, BuildRafsCommand.class, InspectRafsCommand.class, CheckRafsCommand.class, MountCommand.class, UmountCommand.class, ProxyCommand.class, SchedulerCommand.class},
+        subcommands = {NodeCommand.class, GetCommand.class, ImageCommand.class, ConvertCommand.class, BuildRafsCommand.class, InspectRafsCommand.class, CheckRafsCommand.class, MountCommand.class, UmountCommand.class, ProxyCommand.class, SchedulerCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:success",

@@ -1,5 +1,6 @@
 package dev.damselfly.peer.node.config;
 
+import com.fasterxml.jackson.annotation.JsonMerge;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,22 +17,31 @@ public final class NodeConfig {
     /** Piece store, blob cache and node state live here. Default {@code /var/lib/damselfly} for root, else {@code ~/.local/share/damselfly}. */
     public Path dataDir = defaultDataDir();
     /** How this node names itself to the scheduler and its peers. */
+    @JsonMerge
     public Host host = new Host();
     /** Which scheduler to use. */
+    @JsonMerge
     public Scheduler scheduler = new Scheduler();
     /** Serving pieces to other peers. */
+    @JsonMerge
     public Upload upload = new Upload();
     /** Downloading pieces from peers and the origin. */
+    @JsonMerge
     public Download download = new Download();
     /** The piece store's budget and garbage collection. */
+    @JsonMerge
     public Storage storage = new Storage();
     /** The registry mirror and proxy. */
+    @JsonMerge
     public Proxy proxy = new Proxy();
     /** Prometheus {@code GET /metrics}. Default 0.0.0.0:4002. */
+    @JsonMerge
     public Endpoint metrics = new Endpoint("0.0.0.0", 4002);
     /** Health {@code GET /healthy} (probes, nydusd's ping_url). Default 0.0.0.0:4003. */
+    @JsonMerge
     public Endpoint health = new Endpoint("0.0.0.0", 4003);
     /** Admin API {@code /api/v1/…}: status, tasks, peers, downloads for {@code damselfly get}. Default 127.0.0.1:4004 (local only). */
+    @JsonMerge
     public Endpoint admin = new Endpoint("127.0.0.1", 4004);
 
     static Path defaultDataDir() {
@@ -104,7 +114,8 @@ public final class NodeConfig {
         @JsonDeserialize(using = ConfigValues.Size.class)
         public long rateLimit = 0;
         /** Fetching from the origin registry. */
-        public BackToSource backToSource = new BackToSource();
+        @JsonMerge
+    public BackToSource backToSource = new BackToSource();
     }
 
     /** {@code download.backToSource.*}. */

@@ -76,6 +76,17 @@ class NodeConfigLoaderTest {
     }
 
     @Test
+    void aPartialSectionKeepsTheDefaultsOfItsOtherKeys() {
+        NodeConfig c = NodeConfigLoader.load(Optional.empty(), List.of("admin.port=0", "download.backToSource.rateLimit=1MiB"));
+        assertEquals("127.0.0.1", c.admin.listen);
+        assertEquals(0, c.admin.port);
+        assertTrue(c.download.backToSource.enabled);
+        assertEquals(8, c.download.backToSource.concurrency);
+        assertEquals(1L << 20, c.download.backToSource.rateLimit);
+        assertEquals(8, c.download.concurrentPieceCount);
+    }
+
+    @Test
     void aTypoIsAnErrorNamingTheKey() throws Exception {
         Path file = dir.resolve("typo.yaml");
         Files.writeString(file, "upload:\n  grpcPrt: 4000\n");

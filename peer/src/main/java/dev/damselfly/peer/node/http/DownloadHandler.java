@@ -1,0 +1,137 @@
+package dev.damselfly.peer.node.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import dev.damselfly.exchange.engine.DownloadEngine;
+import dev.damselfly.exchange.engine.TaskDownload;
+import dev.damselfly.exchange.engine.TaskRequest;
+import dev.damselfly.peer.node.OriginFactory;
+import dev.damselfly.scheduler.client.id.TaskIdInput;
+import dev.damselfly.scheduler.client.id.TaskIds;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /api/v1/download?url=URL[&digest=sha256:HEX][&tag=T][&application=A]}: downloads URL through the
+ * node (local store, then peers, then the origin) and streams it back as it arrives; what {@code damselfly get}
+ * calls. The request's {@code Authorization} header, if any, is sent to the origin and nowhere else. The response
+ * carries {@code X-Dragonfly-Task-ID}. A download that fails after the headers went out is cut short (the client
+ * sees fewer bytes than Content-Length), never ended cleanly.
+ */
+public final class DownloadHandler implements HttpHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(DownloadHandler.class);
+    private static final Pattern SHA256 = Pattern.compile("sha256:[0-9a-f]{64}");
+    private static final int BUFFER = 256 * 1024;
+
+    private final DownloadEngine engine;
+    private final OriginFactory origins;
+
+    public DownloadHandler(DownloadEngine engine, OriginFactory origins) {
+        this.engine = engine;
+        this.origins = origins;
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        if (!exchange.getRequestMethod().equals("GET")) {
+            exchange.getResponseHeaders().set("Allow", "GET");
+            Responses.error(exchange, 405, "/api/v1/download answers GET only");
+            return;
+        }
+        Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+        String url = query.get("url");
+        if (url == null || url.isBlank()) {
+            Responses.error(exchange, 400, "missing query parameter url");
+            return;
+        }
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            Responses.error(exchange, 400, "url is not a URI: " + e.getMessage());
+            return;
+        }
+        String digest = query.get("digest");
+        if (digest != null && !SHA256.matcher(digest.toLowerCase(Locale.ROOT)).matches()) {
+            Responses.error(exchange, 400, "digest must be sha256:<64 hex digits>");
+            return;
+        }
+        Map<String, String> originHeaders = new HashMap<>();
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        if (authorization != null) {
+            originHeaders.put("Authorization", authorization);
+        }
+        TaskRequest request;
+        try {
+            String tag = query.getOrDefault("tag", "");
+            String application = query.getOrDefault("application", "");
+            TaskIdInput idInput = TaskIdInput.of(url);
+            idInput = tag.isEmpty() ? idInput : idInput.withTag(tag);
+            idInput = application.isEmpty() ? idInput : idInput.withApplication(application);
+            request = TaskRequest.of(TaskIds.taskId(idInput), url, origins.forUrl(uri, originHeaders));
+            request = tag.isEmpty() ? request : request.withTag(tag);
+            request = application.isEmpty() ? request : request.withApplication(application);
+            if (digest != null) {
+                request = request.withExpectedSha256(digest.toLowerCase(Locale.ROOT));
+            }
+        } catch (IllegalArgumentException e) {
+            Responses.error(exchange, 400, e.getMessage());
+            return;
+        }
+        TaskDownload download;
+        try {
+            download = engine.download(request);
+        } catch (RuntimeException e) {
+            LOG.warn("download failed to start url={} error={}", request.url(), e.toString());
+            Responses.error(exchange, 502, e.getMessage());
+            return;
+        }
+        long length = download.contentLength();
+        exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
+        exchange.getResponseHeaders().set("X-Dragonfly-Task-ID", download.taskId());
+        exchange.sendResponseHeaders(200, length == 0 ? -1 : length);
+        if (length == 0) {
+            exchange.close();
+            return;
+        }
+        try (InputStream in = download.openStream(0, length); OutputStream out = exchange.getResponseBody()) {
+            byte[] buffer = new byte[BUFFER];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                out.write(buffer, 0, n);
+            }
+            if (digest != null) {
+                download.completion().join();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("download aborted task_id={} error={}", download.taskId(), e.toString());
+            exchange.close();
+            return;
+        }
+        exchange.close();
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> out = new HashMap<>();
+        if (raw == null) {
+            return out;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            out.putIfAbsent(key, value);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,128 @@
+package dev.damselfly.peer.node;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import dev.damselfly.peer.node.config.NodeConfig;
+import dev.damselfly.peer.node.config.NodeConfigLoader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A whole node in process on loopback: its endpoints answer, and a download through it is byte-exact and cached. */
+class NodeDaemonTest {
+    @TempDir
+    Path dir;
+    private HttpServer origin;
+    private final AtomicLong originBytes = new AtomicLong();
+    private byte[] content;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void startOrigin() throws Exception {
+        content = new byte[9 * 1024 * 1024 + 123];
+        new Random(7).nextBytes(content);
+        origin = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        origin.createContext("/file.bin", exchange -> {
+            String range = exchange.getRequestHeaders().getFirst("Range");
+            long start = 0;
+            long end = content.length - 1;
+            if (range != null && range.startsWith("bytes=")) {
+                String[] parts = range.substring(6).split("-");
+                start = Long.parseLong(parts[0]);
+                end = parts.length > 1 && !parts[1].isEmpty() ? Math.min(end, Long.parseLong(parts[1])) : end;
+                exchange.getResponseHeaders().set("Content-Range", "bytes " + start + "-" + end + "/" + content.length);
+                exchange.sendResponseHeaders(206, end - start + 1);
+            } else {
+                exchange.sendResponseHeaders(200, content.length);
+            }
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(content, (int) start, (int) (end - start + 1));
+            }
+            originBytes.addAndGet(end - start + 1);
+        });
+        origin.start();
+    }
+
+    @AfterEach
+    void stopOrigin() {
+        origin.stop(0);
+    }
+
+    @Test
+    void servesHealthMetricsAdminAndDownloads() throws Exception {
+        NodeConfig config = NodeConfigLoader.load(Optional.empty(), List.of(
+                "dataDir=" + dir.resolve("data"), "host.ip=127.0.0.1", "host.hostname=node-test",
+                "upload.listen=127.0.0.1", "upload.grpcPort=0", "upload.vortexPort=0",
+                "scheduler.embeddedListen=127.0.0.1:0", "proxy.listen=127.0.0.1", "proxy.port=0",
+                "metrics.listen=127.0.0.1", "metrics.port=0", "health.listen=127.0.0.1", "health.port=0",
+                "admin.port=0"));
+        try (NodeDaemon node = NodeDaemon.start(config)) {
+            assertEquals(200, get(node, "health", "/healthy").statusCode());
+            assertEquals(404, get(node, "health", "/other").statusCode());
+
+            String url = "http://127.0.0.1:" + origin.getAddress().getPort() + "/file.bin";
+            String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+            String query = "/api/v1/download?url=" + URLEncoder.encode(url, StandardCharsets.UTF_8) + "&digest=" + digest;
+            HttpResponse<byte[]> first = getBytes(node, "admin", query);
+            assertEquals(200, first.statusCode(), () -> new String(first.body(), StandardCharsets.UTF_8));
+            assertArrayEquals(content, first.body());
+            assertTrue(first.headers().firstValue("X-Dragonfly-Task-ID").orElse("").matches("[0-9a-f]{64}"));
+            long fromOrigin = originBytes.get();
+            assertTrue(fromOrigin >= content.length && fromOrigin <= content.length + 64 * 1024,
+                    "origin served " + fromOrigin + " bytes for a " + content.length + "-byte file");
+
+            HttpResponse<byte[]> second = getBytes(node, "admin", query);
+            assertArrayEquals(content, second.body());
+            assertEquals(fromOrigin, originBytes.get(), "the second download comes from the node's store");
+
+            HttpResponse<String> bad = get(node, "admin", "/api/v1/download?url=ftp://x/y");
+            assertEquals(400, bad.statusCode(), bad.body());
+
+            JsonNode status = new ObjectMapper().readTree(get(node, "admin", "/api/v1/status").body());
+            assertEquals("127.0.0.1-node-test", status.get("hostId").asText());
+            assertTrue(status.get("embeddedScheduler").asBoolean());
+            JsonNode tasks = new ObjectMapper().readTree(get(node, "admin", "/api/v1/tasks").body());
+            assertEquals(1, tasks.size());
+            assertTrue(tasks.get(0).get("complete").asBoolean());
+
+            String metrics = get(node, "metrics", "/metrics").body();
+            assertTrue(metrics.contains("dragonfly_client_version{"), metrics);
+            assertTrue(metrics.matches("(?s).*dragonfly_client_download_traffic\\{type=\"BACK_TO_SOURCE\"} [1-9].*"),
+                    "back-to-source traffic is counted");
+            assertTrue(metrics.contains("damselfly_piecestore_stored_bytes"), "piece-store meters are exposed");
+        }
+    }
+
+    private HttpResponse<String> get(NodeDaemon node, String endpoint, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(node, endpoint, path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<byte[]> getBytes(NodeDaemon node, String endpoint, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(node, endpoint, path)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static URI uri(NodeDaemon node, String endpoint, String path) {
+        return URI.create("http://127.0.0.1:" + node.ports().get(endpoint) + path);
+    }
+}
