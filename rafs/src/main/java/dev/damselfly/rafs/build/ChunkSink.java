@@ -20,7 +20,7 @@ import net.jpountz.lz4.LZ4Factory;
 
 /**
  * Cuts file content into chunks and appends each new chunk to the blob (§3.2): digest of the uncompressed
- * bytes, dedup by (digest, length) within the layer, compression when it helps, a 4 KiB aligned offset in the
+ * bytes, dedup by (digest, length) within the layer and against an optional {@link ChunkDictionary}, compression when it helps, a 4 KiB aligned offset in the
  * blob's uncompressed space. Digest, compression and CRC run on one worker per core while the caller reads
  * the next chunks; chunks are committed (deduplicated and written) strictly in order, so the output is the same
  * as a sequential build. Keeps cores + 1 chunk buffer pairs plus ~70 bytes of metadata per distinct chunk.
@@ -48,10 +48,21 @@ final class ChunkSink {
     private int allocated;
     private long uncompressedEnd;
     private long references;
+    private final ChunkDictionary dict;
+    private long dictReferences;
 
     ChunkSink(BlobOutput out, LayerBuildOptions opts) {
+        this(out, opts, null);
+    }
+
+    /**
+     * @param dict chunks that are referenced instead of written (null: none); a file's chunk found there gets the
+     *             id {@code -1 - dictionary index} in the arrays {@link #writeFile} returns
+     */
+    ChunkSink(BlobOutput out, LayerBuildOptions opts, ChunkDictionary dict) {
         this.out = out;
         this.opts = opts;
+        this.dict = dict;
         this.window = WORKERS + 1;
     }
 
@@ -164,7 +175,17 @@ final class ChunkSink {
             ByteBuffer key = ByteBuffer.allocate(36).put(r.digest).putInt(p.len).flip();
             Integer known = seen.get(key);
             if (known != null) {
+                if (known < 0) {
+                    dictReferences++;
+                }
                 p.ids[p.slot] = known;
+                return;
+            }
+            int fromDict = dict == null ? -1 : dict.find(key);
+            if (fromDict >= 0) {
+                dictReferences++;
+                seen.put(key, -1 - fromDict);
+                p.ids[p.slot] = -1 - fromDict;
                 return;
             }
             if (chunks.size() >= MAX_CHUNKS) {
@@ -207,6 +228,11 @@ final class ChunkSink {
     /** Size of the blob's uncompressed address space: the last chunk end rounded up to 4 KiB. */
     long uncompressedSize() {
         return uncompressedEnd;
+    }
+
+    /** Chunk references satisfied by the chunk dictionary (included in {@link #references()}). */
+    long dictionaryReferences() {
+        return dictReferences;
     }
 
     /** Chunk references made by files (≥ distinct chunks; the difference was deduplicated). */

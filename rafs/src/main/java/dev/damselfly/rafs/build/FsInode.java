@@ -29,6 +29,11 @@ final class FsInode {
     int[] chunks = new int[0];
     /** Index of the blob holding this regular file's chunks (0 in a layer build; the layer's index in a merge). */
     int blob;
+    /**
+     * Per-chunk blob index when a file's chunks live in several blobs (a layer built against a chunk
+     * dictionary); null when all are in {@link #blob}.
+     */
+    int[] chunkBlobs;
     /** Number of names (regular files); computed for directories at layout. */
     int nlink = 1;
 

@@ -2,19 +2,35 @@ package dev.damselfly.rafs.build;
 
 import dev.damselfly.rafs.codec.Compression;
 import dev.damselfly.rafs.codec.DigestAlgorithm;
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * How to build a layer.
  *
- * @param chunkSize   bytes per chunk: a power of two from 4 KiB to 16 MiB; default {@link #DEFAULT_CHUNK_SIZE} (1 MiB)
- * @param compression chunk compression: {@link Compression#ZSTD} (default), {@link Compression#LZ4_BLOCK} or
- *                    {@link Compression#NONE}; a chunk that does not shrink is stored raw either way
- * @param digest      chunk digest: {@link DigestAlgorithm#BLAKE3} (default) or {@link DigestAlgorithm#SHA256}
- * @param aligned     kernel-mountable layout: chunks stored uncompressed at 4 KiB aligned blob offsets equal to
- *                    their uncompressed offsets, so the blob file itself is the EROFS extra device (spec §8);
- *                    requires {@link Compression#NONE}. Default false.
+ * @param chunkSize     bytes per chunk: a power of two from 4 KiB to 16 MiB; default {@link #DEFAULT_CHUNK_SIZE} (1 MiB)
+ * @param compression   chunk compression: {@link Compression#ZSTD} (default), {@link Compression#LZ4_BLOCK} or
+ *                      {@link Compression#NONE}; a chunk that does not shrink is stored raw either way
+ * @param digest        chunk digest: {@link DigestAlgorithm#BLAKE3} (default) or {@link DigestAlgorithm#SHA256}
+ * @param aligned       kernel-mountable layout: chunks stored uncompressed at 4 KiB aligned blob offsets equal to
+ *                      their uncompressed offsets, so the blob file itself is the EROFS extra device (spec §8);
+ *                      requires {@link Compression#NONE}. Default false.
+ * @param prefetchPaths the bootstrap's prefetch table (§1.6), as {@code nydus-image create --prefetch-policy fs}
+ *                      with these lines on stdin: absolute paths of files or directories, in priority order. Lines
+ *                      are trimmed; blank lines, relative paths and paths under an earlier one are dropped with a
+ *                      warning; paths not in the layer are left out with a warning and listed in
+ *                      {@link LayerBuildResult#prefetchMissing()} (nydus-image ignores them too: they may exist in
+ *                      another layer). Default {@link #PREFETCH_ALL} ({@code ["/"]}: one root entry, "prefetch
+ *                      everything", what nydusify writes); an empty list writes an empty table.
+ * @param chunkDict     a chunk dictionary: a RAFS v6 bootstrap (a parent layer's bootstrap, or a merged image
+ *                      bootstrap) whose chunks are not written again: a chunk with the same digest and length is
+ *                      referenced in the dictionary's blob at the dictionary's offsets, and each dictionary blob
+ *                      used gets a blob table entry before the layer's own blob (as nydus-image
+ *                      {@code --chunk-dict bootstrap=PATH}). It must share the chunk size and digest algorithm; in
+ *                      aligned mode its chunks must be uncompressed and aligned too. Default null (none).
  */
-public record LayerBuildOptions(int chunkSize, Compression compression, DigestAlgorithm digest, boolean aligned) {
+public record LayerBuildOptions(int chunkSize, Compression compression, DigestAlgorithm digest, boolean aligned,
+                                List<String> prefetchPaths, Path chunkDict) {
 
     /** 1 MiB. */
     public static final int DEFAULT_CHUNK_SIZE = 1 << 20;
@@ -22,6 +38,8 @@ public record LayerBuildOptions(int chunkSize, Compression compression, DigestAl
     public static final int MIN_CHUNK_SIZE = 4096;
     /** 16 MiB. */
     public static final int MAX_CHUNK_SIZE = 16 << 20;
+    /** The default prefetch list: the root alone, which nydusd reads as "prefetch everything". */
+    public static final List<String> PREFETCH_ALL = List.of("/");
 
     /** Validates; throws {@link IllegalArgumentException}. */
     public LayerBuildOptions {
@@ -38,6 +56,15 @@ public record LayerBuildOptions(int chunkSize, Compression compression, DigestAl
             throw new IllegalArgumentException("aligned (kernel-mountable) layers store chunks uncompressed; compression "
                     + compression + " was asked for");
         }
+        if (prefetchPaths == null) {
+            throw new IllegalArgumentException("prefetch path list missing (use PREFETCH_ALL for the default)");
+        }
+        prefetchPaths = List.copyOf(prefetchPaths); // rejects null elements
+    }
+
+    /** Default prefetch table ({@link #PREFETCH_ALL}) and no chunk dictionary. */
+    public LayerBuildOptions(int chunkSize, Compression compression, DigestAlgorithm digest, boolean aligned) {
+        this(chunkSize, compression, digest, aligned, PREFETCH_ALL, null);
     }
 
     /** 1 MiB chunks, zstd, BLAKE3, not aligned (the nydusify defaults). */
@@ -51,19 +78,29 @@ public record LayerBuildOptions(int chunkSize, Compression compression, DigestAl
     }
 
     public LayerBuildOptions withChunkSize(int size) {
-        return new LayerBuildOptions(size, compression, digest, aligned);
+        return new LayerBuildOptions(size, compression, digest, aligned, prefetchPaths, chunkDict);
     }
 
     public LayerBuildOptions withCompression(Compression c) {
-        return new LayerBuildOptions(chunkSize, c, digest, aligned);
+        return new LayerBuildOptions(chunkSize, c, digest, aligned, prefetchPaths, chunkDict);
     }
 
     public LayerBuildOptions withDigest(DigestAlgorithm d) {
-        return new LayerBuildOptions(chunkSize, compression, d, aligned);
+        return new LayerBuildOptions(chunkSize, compression, d, aligned, prefetchPaths, chunkDict);
     }
 
     /** Aligned mode; turning it on also selects {@link Compression#NONE}. */
     public LayerBuildOptions withAligned(boolean a) {
-        return new LayerBuildOptions(chunkSize, a ? Compression.NONE : compression, digest, a);
+        return new LayerBuildOptions(chunkSize, a ? Compression.NONE : compression, digest, a, prefetchPaths, chunkDict);
+    }
+
+    /** The prefetch table's paths (e.g. the lines of a {@code --prefetch-list} file); see {@link #prefetchPaths()}. */
+    public LayerBuildOptions withPrefetchPaths(List<String> paths) {
+        return new LayerBuildOptions(chunkSize, compression, digest, aligned, paths, chunkDict);
+    }
+
+    /** Deduplicate against the chunks of this bootstrap (null: none); see {@link #chunkDict()}. */
+    public LayerBuildOptions withChunkDict(Path bootstrap) {
+        return new LayerBuildOptions(chunkSize, compression, digest, aligned, prefetchPaths, bootstrap);
     }
 }

@@ -1,6 +1,7 @@
 package dev.damselfly.rafs.build;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What {@link LayerBuilder} produced.
@@ -19,10 +20,18 @@ import java.nio.file.Path;
  * @param chunkReferences  chunks referenced by files (the excess over {@code chunkCount} was deduplicated)
  * @param inodeCount       inodes in the bootstrap (hard links count once)
  * @param tarCompression   compression detected on the input tar
+ * @param prefetchMissing  paths of {@link LayerBuildOptions#prefetchPaths()} that name nothing in the layer (left
+ *                         out of the prefetch table), normalised; empty when all were found
+ * @param dictionaryChunkReferences chunk references served by the chunk dictionary instead of the layer's blob
+ *                         (included in {@code chunkReferences}); 0 without a dictionary
+ * @param dictionaryBlobIds ids of the dictionary blobs the bootstrap references, in blob-table order (they come
+ *                         before the layer's own blob, which is the last entry); empty without a dictionary
  */
 public record LayerBuildResult(Path bootstrap, Path blob, String blobId, String builderBlobId, long bootstrapSize,
                                long blobSize, long chunkDataSize, long uncompressedSize, long chunkCount,
-                               long chunkReferences, long inodeCount, String tarCompression) {
+                               long chunkReferences, long inodeCount, String tarCompression,
+                               List<String> prefetchMissing, long dictionaryChunkReferences,
+                               List<String> dictionaryBlobIds) {
 
     /** {@code sha256:<blobId>}. */
     public String blobDigest() {

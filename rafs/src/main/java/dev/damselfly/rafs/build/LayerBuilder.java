@@ -11,7 +11,9 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import net.jpountz.lz4.LZ4Factory;
 
 /**
@@ -28,6 +30,11 @@ import net.jpountz.lz4.LZ4Factory;
  * <p>Whiteouts ({@code .wh.NAME}, {@code .wh..wh..opq}) are stored verbatim as empty regular files, as in
  * nydusify's per-layer bootstraps (§1.15); they take effect when layers are merged. Duplicate paths, absolute
  * or {@code ..} paths, and hard links that do not name an earlier regular file of the layer are errors.
+ *
+ * <p>With a chunk dictionary ({@link LayerBuildOptions#chunkDict()}) a chunk whose digest and length the
+ * dictionary has is not written: the file points into the dictionary's blob at the dictionary's offsets, and the
+ * dictionary blobs used come first in the blob table (the layer's own blob is last). The prefetch table comes from
+ * {@link LayerBuildOptions#prefetchPaths()}.
  *
  * <p>Outputs are written to temporary files next to the targets and moved into place on success, so a
  * failed build leaves no partial files behind. Nothing is ever written anywhere else: tar entry paths only
@@ -76,7 +83,8 @@ public final class LayerBuilder {
             readableByAll(bootstrapOut);
             return new LayerBuildResult(bootstrapOut, blobOut, r.blobId(), r.builderBlobId(), r.bootstrapSize(),
                     r.blobSize(), r.chunkDataSize(), r.uncompressedSize(), r.chunkCount(), r.chunkReferences(),
-                    r.inodeCount(), r.tarCompression());
+                    r.inodeCount(), r.tarCompression(), r.prefetchMissing(), r.dictionaryChunkReferences(),
+                    r.dictionaryBlobIds());
         } finally {
             if (!ok) {
                 Files.deleteIfExists(blobTmp);
@@ -100,11 +108,12 @@ public final class LayerBuilder {
     }
 
     private LayerBuildResult buildInto(InputStream input, Path bootOut, Path blobOut) throws IOException {
+        ChunkDictionary dict = opts.chunkDict() == null ? null : ChunkDictionary.load(opts.chunkDict(), opts);
         FsTree tree = new FsTree();
         LayerTarReader reader = LayerTarReader.open(nonClosing(input));
         String tarCompression = reader.compression().name().toLowerCase();
         try (BlobOutput out = new BlobOutput(blobOut)) {
-            ChunkSink sink = new ChunkSink(out, opts);
+            ChunkSink sink = new ChunkSink(out, opts, dict);
             try {
                 for (LayerTarEntry e = reader.next(); e != null; e = reader.next()) {
                     FsNode n = tree.add(e);
@@ -117,6 +126,8 @@ public final class LayerBuilder {
                 sink.abandon();
                 throw e;
             }
+            DictionaryReferences refs = dict == null ? null : DictionaryReferences.apply(tree.root(), dict);
+            PrefetchList.Resolved prefetch = PrefetchList.resolve(tree.root(), opts.prefetchPaths());
             if (opts.aligned()) {
                 out.padTo(4096);
             }
@@ -152,8 +163,17 @@ public final class LayerBuilder {
             String builderId = HexFormat.of().formatHex(out.builderDigestSoFar());
             BlobDescriptor desc = new BlobDescriptor(builderId, FEATURES, out.position(), sink.uncompressedSize(), ciComp,
                     ciOffset, ciStored.length, ci.length, 0, new byte[32]);
-            V6BootstrapWriter writer = new V6BootstrapWriter(tree.root(), sink.chunks(), opts);
-            byte[] inline = writer.write(desc);
+            List<ChunkList> chunkLists = new ArrayList<>();
+            List<V6BootstrapWriter.BlobEntry> dictEntries = new ArrayList<>();
+            if (refs != null) {
+                chunkLists.addAll(refs.chunks);
+                for (BlobInfo b : refs.blobs) {
+                    dictEntries.add(dictionaryEntry(b));
+                }
+            }
+            chunkLists.add(sink.chunks());
+            V6BootstrapWriter writer = new V6BootstrapWriter(tree.root(), chunkLists, opts).prefetch(prefetch.inodes());
+            byte[] inline = writer.write(entries(dictEntries, desc, sink));
             byte[] inlineZ = Zstd.compress(inline, 3);
             long bootOffset = out.position();
             out.write(inlineZ);
@@ -171,11 +191,29 @@ public final class LayerBuilder {
             byte[] tocDigest = md.digest();
             long blobSize = out.position();
             String blobId = HexFormat.of().formatHex(out.allDigestSoFar());
-            byte[] boot = writer.write(desc.withIdAndToc(blobId, entries.length + (long) tocHeader.length, tocDigest));
+            byte[] boot = writer.write(entries(dictEntries,
+                    desc.withIdAndToc(blobId, entries.length + (long) tocHeader.length, tocDigest), sink));
             Files.write(bootOut, boot);
+            List<String> dictIds = new ArrayList<>();
+            dictEntries.forEach(e -> dictIds.add(e.desc().blobId()));
             return new LayerBuildResult(bootOut, blobOut, blobId, builderId, boot.length, blobSize, dataSize,
-                    sink.uncompressedSize(), sink.chunks().size(), sink.references(), writer.inodeCount(), tarCompression);
+                    sink.uncompressedSize(), sink.chunks().size(), sink.references(), writer.inodeCount(), tarCompression,
+                    prefetch.missing(), sink.dictionaryReferences(), List.copyOf(dictIds));
         }
+    }
+
+    /** The blob table: the dictionary blobs used, then the layer's own blob. */
+    private List<V6BootstrapWriter.BlobEntry> entries(List<V6BootstrapWriter.BlobEntry> dict, BlobDescriptor own, ChunkSink sink) {
+        List<V6BootstrapWriter.BlobEntry> all = new ArrayList<>(dict);
+        all.add(new V6BootstrapWriter.BlobEntry(own, sink.chunks().size(), opts.compression(), opts.digest()));
+        return all;
+    }
+
+    /** A dictionary blob's entry, copied from the dictionary's blob table. */
+    private static V6BootstrapWriter.BlobEntry dictionaryEntry(BlobInfo b) {
+        BlobDescriptor d = new BlobDescriptor(b.blobId(), b.features(), b.compressedSize(), b.uncompressedSize(),
+                b.ciCompressor(), b.ciOffset(), b.ciCompressedSize(), b.ciUncompressedSize(), b.tocSize(), b.tocDigest());
+        return new V6BootstrapWriter.BlobEntry(d, b.chunkCount(), b.compression(), b.digestAlgorithm());
     }
 
     private static int tocFlag(Compression c) {

@@ -64,6 +64,19 @@ public final class LayerMerger {
      * @throws IOException         reading or writing failed
      */
     public static MergeResult merge(List<Path> layerBootstraps, List<String> blobIds, Path out) throws IOException {
+        return merge(layerBootstraps, blobIds, out, LayerBuildOptions.PREFETCH_ALL);
+    }
+
+    /**
+     * {@link #merge(List, List, Path)} with the image bootstrap's prefetch table made from {@code prefetchPaths}
+     * (matched against the merged tree), as {@code nydus-image merge --prefetch-policy fs} with these lines on
+     * stdin; the rules are those of {@link LayerBuildOptions#prefetchPaths()} (relative or covered paths are
+     * dropped, paths not in the merged tree are left out and reported in {@link MergeResult#prefetchMissing()}).
+     * {@link LayerBuildOptions#PREFETCH_ALL} gives the usual single root entry; an empty list an empty table.
+     */
+    public static MergeResult merge(List<Path> layerBootstraps, List<String> blobIds, Path out,
+                                    List<String> prefetchPaths) throws IOException {
+        List<String> prefetch = List.copyOf(prefetchPaths);
         if (layerBootstraps.isEmpty() || layerBootstraps.size() > V6BootstrapWriter.MAX_BLOBS) {
             throw new IllegalArgumentException(layerBootstraps.size() + " layers; 1 to "
                     + V6BootstrapWriter.MAX_BLOBS + " can be merged");
@@ -91,7 +104,7 @@ public final class LayerMerger {
                 }
                 images.add(v6);
             }
-            return mergeImages(images, blobIds, out);
+            return mergeImages(images, blobIds, out, prefetch);
         } finally {
             for (V6Image img : images) {
                 img.close();
@@ -99,7 +112,8 @@ public final class LayerMerger {
         }
     }
 
-    private static MergeResult mergeImages(List<V6Image> images, List<String> blobIds, Path out) throws IOException {
+    private static MergeResult mergeImages(List<V6Image> images, List<String> blobIds, Path out, List<String> prefetchPaths)
+            throws IOException {
         V6Image first = images.get(0);
         List<V6BootstrapWriter.BlobEntry> entries = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
@@ -139,9 +153,11 @@ public final class LayerMerger {
         List<ChunkList> chunkLists = resolveChunks(root, images);
         long algoFlags = first.compression().superblockFlag() | first.digestAlgorithm().superblockFlag();
         V6BootstrapWriter writer = new V6BootstrapWriter(root, chunkLists, (int) first.chunkSize(), algoFlags, true);
+        PrefetchList.Resolved prefetch = PrefetchList.resolve(root, prefetchPaths);
+        writer.prefetch(prefetch.inodes());
         byte[] bytes = writer.write(entries);
         Files.write(out, bytes);
-        return new MergeResult(out, writer.inodeCount(), entries.size(), bytes.length);
+        return new MergeResult(out, writer.inodeCount(), entries.size(), bytes.length, prefetch.missing());
     }
 
     /** The layer's tree; regular files carry their CI indexes in {@link FsInode#chunks} until {@link #resolveChunks}. */

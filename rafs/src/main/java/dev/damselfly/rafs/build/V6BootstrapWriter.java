@@ -16,7 +16,8 @@ import java.util.Set;
 
 /**
  * Lays out and writes a RAFS v6 bootstrap for one blob (a layer build) or several (a merge) (§1.1–§1.14) for a built tree: superblock, RAFS
- * extended superblock, one device slot and blob table entry per blob, a one-entry prefetch table (the root: "all"),
+ * extended superblock, one device slot and blob table entry per blob, a prefetch table (by default one root entry: "all"; or
+ * the inodes given to {@link #prefetch}),
  * extended (64-byte) inodes with inline xattrs,
  * directory and symlink data (tails inlined when they fit in the inode's block), chunk indexes, and the
  * 80-byte chunk table. Everything nydusd checks (§10.8) holds: checksum 0, {@code xattr_blkaddr} 0,
@@ -32,8 +33,8 @@ final class V6BootstrapWriter {
     static final int BLOB_ENTRY_SIZE = 256;
     /** Largest blob count: 8 bits of device id in a chunk index entry, id 0 invalid (§1.8). */
     static final int MAX_BLOBS = 254;
-    /** One entry: the root nid, "prefetch everything", as nydusify's {@code --prefetch-policy fs} with {@code /}. */
-    static final int PREFETCH_TABLE_SIZE = 4;
+    /** Bytes per prefetch table entry (a u32 nid). */
+    static final int PREFETCH_ENTRY_SIZE = 4;
     static final int INODE_SIZE = 64;
     static final int CHUNK_RECORD_SIZE = 80;
     static final long FLAG_EXPLICIT_UID_GID = 0x10;
@@ -78,13 +79,16 @@ final class V6BootstrapWriter {
     private final List<Placement> order = new ArrayList<>();
     private final Set<FsInode> placed = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean anyXattr;
+    /** Prefetch table entries; null = the root alone ("prefetch everything", nydusify's {@code fs} policy with {@code /}). */
+    private List<FsInode> prefetch;
 
-    private final LayerBuildOptions opts;
-
-    /** A layer build: one blob whose chunks are {@code chunks}. */
-    V6BootstrapWriter(FsNode root, ChunkList chunks, LayerBuildOptions opts) {
-        this(root, List.of(chunks), opts.chunkSize(), opts.compression().superblockFlag() | opts.digest().superblockFlag(),
-                false, opts);
+    /**
+     * A layer build: {@code blobChunks} holds the used chunk-dictionary blobs' chunks (if any), then the layer's
+     * own; write it with {@link #write(List)}.
+     */
+    V6BootstrapWriter(FsNode root, List<ChunkList> blobChunks, LayerBuildOptions opts) {
+        this(root, blobChunks, opts.chunkSize(), opts.compression().superblockFlag() | opts.digest().superblockFlag(),
+                false);
     }
 
     /**
@@ -96,11 +100,6 @@ final class V6BootstrapWriter {
      * @param alwaysXattrFlag set HAS_XATTR even when no inode has xattrs
      */
     V6BootstrapWriter(FsNode root, List<ChunkList> blobChunks, int chunkSize, long algoFlags, boolean alwaysXattrFlag) {
-        this(root, blobChunks, chunkSize, algoFlags, alwaysXattrFlag, null);
-    }
-
-    private V6BootstrapWriter(FsNode root, List<ChunkList> blobChunks, int chunkSize, long algoFlags,
-                              boolean alwaysXattrFlag, LayerBuildOptions opts) {
         if (blobChunks.isEmpty() || blobChunks.size() > MAX_BLOBS) {
             throw new IllegalArgumentException(blobChunks.size() + " blobs; a bootstrap holds 1 to " + MAX_BLOBS);
         }
@@ -109,8 +108,25 @@ final class V6BootstrapWriter {
         this.chunkSize = chunkSize;
         this.algoFlags = algoFlags;
         this.alwaysXattrFlag = alwaysXattrFlag;
-        this.opts = opts;
         collect(root);
+    }
+
+    /**
+     * Sets the prefetch table's entries (inodes of this tree, in table order; an empty list writes an empty
+     * table). Without this call the table holds the root alone.
+     */
+    V6BootstrapWriter prefetch(List<FsInode> inodes) {
+        for (FsInode i : inodes) {
+            if (!placed.contains(i)) {
+                throw new IllegalArgumentException("prefetch inode is not part of the tree");
+            }
+        }
+        this.prefetch = List.copyOf(inodes);
+        return this;
+    }
+
+    private List<FsInode> prefetchInodes() {
+        return prefetch != null ? prefetch : List.of(root.inode);
     }
 
     /** Inodes in the tree (hard links counted once). */
@@ -142,11 +158,6 @@ final class V6BootstrapWriter {
         }
     }
 
-    /** Writes the single-blob bootstrap describing {@code blob}. Idempotent: may be called again with another descriptor. */
-    byte[] write(BlobDescriptor blob) {
-        return write(List.of(new BlobEntry(blob, blobChunks.get(0).size(), opts.compression(), opts.digest())));
-    }
-
     /** Blob table offset for {@code n} blobs: 4096, or the first block after the device slots when they reach it. */
     static long blobTableOffset(int n) {
         return Math.max(BLOCK, align(DEVICE_SLOT_OFFSET + (long) DEVICE_SLOT_SIZE * n, BLOCK));
@@ -159,7 +170,7 @@ final class V6BootstrapWriter {
         }
         long blobTable = blobTableOffset(blobs.size());
         long prefetchTable = blobTable + (long) BLOB_ENTRY_SIZE * blobs.size();
-        long metaBase = align(prefetchTable + PREFETCH_TABLE_SIZE, BLOCK);
+        long metaBase = align(prefetchTable + (long) PREFETCH_ENTRY_SIZE * prefetchInodes().size(), BLOCK);
         long pos = metaBase + BLOCK;
         int chunkBits = Integer.numberOfTrailingZeros(chunkSize);
         anyXattr = false;
@@ -257,8 +268,11 @@ final class V6BootstrapWriter {
         b.putLong(1176, chunkTable);
         b.putLong(1184, chunkTableSize);
         b.putLong(1192, prefetchTable);
-        b.putInt(1200, PREFETCH_TABLE_SIZE);
-        b.putInt((int) prefetchTable, (int) root.inode.nid);
+        List<FsInode> pf = prefetchInodes();
+        b.putInt(1200, PREFETCH_ENTRY_SIZE * pf.size());
+        for (int i = 0; i < pf.size(); i++) {
+            b.putInt((int) prefetchTable + PREFETCH_ENTRY_SIZE * i, (int) pf.get(i).nid);
+        }
         long mapped = align(total, 512 * 1024) / BLOCK;
         for (int i = 0; i < blobs.size(); i++) {
             BlobEntry e = blobs.get(i);
@@ -333,11 +347,12 @@ final class V6BootstrapWriter {
             b.put(p.inline ? q : (int) (p.iu * BLOCK), in.target);
         } else if (in.isReg()) {
             int idx = (int) (o + align(q - o, 8));
-            ChunkList chunks = blobChunks.get(in.blob);
             for (int k = 0; k < in.chunks.length; k++) {
+                int blob = in.chunkBlobs != null ? in.chunkBlobs[k] : in.blob;
+                ChunkList chunks = blobChunks.get(blob);
                 int ci = chunks.ciIndex(in.chunks[k]);
                 b.putShort(idx + 8 * k, (short) (ci & 0xFFFF));
-                b.putShort(idx + 8 * k + 2, (short) (((ci >>> 16) << 8) | (in.blob + 1)));
+                b.putShort(idx + 8 * k + 2, (short) (((ci >>> 16) << 8) | (blob + 1)));
                 b.putInt(idx + 8 * k + 4, (int) (chunks.uncompressedOffset(in.chunks[k]) / BLOCK));
             }
         }

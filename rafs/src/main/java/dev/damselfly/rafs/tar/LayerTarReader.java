@@ -6,10 +6,11 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -23,14 +24,21 @@ public final class LayerTarReader implements Closeable {
     /** The PAX record prefix carrying extended attributes. */
     public static final String XATTR_PAX_PREFIX = "SCHILY.xattr.";
 
+    /** The PAX record prefix carrying base64 extended attributes (libarchive, bsdtar). */
+    public static final String LIBARCHIVE_XATTR_PAX_PREFIX = "LIBARCHIVE.xattr.";
+
     private final TarArchiveInputStream tar;
+    private final HeaderCaptureStream headers;
     private final InputStream raw;
     private final LayerCompression compression;
+    /** PAX global ({@code g}) records seen so far, raw values. */
+    private final Map<String, byte[]> globalPax = new HashMap<>();
     private TarArchiveEntry current;
 
     private LayerTarReader(InputStream raw, InputStream decoded, LayerCompression compression) {
         this.raw = raw;
-        this.tar = new TarArchiveInputStream(decoded, StandardCharsets.UTF_8.name());
+        this.headers = new HeaderCaptureStream(decoded);
+        this.tar = new TarArchiveInputStream(headers, StandardCharsets.UTF_8.name());
         this.compression = compression;
     }
 
@@ -86,6 +94,10 @@ public final class LayerTarReader implements Closeable {
         if (e == null) {
             return null;
         }
+        byte[] chain = headers.captured();
+        long headerStart = headers.captureStart();
+        headers.captureFrom(headers.position() + (Math.max(0, e.getSize()) + 511) / 512 * 512);
+        List<TarXattr> xattrs = xattrs(e, chain, headerStart);
         String name = e.getName();
         TarEntryKind kind = kind(e, offset);
         List<String> path = TarPaths.normalise(name, name, offset);
@@ -128,7 +140,7 @@ public final class LayerTarReader implements Closeable {
             }
         }
         return new LayerTarEntry(name, offset, path, kind, e.getMode() & 07777, uid, gid, mtime,
-                kind == TarEntryKind.REGULAR ? e.getSize() : 0, link, major, minor, xattrs(e));
+                kind == TarEntryKind.REGULAR ? e.getSize() : 0, link, major, minor, xattrs);
     }
 
     /** The current regular file's content; reads end at the end of the entry. Not to be closed. */
@@ -165,16 +177,44 @@ public final class LayerTarReader implements Closeable {
         throw new UnsupportedTarEntryException(e.getName(), offset, "unsupported tar typeflag '" + (char) flag + "'");
     }
 
-    private static List<TarXattr> xattrs(TarArchiveEntry e) {
-        Map<String, String> pax = e.getExtraPaxHeaders();
-        List<TarXattr> out = new ArrayList<>();
-        for (Map.Entry<String, String> kv : pax.entrySet()) {
-            if (kv.getKey().startsWith(XATTR_PAX_PREFIX)) {
-                out.add(new TarXattr(kv.getKey().substring(XATTR_PAX_PREFIX.length()), kv.getValue().getBytes(StandardCharsets.UTF_8)));
+    /**
+     * The entry's extended attributes with their exact value bytes, from the raw PAX records of its header chain
+     * (Commons Compress's own map holds UTF-8-decoded strings, which mangles binary values such as
+     * {@code security.capability}). The attribute names must match what Commons Compress saw, else the entry is
+     * refused rather than built with wrong values.
+     */
+    private List<TarXattr> xattrs(TarArchiveEntry e, byte[] chain, long headerStart) throws TarEntryException {
+        PaxHeaderChain parsed = PaxHeaderChain.parse(chain, globalPax);
+        Set<String> expected = new TreeSet<>();
+        for (String k : e.getExtraPaxHeaders().keySet()) {
+            if (PaxXattrs.isXattrKey(k)) {
+                expected.add(k);
             }
         }
-        out.sort(Comparator.comparing(TarXattr::name));
-        return List.copyOf(out);
+        if (parsed == null) {
+            if (expected.isEmpty()) {
+                return List.of();
+            }
+            throw new CorruptTarException(e.getName(), headerStart, "cannot recover the raw bytes of its PAX xattr records "
+                    + "(header chain of " + (chain == null ? "more than " + HeaderCaptureStream.MAX_CAPTURE : chain.length)
+                    + " bytes is not well formed)", null);
+        }
+        expected.removeAll(parsed.deleted);
+        Set<String> found = new TreeSet<>();
+        for (String k : parsed.records.keySet()) {
+            if (PaxXattrs.isXattrKey(k)) {
+                found.add(k);
+            }
+        }
+        if (!found.equals(expected)) {
+            throw new CorruptTarException(e.getName(), headerStart, "PAX xattr records " + found
+                    + " do not match what the tar library decoded " + expected, null);
+        }
+        try {
+            return PaxXattrs.of(parsed.records);
+        } catch (IllegalArgumentException ex) {
+            throw new CorruptTarException(e.getName(), headerStart, "bad LIBARCHIVE.xattr record: " + ex.getMessage(), ex);
+        }
     }
 
     @Override
