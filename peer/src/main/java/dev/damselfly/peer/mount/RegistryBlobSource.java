@@ -28,6 +28,11 @@ public final class RegistryBlobSource implements BlobSource {
     }
 
     @Override
+    public String kind() {
+        return "registry";
+    }
+
+    @Override
     public byte[] read(String blobId, long offset, int length) throws IOException {
         try (InputStream in = client.pullBlobRange(repository, Digest.parse("sha256:" + blobId), ByteRange.of(offset, length))) {
             return in.readAllBytes();

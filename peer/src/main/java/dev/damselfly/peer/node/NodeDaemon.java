@@ -10,6 +10,7 @@ import dev.damselfly.exchange.vortex.VortexPieceClient;
 import dev.damselfly.peer.cli.VersionProvider;
 import dev.damselfly.peer.node.config.NodeConfig;
 import dev.damselfly.peer.node.http.AdminHandler;
+import dev.damselfly.peer.node.http.BlobRangeHandler;
 import dev.damselfly.peer.node.http.DownloadHandler;
 import dev.damselfly.peer.node.http.HealthHandler;
 import dev.damselfly.peer.node.http.HttpEndpoints;
@@ -171,8 +172,11 @@ public final class NodeDaemon implements AutoCloseable {
         started.push(healthHttp);
         ports.put("health", healthHttp.port());
         NodeStatus status = new NodeStatus(this);
+        RegistryBlobTasks blobTasks = new RegistryBlobTasks(config);
+        started.push(blobTasks);
         HttpEndpoints adminHttp = HttpEndpoints.start("admin", hostPort(config.admin), 8, Map.of(
                 "/api/v1/download", new DownloadHandler(engine, origins),
+                "/api/v1/blobs", new BlobRangeHandler(engine, store, blobTasks, config.download.pieceTimeout.toMillis()),
                 "/", new AdminHandler(status::status, status::tasks, status::peers)));
         started.push(adminHttp);
         ports.put("admin", adminHttp.port());

@@ -14,6 +14,7 @@ import dev.damselfly.peer.cli.options.CredentialsConverter;
 import dev.damselfly.peer.cli.options.ImageLocationArgument;
 import dev.damselfly.peer.cli.options.RegistryOptions;
 import dev.damselfly.peer.mount.NydusImages;
+import dev.damselfly.peer.mount.NodeBlobSource;
 import dev.damselfly.peer.mount.RegistryBlobSource;
 import dev.damselfly.rafsmount.prefetch.PrefetchPolicy;
 import dev.damselfly.rafsmount.source.BlobSource;
@@ -66,6 +67,14 @@ public final class MountCommand implements Callable<Integer> {
     @Option(names = "--creds", paramLabel = "USER:PASSWORD", converter = CredentialsConverter.class,
             description = "Credentials for the image's registry.")
     private Credentials credentials;
+
+    @Option(names = "--node", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:4004",
+            description = "Admin address of the local Damselfly node; when one answers there, chunks are read through it "
+                    + "(its cache, then its peers) before the registry (default ${DEFAULT-VALUE}).")
+    private String node;
+
+    @Option(names = "--no-node", description = "Read chunks from the registry directly even when a local node runs.")
+    private boolean noNode;
 
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "Blob cache kept across mounts (nydusd's layout); none by default.")
     private Path cacheDir;
@@ -125,6 +134,10 @@ public final class MountCommand implements Callable<Integer> {
             Descriptor layer = NydusImages.bootstrapLayer(client, ref, Platform.current());
             Path dir = workDir != null ? Files.createDirectories(workDir) : (temporaryDir = Files.createTempDirectory("damselfly-mount-"));
             bootstrap = NydusImages.fetchBootstrap(client, ref, layer, dir.resolve(layer.digest().hex() + ".boot"));
+            if (!noNode && NodeBlobSource.reachable(node, java.time.Duration.ofMillis(500))) {
+                sources.add(new NodeBlobSource(node, ref, java.time.Duration.ofMinutes(6)));
+                environment.err().println("reading chunks through the node at " + node + ", then the registry");
+            }
             sources.add(new RegistryBlobSource(client, ref));
         }
         try {

@@ -1,0 +1,171 @@
+package dev.damselfly.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.damselfly.oci.Descriptor;
+import dev.damselfly.oci.Digest;
+import dev.damselfly.oci.ImageManifest;
+import dev.damselfly.oci.ImageReference;
+import dev.damselfly.oci.ManifestDocument;
+import dev.damselfly.oci.MediaTypes;
+import dev.damselfly.oci.registry.RegistryClient;
+import dev.damselfly.oci.registry.RegistryClientConfig;
+import dev.damselfly.rafs.build.LayerBuildResult;
+import dev.damselfly.rafs.build.LayerBuilder;
+import dev.damselfly.testkit.accesslog.AccessLog;
+import dev.damselfly.testkit.image.DeterministicBytes;
+import dev.damselfly.testkit.image.LayerTarBuilder;
+import dev.damselfly.testkit.registry.RegistryServer;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two nodes, each with a lazy mount of the same Nydus image reading chunks through its own node: both run a program
+ * from the image over a data file, and the registry serves the image's blob bytes they read once, not twice — the
+ * second node gets them from the first.
+ */
+class PeerFirstMountEndToEndTest {
+    private static final int DATA_BYTES = 24 << 20;
+
+    @TempDir
+    Path work;
+    private final List<NodeProcess> nodes = new ArrayList<>();
+    private final List<Process> mounts = new ArrayList<>();
+    private final List<Path> mountpoints = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (Path mountpoint : mountpoints) {
+            new ProcessBuilder("fusermount", "-u", "-z", mountpoint.toString()).start().waitFor(10, TimeUnit.SECONDS);
+        }
+        for (Process mount : mounts) {
+            mount.destroy();
+            mount.waitFor(15, TimeUnit.SECONDS);
+        }
+        for (NodeProcess node : nodes) {
+            node.close();
+        }
+    }
+
+    @Test
+    void twoNodesRunAProgramFromOneImageAndTheRegistryServesItsChunksOnce() throws Exception {
+        byte[] data = new DeterministicBytes(41, DATA_BYTES).readAllBytes();
+        byte[] program = Files.readAllBytes(Path.of("/usr/bin/sha256sum"));
+        byte[] tar = LayerTarBuilder.create()
+                .directory("bin", 0755).file("bin/sha256sum", 0755, program)
+                .directory("data", 0755).file("data/big.bin", 0644, data)
+                .toByteArray();
+        Path tarFile = Files.write(work.resolve("layer.tar"), tar);
+        LayerBuildResult built = new LayerBuilder().build(tarFile, work.resolve("layer.boot"), work.resolve("layer.blob"));
+        String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+
+        try (RegistryServer registry = RegistryServer.start();
+             RegistryClient client = RegistryClient.create(RegistryClientConfig.builder().build())) {
+            ImageReference ref = ImageReference.parse(registry.hostPort() + "/nydus/tools:v1");
+            pushNydusImage(client, ref, built);
+            Process scheduler = DamselflyProcess.start(work.resolve("scheduler.err"), "scheduler", "--listen", "127.0.0.1:0");
+            try {
+                String line = new BufferedReader(new InputStreamReader(scheduler.getInputStream(), StandardCharsets.UTF_8)).readLine();
+                String schedulerAddress = "127.0.0.1:" + line.substring(line.lastIndexOf(':') + 1).trim();
+                List<String> sets = List.of(
+                        "proxy.registries=[{name: \"" + registry.hostPort() + "\", url: \"" + registry.baseUri() + "\"}]",
+                        "proxy.defaultRegistry=" + registry.hostPort());
+                nodes.add(NodeProcess.start(work, "m1", "127.0.0.41", schedulerAddress, sets));
+                nodes.add(NodeProcess.start(work, "m2", "127.0.0.42", schedulerAddress, sets));
+
+                AccessLog.Mark start = registry.accessLog().mark();
+                String first = runFromMount(nodes.get(0), ref, "mnt1");
+                assertEquals(expected, first, "node m1's mount runs sha256sum from the image over its data");
+                registry.accessLog().awaitSettled(Duration.ofMillis(300), Duration.ofSeconds(5));
+                long afterFirst = registry.accessLog().since(start).bytesServed(e -> e.isBlobGet() && e.path().endsWith(built.blobId()));
+                assertTrue(afterFirst > 0, "the first mount's chunks came from the registry");
+
+                String second = runFromMount(nodes.get(1), ref, "mnt2");
+                assertEquals(expected, second, "node m2's mount runs the same program over the same data");
+                registry.accessLog().awaitSettled(Duration.ofMillis(300), Duration.ofSeconds(5));
+                long afterSecond = registry.accessLog().since(start).bytesServed(e -> e.isBlobGet() && e.path().endsWith(built.blobId()));
+                assertTrue(afterSecond - afterFirst <= afterFirst / 20, "the second node's mount read its chunks from its peer: "
+                        + "registry blob bytes " + afterFirst + " after the first mount, " + afterSecond + " after both\n"
+                        + nodes.get(1).log());
+                assertTrue(afterFirst <= built.blobSize() * 11 / 10, "the registry served " + afterFirst
+                        + " bytes of a " + built.blobSize() + "-byte blob");
+                System.out.printf("peer-first mounts: registry served %d blob bytes for the first mount, %d more for the second%n",
+                        afterFirst, afterSecond - afterFirst);
+            } finally {
+                scheduler.destroy();
+                scheduler.waitFor(15, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Mounts the image through the node, runs {@code bin/sha256sum data/big.bin} from the mount, returns the hash. */
+    private String runFromMount(NodeProcess node, ImageReference ref, String name) throws Exception {
+        Path mountpoint = Files.createDirectories(work.resolve(name));
+        mountpoints.add(mountpoint);
+        Path stderr = work.resolve(name + ".err");
+        Process mount = DamselflyProcess.start(stderr, "mount", "--node", "127.0.0.1:" + node.port("admin"),
+                "--cache-dir", work.resolve(name + "-cache").toString(), ref.toString(), mountpoint.toString());
+        mounts.add(mount);
+        String line = new BufferedReader(new InputStreamReader(mount.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        assertTrue(line != null && line.startsWith("mounted "), line + "\n" + Files.readString(stderr));
+        assertTrue(Files.readString(stderr).contains("through the node"), Files.readString(stderr));
+        Process run = new ProcessBuilder(mountpoint.resolve("bin/sha256sum").toString(), mountpoint.resolve("data/big.bin").toString())
+                .redirectErrorStream(true).start();
+        String out = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(run.waitFor(120, TimeUnit.SECONDS), "sha256sum from the mount finished");
+        assertEquals(0, run.exitValue(), out + "\n" + Files.readString(stderr));
+        return out.split("\\s+")[0];
+    }
+
+    private static void pushNydusImage(RegistryClient client, ImageReference ref, LayerBuildResult built) throws Exception {
+        Descriptor blob = push(client, ref, Files.readAllBytes(built.blob()), "application/vnd.oci.image.layer.nydus.blob.v1",
+                Map.of("containerd.io/snapshot/nydus-blob", "true"));
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream out = new TarArchiveOutputStream(new GzipCompressorOutputStream(gz))) {
+            TarArchiveEntry dir = new TarArchiveEntry("image/");
+            dir.setMode(040755);
+            out.putArchiveEntry(dir);
+            out.closeArchiveEntry();
+            byte[] boot = Files.readAllBytes(built.bootstrap());
+            TarArchiveEntry file = new TarArchiveEntry("image/image.boot");
+            file.setMode(0100444);
+            file.setSize(boot.length);
+            out.putArchiveEntry(file);
+            out.write(boot);
+            out.closeArchiveEntry();
+        }
+        Descriptor bootstrap = push(client, ref, gz.toByteArray(), MediaTypes.OCI_LAYER_GZIP,
+                Map.of("containerd.io/snapshot/nydus-bootstrap", "true", "containerd.io/snapshot/nydus-fs-version", "6"));
+        byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"
+                .getBytes(StandardCharsets.UTF_8);
+        Descriptor configDescriptor = push(client, ref, config, MediaTypes.OCI_CONFIG, null);
+        client.pushManifest(ref, ManifestDocument.of(new ImageManifest(2, MediaTypes.OCI_MANIFEST, null, configDescriptor,
+                List.of(blob, bootstrap), null, null)));
+    }
+
+    private static Descriptor push(RegistryClient client, ImageReference ref, byte[] bytes, String mediaType,
+                                   Map<String, String> annotations) throws Exception {
+        Digest digest = Digest.sha256(bytes);
+        client.pushBlob(ref, digest, bytes.length, new ByteArrayInputStream(bytes), n -> { });
+        return new Descriptor(mediaType, digest.toString(), bytes.length, null, annotations, null, null);
+    }
+}
