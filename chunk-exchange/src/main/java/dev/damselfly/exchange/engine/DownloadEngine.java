@@ -218,8 +218,16 @@ public final class DownloadEngine implements AutoCloseable {
                     throw unwrap(taskId, e.getCause() == null ? e : e.getCause());
                 }
             }
+            TaskRun run;
             try {
-                TaskRun run = newRun(request);
+                run = newRun(request);
+            } catch (RuntimeException e) {
+                metrics.taskFailedToStart(request);
+                runs.remove(taskId, mine);
+                mine.completeExceptionally(e);
+                throw e;
+            }
+            try {
                 mine.complete(run);
                 run.start();
                 return run;

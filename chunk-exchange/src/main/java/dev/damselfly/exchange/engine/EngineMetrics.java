@@ -64,6 +64,13 @@ final class EngineMetrics {
         concurrent.computeIfAbsent(tags, t -> registry.gauge(CONCURRENT_TASKS, t, new AtomicInteger())).incrementAndGet();
     }
 
+    /** Counts a task that failed before it could start (its length could not be looked up, say). */
+    void taskFailedToStart(TaskRequest r) {
+        Tags tags = taskTags(r);
+        registry.counter(TASK_TOTAL, tags).increment();
+        registry.counter(TASK_FAILURE_TOTAL, tags).increment();
+    }
+
     /**
      * Lowers the concurrent gauge; counts a failure when {@code failed}, else records the duration when
      * {@code durationMillis} ≥ 0 (a range-only run that ends idle has none).

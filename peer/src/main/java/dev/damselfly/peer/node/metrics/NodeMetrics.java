@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -13,6 +14,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.File;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The node's meter registry. Components record with Micrometer names; this class makes the exposition match the
@@ -37,6 +40,13 @@ public final class NodeMetrics {
     /** Names the compatibility gauges are registered under (Micrometer caches meters by pre-filter name and tags). */
     private static final String DOWNLOAD_GAUGE = "damselfly.compat.download.traffic";
     private static final String UPLOAD_GAUGE = "damselfly.compat.upload.traffic";
+    /**
+     * Dragonfly gauges whose names end in {@code _total}, which the Prometheus client drops from gauge names: they
+     * are kept under our name in the registry and written by hand under Dragonfly's in {@link #scrape()}.
+     */
+    private static final Map<String, String> TOTAL_GAUGES = Map.of(
+            "dragonfly.client.concurrent.upload.piece.total", "damselfly.concurrent.upload.pieces",
+            "dragonfly.client.concurrent.download.task.total", "damselfly.concurrent.download.tasks");
     private static final String[] TRAFFIC_TYPES = {"BACK_TO_SOURCE", "REMOTE_PEER", "LOCAL_PEER"};
 
     private final PrometheusMeterRegistry registry;
@@ -61,6 +71,9 @@ public final class NodeMetrics {
                 }
                 if (id.getType() == Meter.Type.COUNTER && id.getName().equals(UPLOAD_TRAFFIC)) {
                     return id.withName(UPLOAD_COUNTER).withBaseUnit("bytes");
+                }
+                if (id.getType() == Meter.Type.GAUGE && TOTAL_GAUGES.containsKey(id.getName())) {
+                    return id.withName(TOTAL_GAUGES.get(id.getName()));
                 }
                 if (id.getName().equals(DOWNLOAD_GAUGE)) {
                     return id.withName(DOWNLOAD_TRAFFIC);
@@ -105,11 +118,43 @@ public final class NodeMetrics {
      */
     public String scrape() {
         StringBuilder text = new StringBuilder(registry.scrape());
+        TOTAL_GAUGES.forEach((dragonflyName, ourName) -> appendTaggedGauges(text,
+                dragonflyName.replace('.', '_'), ourName));
         appendGauge(text, "dragonfly_client_disk_space_total", "bytes of the data directory's file system",
                 dataDir.getTotalSpace());
         appendGauge(text, "dragonfly_client_disk_usage_space_total", "bytes used on the data directory's file system",
                 dataDir.getTotalSpace() - dataDir.getUsableSpace());
         return text.toString();
+    }
+
+    private void appendTaggedGauges(StringBuilder text, String name, String source) {
+        text.append("# HELP ").append(name).append(" (Dragonfly name)\n").append("# TYPE ").append(name).append(" gauge\n");
+        boolean any = false;
+        for (Gauge gauge : registry.find(source).gauges()) {
+            text.append(name);
+            List<Tag> tags = gauge.getId().getTags();
+            if (!tags.isEmpty()) {
+                text.append('{');
+                for (int i = 0; i < tags.size(); i++) {
+                    text.append(i == 0 ? "" : ",").append(tags.get(i).getKey()).append("=\"")
+                            .append(escape(tags.get(i).getValue())).append('"');
+                }
+                text.append('}');
+            }
+            text.append(' ').append(format(gauge.value())).append('\n');
+            any = true;
+        }
+        if (!any) {
+            text.append(name).append(" 0\n");
+        }
+    }
+
+    private static String escape(String value) {
+        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+
+    private static String format(double v) {
+        return v == Math.rint(v) && !Double.isInfinite(v) ? Long.toString((long) v) : Double.toString(v);
     }
 
     private static void appendGauge(StringBuilder text, String name, String help, long value) {
