@@ -10,6 +10,7 @@ import dev.damselfly.peer.cli.proxy.ProxyCommand;
 import dev.damselfly.peer.cli.rafs.BuildRafsCommand;
 import dev.damselfly.peer.cli.rafs.CheckRafsCommand;
 import dev.damselfly.peer.cli.rafs.InspectRafsCommand;
+import dev.damselfly.peer.cli.rafs.MergeRafsCommand;
 import dev.damselfly.peer.cli.scheduler.SchedulerCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Spec;
         usageHelpAutoWidth = true,
         sortOptions = false,
         description = "Damselfly: a Dragonfly-compatible P2P node agent for container images.",
-        subcommands = {NodeCommand.class, GetCommand.class, ImageCommand.class, ConvertCommand.class, BuildRafsCommand.class, InspectRafsCommand.class, CheckRafsCommand.class, MountCommand.class, UmountCommand.class, ProxyCommand.class, SchedulerCommand.class},
+        subcommands = {NodeCommand.class, GetCommand.class, ImageCommand.class, ConvertCommand.class, BuildRafsCommand.class, MergeRafsCommand.class, InspectRafsCommand.class, CheckRafsCommand.class, MountCommand.class, UmountCommand.class, ProxyCommand.class, SchedulerCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:success",

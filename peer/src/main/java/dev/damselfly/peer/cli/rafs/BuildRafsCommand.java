@@ -54,6 +54,15 @@ public final class BuildRafsCommand implements Callable<Integer> {
             + "`mount -t erofs -o ro,device=/dev/loopN BOOTSTRAP DIR` mounts it (implies --compressor NONE).")
     private boolean aligned;
 
+    @Option(names = "--prefetch-list", paramLabel = "FILE", description = "Absolute paths (one per line) whose files "
+            + "form the bootstrap's prefetch table, in that order, as nydus-image --prefetch-policy fs; default the root "
+            + "(prefetch everything). Paths missing from the layer are skipped with a warning.")
+    private Path prefetchList;
+
+    @Option(names = "--chunk-dict", paramLabel = "BOOTSTRAP", description = "A RAFS v6 bootstrap whose chunks are not "
+            + "stored again: chunks with the same digest point into its blobs (which readers then need too).")
+    private Path chunkDict;
+
     public BuildRafsCommand(CliEnvironment environment) {
         this.environment = environment;
     }
@@ -67,6 +76,12 @@ public final class BuildRafsCommand implements Callable<Integer> {
         try {
             options = LayerBuildOptions.defaults().withChunkSize(Math.toIntExact(chunkSize)).withDigest(digest)
                     .withCompression(aligned ? Compression.NONE : compression).withAligned(aligned);
+            if (prefetchList != null) {
+                options = options.withPrefetchPaths(Files.readAllLines(prefetchList));
+            }
+            if (chunkDict != null) {
+                options = options.withChunkDict(chunkDict);
+            }
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -80,6 +95,13 @@ public final class BuildRafsCommand implements Callable<Integer> {
             environment.out().printf("bootstrap %s (%d bytes, %d inodes)%nblob %s (%d bytes, %d chunks, %d references)%n",
                     bootstrap, result.bootstrapSize(), result.inodeCount(), blob, result.blobSize(), result.chunkCount(),
                     result.chunkReferences());
+            for (String missing : result.prefetchMissing()) {
+                environment.err().println("warning: prefetch path " + missing + " is not in the layer; skipped");
+            }
+            if (chunkDict != null) {
+                environment.out().printf("chunk dictionary %s: %d chunk references into blobs %s%n", chunkDict,
+                        result.dictionaryChunkReferences(), result.dictionaryBlobIds());
+            }
             return 0;
         } finally {
             Files.deleteIfExists(temporary);

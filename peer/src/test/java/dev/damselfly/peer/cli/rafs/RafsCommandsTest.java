@@ -78,4 +78,33 @@ class RafsCommandsTest {
         CliRun badChunk = CliRun.run("build", "--chunk-size", "3000", tar.toString(), "--bootstrap", out.resolve("x.boot").toString());
         assertEquals(2, badChunk.exitCode(), badChunk::toString);
     }
+
+    @Test
+    void buildWithAChunkDictionaryAndAPrefetchListThenMergeTwoLayers() throws Exception {
+        Path tar = Path.of(System.getProperty("damselfly.fixtures"), "dragonflyoss-nydus/tests/texture/tar/all-entry-type.tar");
+        Path out = Files.createDirectories(work.resolve("layers"));
+        CliRun first = CliRun.run("build", tar.toString(), "--bootstrap", out.resolve("a.boot").toString());
+        assertEquals(0, first.exitCode(), first::toString);
+        Path list = Files.writeString(work.resolve("prefetch.txt"), "/dir\n/no/such/path\n");
+        CliRun second = CliRun.run("build", tar.toString(), "--bootstrap", out.resolve("b.boot").toString(),
+                "--chunk-dict", out.resolve("a.boot").toString(), "--prefetch-list", list.toString());
+        assertEquals(0, second.exitCode(), second::toString);
+        assertTrue(second.out().contains("chunk dictionary") && !second.out().contains(": 0 chunk references"), second::toString);
+        assertTrue(second.err().contains("prefetch path /no/such/path is not in the layer"), second::toString);
+        CliRun check = CliRun.run("check", out.resolve("b.boot").toString(), "--blob-dir", out.toString());
+        assertEquals(0, check.exitCode(), check::toString);
+
+        Path upper = Files.write(work.resolve("upper.tar"), dev.damselfly.testkit.image.TestTrees.allEntryTypes(5).toByteArray());
+        CliRun third = CliRun.run("build", upper.toString(), "--bootstrap", out.resolve("c.boot").toString());
+        assertEquals(0, third.exitCode(), third::toString);
+        CliRun merge = CliRun.run("merge", out.resolve("a.boot").toString(), out.resolve("c.boot").toString(),
+                "--bootstrap", work.resolve("image.boot").toString());
+        assertEquals(0, merge.exitCode(), merge::toString);
+        assertTrue(merge.out().contains("2 blobs"), merge::toString);
+        CliRun inspect = CliRun.run("inspect", work.resolve("image.boot").toString());
+        assertEquals(0, inspect.exitCode(), inspect::toString);
+        CliRun refused = CliRun.run("merge", out.resolve("b.boot").toString(), "--bootstrap", work.resolve("x.boot").toString());
+        assertEquals(1, refused.exitCode(), refused::toString);
+        assertTrue(refused.err().contains("blobs"), refused::toString);
+    }
 }
