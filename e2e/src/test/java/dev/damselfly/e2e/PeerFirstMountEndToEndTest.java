@@ -122,7 +122,12 @@ class PeerFirstMountEndToEndTest {
         Path mountpoint = Files.createDirectories(work.resolve(name));
         mountpoints.add(mountpoint);
         Path stderr = work.resolve(name + ".err");
+        int metricsPort;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            metricsPort = probe.getLocalPort();
+        }
         Process mount = DamselflyProcess.start(stderr, "mount", "--node", "127.0.0.1:" + node.port("admin"),
+                "--metrics-listen", "127.0.0.1:" + metricsPort,
                 "--cache-dir", work.resolve(name + "-cache").toString(), ref.toString(), mountpoint.toString());
         mounts.add(mount);
         String line = new BufferedReader(new InputStreamReader(mount.getInputStream(), StandardCharsets.UTF_8)).readLine();
@@ -133,6 +138,12 @@ class PeerFirstMountEndToEndTest {
         String out = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(run.waitFor(120, TimeUnit.SECONDS), "sha256sum from the mount finished");
         assertEquals(0, run.exitValue(), out + "\n" + Files.readString(stderr));
+        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(metrics.matches("(?s).*damselfly_mount_chunk_fetch_bytes_total\\{source=\"peer\"} [1-9].*"),
+                "the mount fetched its chunks through the node (source=peer):\n" + metrics);
+        assertTrue(metrics.contains("damselfly_mount_read_latency_seconds_bucket"), "read latency histogram exported");
         return out.split("\\s+")[0];
     }
 

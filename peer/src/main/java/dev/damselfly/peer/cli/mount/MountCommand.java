@@ -76,6 +76,11 @@ public final class MountCommand implements Callable<Integer> {
     @Option(names = "--no-node", description = "Read chunks from the registry directly even when a local node runs.")
     private boolean noNode;
 
+    @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
+            description = "Serve this mount's Prometheus metrics (read latency, fetched bytes by source, cache hits, "
+                    + "verification failures) at http://HOST:PORT/metrics; off by default.")
+    private String metricsListen;
+
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "Blob cache kept across mounts (nydusd's layout); none by default.")
     private Path cacheDir;
 
@@ -169,14 +174,41 @@ public final class MountCommand implements Callable<Integer> {
         }
         List<String> listed = prefetchList == null ? List.of()
                 : Files.readAllLines(prefetchList).stream().map(String::strip).filter(line -> !line.isEmpty()).toList();
-        MountHandle handle = RafsMount.mount(bootstrap, mountpoint, options);
+        dev.damselfly.peer.node.http.HttpEndpoints metricsHttp = null;
+        if (metricsListen != null) {
+            int colon = metricsListen.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--metrics-listen must be HOST:PORT");
+            }
+            dev.damselfly.peer.node.metrics.NodeMetrics metrics = dev.damselfly.peer.node.metrics.NodeMetrics.create(
+                    dev.damselfly.peer.cli.VersionProvider.version(), mountpoint);
+            options = options.withMeterRegistry(metrics.registry());
+            metricsHttp = dev.damselfly.peer.node.http.HttpEndpoints.start("mount-metrics",
+                    new java.net.InetSocketAddress(metricsListen.substring(0, colon), Integer.parseInt(metricsListen.substring(colon + 1))),
+                    1, java.util.Map.of("/", new dev.damselfly.peer.node.http.MetricsHandler(metrics)));
+        }
+        MountHandle handle;
+        try {
+            handle = RafsMount.mount(bootstrap, mountpoint, options);
+        } catch (RuntimeException | java.io.IOException e) {
+            if (metricsHttp != null) {
+                metricsHttp.close();
+            }
+            throw e;
+        }
         environment.out().println("mounted " + bootstrap + " on " + handle.mountpoint());
         environment.out().flush();
         if (prefetch != PrefetchMode.NONE || prefetchList != null) {
             handle.startPrefetch(new PrefetchPolicy(prefetch == PrefetchMode.ALL, prefetchBandwidth, listed));
         }
-        handle.awaitUnmount();
-        handle.close();
+        try {
+            handle.awaitUnmount();
+            handle.close();
+        } finally {
+            if (metricsHttp != null) {
+                metricsHttp.close();
+            }
+        }
         return 0;
     }
 }
