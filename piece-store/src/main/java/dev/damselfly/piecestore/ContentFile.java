@@ -20,6 +20,8 @@ final class ContentFile {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean retired;
     private volatile FileChannel channel;
+    /** Run once when a retired file's channel closes (its blocks are then free); set by {@link #retire}. */
+    private volatile Runnable onReleased;
 
     private final boolean syncDirectory;
 
@@ -52,6 +54,14 @@ final class ContentFile {
             return false;
         }
         return true;
+    }
+
+    /**
+     * Registers a user unconditionally, retired or not: for a caller that already holds a use (a lease) and
+     * needs one more (a read or a region under that lease).
+     */
+    void acquireHeld() {
+        users.incrementAndGet();
     }
 
     void release() {
@@ -94,10 +104,22 @@ final class ContentFile {
         return channel != null || Files.exists(path);
     }
 
-    /** Unlinks the file now; the channel closes when the last user releases it. */
-    void retire() {
+    /**
+     * Unlinks the file now; the channel closes when the last user releases it, and then {@code onReleased} runs.
+     * With users (leases, reads, regions) and no channel open yet, the file is opened first, so that they keep
+     * its bytes after the unlink.
+     */
+    void retire(Runnable onReleased) {
         synchronized (this) {
+            this.onReleased = onReleased;
             retired = true;
+            if (users.get() > 0 && channel == null && Files.exists(path)) {
+                try {
+                    channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                } catch (IOException e) {
+                    // the users then see a missing file: typed errors, no crash
+                }
+            }
             try {
                 Files.deleteIfExists(path);
             } catch (IOException e) {
@@ -126,6 +148,10 @@ final class ContentFile {
                 } catch (IOException ignored) {
                     // nothing to save: the file is unlinked or the store is stopping
                 }
+            }
+            Runnable r = onReleased;
+            if (retired && r != null) {
+                r.run();
             }
         }
     }

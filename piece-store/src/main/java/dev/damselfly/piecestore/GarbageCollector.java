@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * Chooses which tasks to delete (pure: no I/O). First every unpinned task idle longer than the TTL; then,
- * if the stored bytes (plus what a waiting writer brings) are above {@code high × budget}, unpinned tasks in least-recently-used order until
- * the stored bytes are at or below {@code low × budget}. Pinned tasks are never chosen, even if that leaves
+ * if the used bytes ({@link DiskUsage#usedBytes()}, plus what a waiting writer brings) are above
+ * {@code high × budget}, unpinned tasks in least-recently-used order until the used bytes are at or below
+ * {@code low × budget} (a task frees {@link TaskState#allocatedBytes()}). Pinned tasks are never chosen, even if that leaves
  * the store above the low mark.
  */
 final class GarbageCollector {
@@ -27,26 +28,26 @@ final class GarbageCollector {
         this.ttlMillis = config.taskTtl().toMillis();
     }
 
-    /** Whether {@code storedBytes} crosses the high watermark. */
-    boolean aboveHigh(long storedBytes) {
-        return budget > 0 && storedBytes > (long) (high * budget);
+    /** Whether {@code usedBytes} crosses the high watermark. */
+    boolean aboveHigh(long usedBytes) {
+        return budget > 0 && usedBytes > (long) (high * budget);
     }
 
     /**
-     * @param storedBytes bytes stored now
+     * @param usedBytes   bytes the budget counts now
      * @param incoming    bytes a writer is about to add (counted against the high watermark), 0 for a plain run
      */
-    List<Victim> select(Collection<TaskState> tasks, long storedBytes, long incoming, long nowMillis) {
+    List<Victim> select(Collection<TaskState> tasks, long usedBytes, long incoming, long nowMillis) {
         List<Victim> out = new ArrayList<>();
         List<TaskState> candidates = new ArrayList<>();
-        long remaining = storedBytes;
+        long remaining = usedBytes;
         for (TaskState t : tasks) {
             if (t.pinned() || t.deleted()) {
                 continue;
             }
             if (ttlMillis > 0 && nowMillis - t.lastAccessMillis() > ttlMillis) {
                 out.add(new Victim(t, DeletionReason.TTL));
-                remaining -= t.storedBytes();
+                remaining -= t.allocatedBytes();
             } else {
                 candidates.add(t);
             }
@@ -58,11 +59,11 @@ final class GarbageCollector {
                 if (remaining <= target) {
                     break;
                 }
-                if (t.storedBytes() == 0) {
+                if (t.allocatedBytes() == 0) {
                     continue; // evicting it frees nothing
                 }
                 out.add(new Victim(t, DeletionReason.QUOTA));
-                remaining -= t.storedBytes();
+                remaining -= t.allocatedBytes();
             }
         }
         return out;

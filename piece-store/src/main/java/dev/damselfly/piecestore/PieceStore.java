@@ -7,30 +7,14 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.CRC32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * {@link PieceNotFoundException} whose cause is the {@link DigestMismatchException}; it is never served. A task
  * whose content file vanished is deleted ({@link DeletionReason#CONTENT_MISSING}). Small pieces are kept in a
  * byte-bounded Caffeine cache. Reads take no lock shared with writers or GC: a deleted or evicted task's file
- * stays readable by reads and regions already under way.
+ * stays readable by reads and regions already under way. A checked read reads the piece in 1 MiB steps and
+ * computes the CRC of each step right after reading it, while it is in the CPU's caches ({@link CrcReader}).
  *
  * <h2>Concurrency</h2>
  * Any number of readers and writers, several writers per task (different pieces write in parallel; writes of
@@ -71,59 +56,56 @@ import org.slf4j.LoggerFactory;
  * piece: concurrent callers for a missing piece cause one {@link PieceFetcher} call.
  *
  * <h2>Quotas and GC</h2>
- * With a disk budget, a commit that takes the stored bytes above {@code high × budget} starts a background GC
- * run; a write that would exceed the budget itself first runs GC in the writer's thread and fails with
- * {@link StorageFullException} if that does not make room. GC deletes unpinned tasks idle longer than the TTL,
- * then unpinned tasks in least-recently-used order down to {@code low × budget} ({@link GarbageCollector}).
- * Tasks with an open {@link TaskLease} are never collected. Every deletion is reported to the configured
- * {@link TaskDeletionListener}.
+ * The disk budget counts {@link #usedBytes()}: the file-system blocks the content files occupy, including the
+ * files of deleted tasks that leases still hold open; RocksDB's own files are not counted ({@link #metadataBytes()}
+ * reports them; {@link DiskUsage} gives the margin to leave). With a budget, a commit that takes the used bytes
+ * above {@code high × budget} starts a background GC run; a write that would exceed the budget itself first runs
+ * GC in the writer's thread and fails with {@link StorageFullException} if that does not make room. GC deletes
+ * unpinned tasks idle longer than the TTL, then unpinned tasks in least-recently-used order down to
+ * {@code low × budget} ({@link GarbageCollector}). Tasks with an open {@link TaskLease} are never collected.
+ * Every deletion is reported to the configured {@link TaskDeletionListener}.
+ *
+ * <h2>Deleting a pinned task</h2>
+ * {@link #deleteTask} does not wait for leases and does not fail on them: the task leaves the store at once
+ * (its records are deleted durably, lookups, pins and reads by task id no longer find it, the listener is told,
+ * a new task of the same id starts empty), and the lease holders keep reading the pieces it had through
+ * {@link TaskLease#readPiece(int)}, {@link TaskLease#readPiece(int, ByteBuffer)} and {@link TaskLease#region(int)}
+ * (still checked against their CRCs) until they close their leases; the file's blocks are freed when the last
+ * lease, read or region lets go. A reader that reads by task id instead gets {@link TaskNotFoundException}.
  *
  * <h2>Metrics</h2>
  * See {@link StoreMetrics} for the meter names.
  */
 public final class PieceStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PieceStore.class);
-    private static final int WRITE_LOCK_STRIPES = 256;
-    private static final int STREAM_BUFFER = 256 << 10;
-    /** Bytes read (and checksummed) at a time: small enough to stay in a core's L2 cache. */
-    private static final int READ_CHUNK = 256 << 10;
-    private static final ThreadLocal<ByteBuffer> VERIFY_BUFFER =
-            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(1 << 20));
 
-    private final Path dir;
-    private final PieceStoreConfig config;
-    private final MetadataDb db;
-    private final ContentLayout layout;
-    private final ConcurrentHashMap<String, TaskState> tasks = new ConcurrentHashMap<>();
-    private final HotPieceCache hot;
-    private final SingleFlight<PieceKey, ByteBuffer> flights = new SingleFlight<>();
-    private final GarbageCollector collector;
-    private final StoreMetrics metrics;
-    private final Object[] writeLocks = new Object[WRITE_LOCK_STRIPES];
-    private final Object createLock = new Object();
-    private final Object gcLock = new Object();
-    private final AtomicLong storedBytes = new AtomicLong();
-    private final AtomicLong storedPieces = new AtomicLong();
-    private final AtomicBoolean gcQueued = new AtomicBoolean();
-    private final ScheduledExecutorService gcExecutor;
+    private final StoreContext ctx;
+    private final TaskRegistry tasks;
+    private final TaskRemover remover;
+    private final Evictor evictor;
+    private final PieceReader reader;
+    private final PieceWriter writer;
+    private final ChunkIndex chunks;
+    private final FetchOnMiss fetches;
     private final boolean cleanStart;
     private volatile boolean closed;
 
     private PieceStore(Path dir, PieceStoreConfig config, MeterRegistry registry, MetadataDb db, boolean cleanStart) {
-        this.dir = dir;
-        this.config = config;
-        this.db = db;
         this.cleanStart = cleanStart;
-        this.layout = new ContentLayout(dir);
-        this.hot = new HotPieceCache(config.hotCacheBytes(), config.hotCacheMaxPieceBytes());
-        this.collector = new GarbageCollector(config);
-        this.metrics = new StoreMetrics(registry, storedBytes::get, storedPieces::get, tasks::size);
-        Arrays.setAll(writeLocks, i -> new Object());
-        this.gcExecutor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "piece-store-gc");
-            t.setDaemon(true);
-            return t;
-        });
+        DiskUsage usage = new DiskUsage(DiskUsage.blockSizeOf(dir), db.directory());
+        TaskRegistry[] registryRef = new TaskRegistry[1];
+        StoreMetrics metrics = new StoreMetrics(registry, usage::storedBytes, usage::storedPieces,
+                () -> registryRef[0] == null ? 0 : registryRef[0].size());
+        metrics.registerUsage(usage::usedBytes, usage::metadataBytes);
+        this.ctx = new StoreContext(dir, config, db, usage, metrics);
+        this.tasks = new TaskRegistry(ctx);
+        registryRef[0] = tasks;
+        this.remover = new TaskRemover(ctx, tasks);
+        this.evictor = new Evictor(ctx, tasks, remover);
+        this.reader = new PieceReader(ctx, tasks, remover);
+        this.writer = new PieceWriter(ctx, tasks, evictor);
+        this.chunks = new ChunkIndex(ctx, tasks, reader);
+        this.fetches = new FetchOnMiss(reader, writer);
     }
 
     /** {@link #open(Path, PieceStoreConfig, MeterRegistry)} with a private {@link SimpleMeterRegistry}. */
@@ -151,77 +133,23 @@ public final class PieceStore implements AutoCloseable {
         try {
             boolean clean = db.takeCleanShutdownMarker();
             store = new PieceStore(dir, config, registry, db, clean);
-            missing = store.load(clean);
+            missing = new StoreLoader(store.ctx, store.tasks).load(clean);
         } catch (RuntimeException e) {
             if (store != null) {
-                store.gcExecutor.shutdownNow();
+                store.evictor.close();
             }
             db.close();
             throw e instanceof StoreOpenException ? e : new StoreOpenException(dir, "cannot load records: " + e, e);
         }
         for (TaskState t : missing) {
-            store.delete(t, DeletionReason.CONTENT_MISSING);
+            store.remover.delete(t, DeletionReason.CONTENT_MISSING);
         }
-        Duration interval = config.gcInterval();
-        if (!interval.isZero()) {
-            store.gcExecutor.scheduleWithFixedDelay(store::gcQuietly, interval.toMillis(), interval.toMillis(),
-                    TimeUnit.MILLISECONDS);
-        }
-        if (store.collector.aboveHigh(store.storedBytes.get())) {
-            store.triggerGc();
-        }
-        LOG.info("piece store opened at {}: {} tasks, {} pieces, {} bytes, {} start, in {} ms", dir,
-                store.tasks.size(), store.storedPieces.get(), store.storedBytes.get(),
-                store.cleanStart ? "clean" : "unclean (pieces are checked on first read)",
+        store.evictor.start();
+        LOG.info("piece store opened: dir={} tasks={} pieces={} stored_bytes={} used_bytes={} start={} took_ms={}",
+                dir, store.tasks.size(), store.ctx.usage.storedPieces(), store.ctx.usage.storedBytes(),
+                store.ctx.usage.usedBytes(), store.cleanStart ? "clean" : "unclean (pieces are checked on first read)",
                 (System.nanoTime() - started) / 1_000_000);
         return store;
-    }
-
-    /** Loads records; returns tasks whose content file is missing (deleted by the caller once listeners can run). */
-    private List<TaskState> load(boolean clean) {
-        Map<String, TaskRecord> records = db.loadTasks();
-        for (var e : records.entrySet()) {
-            tasks.put(e.getKey(), new TaskState(e.getKey(), e.getValue(), new ContentFile(layout.pathOf(e.getKey()), config.syncWrites())));
-        }
-        Set<String> orphanPieceTasks = new LinkedHashSet<>();
-        List<int[]> badPieces = new ArrayList<>();
-        List<String> badPieceTasks = new ArrayList<>();
-        db.forEachPiece((id, p) -> {
-            TaskState t = tasks.get(id);
-            if (t == null) {
-                orphanPieceTasks.add(id);
-            } else if (p.number() < 0 || p.number() >= t.pieceCount || p.length() != t.lengthOf(p.number())) {
-                badPieceTasks.add(id);
-                badPieces.add(new int[] {p.number()});
-            } else if (t.install(p, clean)) {
-                storedBytes.addAndGet(p.length());
-                storedPieces.incrementAndGet();
-            }
-        });
-        if (!orphanPieceTasks.isEmpty()) {
-            LOG.warn("removing piece records of {} unknown tasks", orphanPieceTasks.size());
-            db.deletePieceRanges(orphanPieceTasks);
-        }
-        for (int i = 0; i < badPieces.size(); i++) {
-            LOG.warn("removing piece record with bad geometry: task {} piece {}", badPieceTasks.get(i),
-                    badPieces.get(i)[0]);
-            db.deletePiece(badPieceTasks.get(i), badPieces.get(i)[0]);
-        }
-        try {
-            int swept = layout.sweepOrphans(tasks.keySet());
-            if (swept > 0) {
-                LOG.info("removed {} content files without a task", swept);
-            }
-        } catch (IOException e) {
-            LOG.warn("could not sweep content files without a task under {}: {}", dir, e.toString());
-        }
-        List<TaskState> missing = new ArrayList<>();
-        for (TaskState t : tasks.values()) {
-            if (t.storedPieces() > 0 && !t.content.exists()) {
-                missing.add(t);
-            }
-        }
-        return missing;
     }
 
     // ---------------------------------------------------------------- tasks
@@ -236,40 +164,18 @@ public final class PieceStore implements AutoCloseable {
      */
     public TaskInfo createTask(String taskId, long contentLength, int pieceLength) {
         checkOpen();
-        ContentLayout.checkTaskId(taskId);
-        if (contentLength < 0 || pieceLength <= 0 || pieceLength > PieceGeometry.MAX_PIECE_LENGTH) {
-            throw new InvalidPieceException("bad geometry for task " + taskId + ": content length " + contentLength
-                    + ", piece length " + pieceLength);
-        }
-        PieceGeometry.pieceCount(contentLength, pieceLength);
-        synchronized (createLock) {
-            TaskState existing = tasks.get(taskId);
-            if (existing != null) {
-                if (existing.contentLength != contentLength || existing.pieceLength != pieceLength) {
-                    throw new TaskConflictException(taskId, existing.info(), contentLength, pieceLength);
-                }
-                existing.touch(now());
-                return existing.info();
-            }
-            long now = now();
-            TaskRecord record = new TaskRecord(contentLength, pieceLength, now, now);
-            db.putTask(taskId, record);
-            TaskState t = new TaskState(taskId, record, new ContentFile(layout.pathOf(taskId), config.syncWrites()));
-            tasks.put(taskId, t);
-            LOG.info("task {} created: {} bytes in {} pieces of {}", taskId, contentLength, t.pieceCount, pieceLength);
-            return t.info();
-        }
+        return tasks.create(taskId, contentLength, pieceLength);
     }
 
     public Optional<TaskInfo> taskInfo(String taskId) {
-        TaskState t = tasks.get(taskId);
+        TaskState t = tasks.find(taskId);
         return t == null ? Optional.empty() : Optional.of(t.info());
     }
 
     /** Every task, in no particular order. */
     public List<TaskInfo> tasks() {
         List<TaskInfo> out = new ArrayList<>();
-        for (TaskState t : tasks.values()) {
+        for (TaskState t : tasks.all()) {
             out.add(t.info());
         }
         return out;
@@ -277,7 +183,10 @@ public final class PieceStore implements AutoCloseable {
 
     /** Which pieces of the task are stored (bit i = piece i), for piece-availability sync. */
     public BitSet storedPieces(String taskId) {
-        TaskState t = requireTask(taskId);
+        return storedPiecesOf(tasks.require(taskId));
+    }
+
+    static BitSet storedPiecesOf(TaskState t) {
         BitSet out = new BitSet(t.pieceCount);
         for (int i = 0; i < t.pieceCount; i++) {
             if (t.piece(i) != null) {
@@ -288,12 +197,12 @@ public final class PieceStore implements AutoCloseable {
     }
 
     public boolean hasPiece(String taskId, int number) {
-        TaskState t = tasks.get(taskId);
+        TaskState t = tasks.find(taskId);
         return t != null && number >= 0 && number < t.pieceCount && t.piece(number) != null;
     }
 
     public Optional<PieceInfo> pieceInfo(String taskId, int number) {
-        TaskState t = tasks.get(taskId);
+        TaskState t = tasks.find(taskId);
         if (t == null || number < 0 || number >= t.pieceCount) {
             return Optional.empty();
         }
@@ -303,10 +212,11 @@ public final class PieceStore implements AutoCloseable {
 
     /**
      * Pins a task against garbage collection until the lease is closed (a mount, a proxy response, an upload, a
-     * download in progress). Also counts as an access for LRU.
+     * download in progress). Also counts as an access for LRU. The lease also holds the task's content open: if the
+     * task is deleted while the lease is open, the lease keeps reading its pieces (see the class comment).
      */
     public TaskLease pin(String taskId) {
-        TaskState t = requireTask(taskId);
+        TaskState t = tasks.require(taskId);
         t.pin();
         if (t.deleted()) {
             synchronized (t.commitLock) {
@@ -317,15 +227,25 @@ public final class PieceStore implements AutoCloseable {
                 }
             }
         }
-        t.touch(now());
-        return new TaskLease(taskId, t::unpin);
+        if (!t.content.acquire()) {
+            t.unpin();
+            throw new TaskNotFoundException(taskId);
+        }
+        t.touch(ctx.now());
+        return new TaskLease(taskId, new LeaseReads(t, reader, this::checkOpen), () -> {
+            t.content.release();
+            t.unpin();
+        });
     }
 
-    /** Deletes a task, its pieces and its content file (even if pinned); returns false if it was not there. */
+    /**
+     * Deletes a task, its pieces and its content file, even if pinned: lease holders keep reading what it held
+     * through their leases until they close them (see the class comment). Returns false if it was not there.
+     */
     public boolean deleteTask(String taskId) {
         checkOpen();
-        TaskState t = tasks.get(taskId);
-        return t != null && delete(t, DeletionReason.EXPLICIT);
+        TaskState t = tasks.find(taskId);
+        return t != null && remover.delete(t, DeletionReason.EXPLICIT);
     }
 
     // ---------------------------------------------------------------- writes
@@ -343,47 +263,7 @@ public final class PieceStore implements AutoCloseable {
      */
     public PieceInfo writePiece(String taskId, int number, ByteBuffer bytes, String expectedDigest) {
         checkOpen();
-        TaskState t = requireTask(taskId);
-        t.checkNumber(number);
-        int length = t.lengthOf(number);
-        if (bytes.remaining() != length) {
-            throw new InvalidPieceException("piece " + number + " of task " + taskId + " is " + length
-                    + " bytes, got " + bytes.remaining());
-        }
-        Expected expected = Expected.parse(expectedDigest);
-        int crc = PieceDigests.crc32Of(bytes);
-        byte[] sha = expected.sha256 != null ? PieceDigests.sha256Of(bytes) : null;
-        checkDigest(t, number, expected, crc, sha);
-        synchronized (writeLock(taskId, number)) {
-            PieceRecord existing = t.piece(number);
-            if (existing != null) {
-                return alreadyStored(t, existing, crc);
-            }
-            ensureRoomPinned(t, number, length);
-            Path path = t.content.path();
-            if (!t.content.acquire()) {
-                throw new TaskNotFoundException(taskId);
-            }
-            try {
-                FileChannel ch = t.content.channel(true);
-                ByteBuffer src = bytes.duplicate();
-                long pos = t.offsetOf(number);
-                while (src.hasRemaining()) {
-                    pos += ch.write(src, pos);
-                }
-                if (config.syncWrites()) {
-                    ch.force(false);
-                }
-            } catch (IOException e) {
-                throw writeFailure(t, number, path, e);
-            } finally {
-                t.content.release();
-            }
-            PieceRecord record = new PieceRecord(number, length, crc, sha, now());
-            commit(t, record);
-            hot.offer(new PieceKey(taskId, number), bytes);
-            return info(t, record);
-        }
+        return writer.write(tasks.require(taskId), number, bytes, expectedDigest);
     }
 
     /**
@@ -396,153 +276,7 @@ public final class PieceStore implements AutoCloseable {
      */
     public PieceInfo writePiece(String taskId, int number, InputStream in, String expectedDigest) {
         checkOpen();
-        TaskState t = requireTask(taskId);
-        t.checkNumber(number);
-        int length = t.lengthOf(number);
-        Expected expected = Expected.parse(expectedDigest);
-        synchronized (writeLock(taskId, number)) {
-            PieceRecord existing = t.piece(number);
-            if (existing != null) {
-                ByteBuffer rest = readStream(taskId, number, in, length);
-                return alreadyStored(t, existing, PieceDigests.crc32Of(rest));
-            }
-            ensureRoomPinned(t, number, length);
-            Path path = t.content.path();
-            if (!t.content.acquire()) {
-                throw new TaskNotFoundException(taskId);
-            }
-            CRC32 crc = new CRC32();
-            MessageDigest sha = expected.sha256 != null ? sha256() : null;
-            try {
-                FileChannel ch = t.content.channel(true);
-                byte[] buf = new byte[Math.min(STREAM_BUFFER, Math.max(length, 1))];
-                long pos = t.offsetOf(number);
-                int done = 0;
-                while (done < length) {
-                    int n = in.read(buf, 0, Math.min(buf.length, length - done));
-                    if (n < 0) {
-                        throw new InvalidPieceException("stream for piece " + number + " of task " + taskId
-                                + " ended after " + done + " of " + length + " bytes");
-                    }
-                    crc.update(buf, 0, n);
-                    if (sha != null) {
-                        sha.update(buf, 0, n);
-                    }
-                    ByteBuffer src = ByteBuffer.wrap(buf, 0, n);
-                    while (src.hasRemaining()) {
-                        pos += ch.write(src, pos);
-                    }
-                    done += n;
-                }
-                checkDigest(t, number, expected, (int) crc.getValue(), sha == null ? null : sha.digest());
-                if (config.syncWrites()) {
-                    ch.force(false);
-                }
-            } catch (IOException e) {
-                throw writeFailure(t, number, path, e);
-            } finally {
-                t.content.release();
-            }
-            byte[] shaValue = expected.sha256;
-            PieceRecord record = new PieceRecord(number, length, (int) crc.getValue(), shaValue, now());
-            commit(t, record);
-            return info(t, record);
-        }
-    }
-
-    private ByteBuffer readStream(String taskId, int number, InputStream in, int length) {
-        try {
-            byte[] all = in.readNBytes(length);
-            if (all.length != length) {
-                throw new InvalidPieceException("stream for piece " + number + " of task " + taskId + " ended after "
-                        + all.length + " of " + length + " bytes");
-            }
-            return ByteBuffer.wrap(all);
-        } catch (IOException e) {
-            throw new PieceFetchException(taskId, number, e);
-        }
-    }
-
-    private PieceInfo alreadyStored(TaskState t, PieceRecord existing, int crc) {
-        if (existing.crc() != crc) {
-            throw new DigestMismatchException(t.taskId, existing.number(), PieceDigests.formatCrc32(existing.crc()),
-                    PieceDigests.formatCrc32(crc), "write over an already stored piece");
-        }
-        return info(t, existing);
-    }
-
-    private void checkDigest(TaskState t, int number, Expected expected, int crc, byte[] sha) {
-        if (expected.crc != null && expected.crc != crc) {
-            metrics.digestFailuresWrite.increment();
-            LOG.warn("digest mismatch on write: task {} piece {} expected {} actual {}", t.taskId, number,
-                    PieceDigests.formatCrc32(expected.crc), PieceDigests.formatCrc32(crc));
-            throw new DigestMismatchException(t.taskId, number, PieceDigests.formatCrc32(expected.crc),
-                    PieceDigests.formatCrc32(crc), "write");
-        }
-        if (expected.sha256 != null && !MessageDigest.isEqual(expected.sha256, sha)) {
-            metrics.digestFailuresWrite.increment();
-            LOG.warn("digest mismatch on write: task {} piece {} expected {} actual {}", t.taskId, number,
-                    PieceDigests.formatSha256(expected.sha256), PieceDigests.formatSha256(sha));
-            throw new DigestMismatchException(t.taskId, number, PieceDigests.formatSha256(expected.sha256),
-                    PieceDigests.formatSha256(sha), "write");
-        }
-    }
-
-    /** {@link #ensureRoom} with the writer's own task pinned, so that its GC run cannot evict it. */
-    private void ensureRoomPinned(TaskState t, int number, int length) {
-        t.pin();
-        try {
-            ensureRoom(t, number, length);
-        } finally {
-            t.unpin();
-        }
-    }
-
-    /** Makes room for {@code length} more bytes under the budget, running GC in this thread if needed. */
-    private void ensureRoom(TaskState t, int number, int length) {
-        long budget = config.diskBudgetBytes();
-        if (budget == 0 || storedBytes.get() + length <= budget) {
-            return;
-        }
-        runGc(length);
-        if (storedBytes.get() + length > budget) {
-            throw new StorageFullException(t.taskId, number, dir, "disk budget of " + budget + " bytes is used up ("
-                    + storedBytes.get() + " stored, remaining tasks are pinned)", null);
-        }
-    }
-
-    private void commit(TaskState t, PieceRecord record) {
-        synchronized (t.commitLock) {
-            if (t.deleted()) {
-                throw new TaskNotFoundException(t.taskId);
-            }
-            t.touch(now());
-            db.commitPiece(t.taskId, t.record(), record);
-            if (t.install(record, true)) {
-                storedBytes.addAndGet(record.length());
-                storedPieces.incrementAndGet();
-            }
-        }
-        metrics.writtenBytes.increment(record.length());
-        LOG.debug("task {} piece {} committed: {} bytes, {}", t.taskId, record.number(), record.length(),
-                PieceDigests.formatCrc32(record.crc()));
-        if (collector.aboveHigh(storedBytes.get())) {
-            triggerGc();
-        }
-    }
-
-    private PieceStoreException writeFailure(TaskState t, int number, Path path, IOException e) {
-        String msg = String.valueOf(e.getMessage());
-        String reason = e instanceof FileSystemException fse ? String.valueOf(fse.getReason()) : "";
-        if (msg.contains("No space left") || reason.contains("No space left") || msg.contains("Disk quota exceeded")) {
-            LOG.warn("disk full writing task {} piece {} at {}", t.taskId, number, path);
-            return new StorageFullException(t.taskId, number, path, msg, e);
-        }
-        if (e instanceof NoSuchFileException && t.deleted()) {
-            return new TaskNotFoundException(t.taskId);
-        }
-        LOG.warn("write failed: task {} piece {} at {}: {}", t.taskId, number, path, e.toString());
-        return new ContentIOException(t.taskId, number, path, e);
+        return writer.write(tasks.require(taskId), number, in, expectedDigest);
     }
 
     // ---------------------------------------------------------------- reads
@@ -556,23 +290,7 @@ public final class PieceStore implements AutoCloseable {
      */
     public ByteBuffer readPiece(String taskId, int number) {
         checkOpen();
-        TaskState t = requireTask(taskId);
-        t.checkNumber(number);
-        PieceKey key = new PieceKey(taskId, number);
-        ByteBuffer cached = hot.get(key);
-        if (cached != null && t.piece(number) != null) {
-            metrics.cacheHits.increment();
-            metrics.readHits.increment();
-            t.touch(now());
-            return cached;
-        }
-        metrics.cacheMisses.increment();
-        PieceRecord p = requirePiece(t, number);
-        ByteBuffer buf = ByteBuffer.allocate(p.length());
-        readVerified(t, p, buf);
-        buf.flip();
-        hot.offer(key, buf);
-        return buf.asReadOnlyBuffer();
+        return reader.read(tasks.require(taskId), number, false);
     }
 
     /**
@@ -584,35 +302,7 @@ public final class PieceStore implements AutoCloseable {
      */
     public int readPiece(String taskId, int number, ByteBuffer dst) {
         checkOpen();
-        TaskState t = requireTask(taskId);
-        t.checkNumber(number);
-        PieceRecord p0 = t.piece(number);
-        int need = p0 != null ? p0.length() : t.lengthOf(number);
-        if (dst.remaining() < need) {
-            throw new InvalidPieceException("buffer has " + dst.remaining() + " bytes free, piece " + number
-                    + " of task " + taskId + " needs " + need);
-        }
-        ByteBuffer cached = hot.get(new PieceKey(taskId, number));
-        if (cached != null && t.piece(number) != null) {
-            metrics.cacheHits.increment();
-            metrics.readHits.increment();
-            t.touch(now());
-            dst.put(cached);
-            return need;
-        }
-        metrics.cacheMisses.increment();
-        PieceRecord p = requirePiece(t, number);
-        int start = dst.position();
-        ByteBuffer slice = dst.duplicate();
-        slice.limit(start + p.length());
-        try {
-            readVerified(t, p, slice);
-        } catch (RuntimeException e) {
-            dst.position(start);
-            throw e;
-        }
-        dst.position(start + p.length());
-        return p.length();
+        return reader.read(tasks.require(taskId), number, dst, false);
     }
 
     /**
@@ -623,33 +313,7 @@ public final class PieceStore implements AutoCloseable {
      */
     public PieceRegion region(String taskId, int number) {
         checkOpen();
-        TaskState t = requireTask(taskId);
-        t.checkNumber(number);
-        PieceRecord p = requirePiece(t, number);
-        if (!t.content.acquire()) {
-            metrics.readMisses.increment();
-            throw new PieceNotFoundException(taskId, number, "task deleted");
-        }
-        boolean handedOut = false;
-        try {
-            FileChannel ch = openForRead(t, number);
-            long pos = t.offsetOf(number);
-            if (mustVerify(t, number)) {
-                int crc = crcOfRange(t, p, ch, pos);
-                if (crc != p.crc()) {
-                    throw corrupt(t, p, crc, null);
-                }
-                t.markVerified(number);
-            }
-            metrics.readHits.increment();
-            t.touch(now());
-            handedOut = true;
-            return new PieceRegion(taskId, number, ch, pos, p.length(), t.content::release);
-        } finally {
-            if (!handedOut) {
-                t.content.release();
-            }
-        }
+        return reader.region(tasks.require(taskId), number, false);
     }
 
     /**
@@ -660,167 +324,7 @@ public final class PieceStore implements AutoCloseable {
      * @throws DigestMismatchException if the fetched bytes did not match the digest the fetcher announced
      */
     public ByteBuffer getOrFetch(String taskId, int number, PieceFetcher fetcher) {
-        TaskState t = requireTask(taskId);
-        t.checkNumber(number);
-        if (t.piece(number) != null) {
-            try {
-                return readPiece(taskId, number);
-            } catch (PieceNotFoundException e) {
-                // dropped as corrupt: fetch it again below
-            }
-        }
-        PieceKey key = new PieceKey(taskId, number);
-        return flights.run(key, () -> {
-            if (t.piece(number) != null) {
-                try {
-                    return readPiece(taskId, number);
-                } catch (PieceNotFoundException e) {
-                    // fall through to fetch
-                }
-            }
-            FetchedPiece f;
-            try {
-                f = fetcher.fetch(taskId, number, t.offsetOf(number), t.lengthOf(number));
-            } catch (IOException e) {
-                throw new PieceFetchException(taskId, number, e);
-            }
-            if (f == null || f.bytes() == null) {
-                throw new PieceFetchException(taskId, number, new IOException("fetcher returned nothing"));
-            }
-            writePiece(taskId, number, f.bytes(), f.digest());
-            ByteBuffer copy = ByteBuffer.allocate(f.bytes().remaining()).put(f.bytes().duplicate()).flip();
-            return copy.asReadOnlyBuffer();
-        }).duplicate();
-    }
-
-    private PieceRecord requirePiece(TaskState t, int number) {
-        PieceRecord p = t.piece(number);
-        if (p == null) {
-            metrics.readMisses.increment();
-            throw new PieceNotFoundException(t.taskId, number, null);
-        }
-        return p;
-    }
-
-    /**
-     * Reads the piece into {@code buf} (from its position, exactly the piece length, which the caller made room
-     * for; the limit ends at the piece's end) and checks it; drops it on mismatch.
-     */
-    private void readVerified(TaskState t, PieceRecord p, ByteBuffer buf) {
-        int number = p.number();
-        if (!t.content.acquire()) {
-            metrics.readMisses.increment();
-            throw new PieceNotFoundException(t.taskId, number, "task deleted");
-        }
-        try {
-            FileChannel ch = openForRead(t, number);
-            boolean verify = mustVerify(t, number);
-            CRC32 crc = verify ? new CRC32() : null;
-            int end = buf.position() + p.length();
-            long pos = t.offsetOf(number);
-            // read in chunks and checksum each while it is still in the CPU cache
-            while (buf.position() < end) {
-                int chunkStart = buf.position();
-                buf.limit(Math.min(end, chunkStart + READ_CHUNK));
-                while (buf.hasRemaining()) {
-                    int n;
-                    try {
-                        n = ch.read(buf, pos);
-                    } catch (IOException e) {
-                        throw new ContentIOException(t.taskId, number, t.content.path(), e);
-                    }
-                    if (n < 0) {
-                        throw corrupt(t, p, null, "content file ends inside the piece");
-                    }
-                    pos += n;
-                }
-                if (verify) {
-                    ByteBuffer view = buf.duplicate();
-                    view.position(chunkStart);
-                    crc.update(view);
-                }
-            }
-            if (verify) {
-                int actual = (int) crc.getValue();
-                if (actual != p.crc()) {
-                    throw corrupt(t, p, actual, null);
-                }
-                t.markVerified(number);
-            }
-            metrics.readHits.increment();
-            t.touch(now());
-        } finally {
-            t.content.release();
-        }
-    }
-
-    private FileChannel openForRead(TaskState t, int number) {
-        try {
-            return t.content.channel(false);
-        } catch (NoSuchFileException e) {
-            metrics.readMisses.increment();
-            if (!t.deleted()) {
-                LOG.warn("content file missing: task {} piece {} at {}; dropping the task", t.taskId, number,
-                        t.content.path());
-                delete(t, DeletionReason.CONTENT_MISSING);
-            }
-            throw new PieceNotFoundException(t.taskId, number, "content file missing");
-        } catch (IOException e) {
-            throw new ContentIOException(t.taskId, number, t.content.path(), e);
-        }
-    }
-
-    private boolean mustVerify(TaskState t, int number) {
-        return config.readVerification() == ReadVerification.EVERY_READ || !t.isVerified(number);
-    }
-
-    private int crcOfRange(TaskState t, PieceRecord p, FileChannel ch, long pos) {
-        int number = p.number();
-        int length = p.length();
-        ByteBuffer buf = VERIFY_BUFFER.get();
-        CRC32 crc = new CRC32();
-        long end = pos + length;
-        try {
-            while (pos < end) {
-                buf.clear();
-                buf.limit((int) Math.min(buf.capacity(), end - pos));
-                int n = ch.read(buf, pos);
-                if (n < 0) {
-                    throw corrupt(t, p, null, "content file ends inside the piece");
-                }
-                buf.flip();
-                crc.update(buf);
-                pos += n;
-            }
-        } catch (IOException e) {
-            throw new ContentIOException(t.taskId, number, t.content.path(), e);
-        }
-        return (int) crc.getValue();
-    }
-
-    /** Drops a piece whose bytes on disk are wrong and returns the exception that reports it missing. */
-    private PieceNotFoundException corrupt(TaskState t, PieceRecord p, Integer actualCrc, String why) {
-        int number = p.number();
-        String expected = PieceDigests.formatCrc32(p.crc());
-        String actual = actualCrc == null ? "(" + why + ")" : PieceDigests.formatCrc32(actualCrc);
-        DigestMismatchException mismatch = new DigestMismatchException(t.taskId, number, expected, actual,
-                "read from " + t.content.path());
-        metrics.digestFailuresRead.increment();
-        metrics.readMisses.increment();
-        LOG.warn("corrupt piece dropped: task {} piece {} expected {} actual {} in {}", t.taskId, number, expected,
-                actual, t.content.path());
-        synchronized (t.commitLock) {
-            if (!t.deleted() && t.piece(number) == p) {
-                db.deletePiece(t.taskId, number);
-                t.uninstall(number);
-                storedBytes.addAndGet(-p.length());
-                storedPieces.decrementAndGet();
-            }
-        }
-        hot.invalidate(new PieceKey(t.taskId, number));
-        PieceNotFoundException e = new PieceNotFoundException(t.taskId, number, "dropped: " + mismatch.getMessage());
-        e.initCause(mismatch);
-        return e;
+        return fetches.getOrFetch(tasks.require(taskId), number, fetcher);
     }
 
     // ---------------------------------------------------------------- chunk index
@@ -832,15 +336,7 @@ public final class PieceStore implements AutoCloseable {
      */
     public void putChunk(String digest, ChunkLocation location) {
         checkOpen();
-        if (digest == null || digest.isEmpty()) {
-            throw new InvalidPieceException("empty chunk digest");
-        }
-        TaskState t = requireTask(location.taskId());
-        if (location.offset() + location.length() > t.contentLength) {
-            throw new InvalidPieceException("chunk " + digest + " at " + location.offset() + "+" + location.length()
-                    + " lies outside task " + t.taskId + " (" + t.contentLength + " bytes)");
-        }
-        db.putChunk(digest, location);
+        chunks.put(digest, location);
     }
 
     /**
@@ -849,54 +345,13 @@ public final class PieceStore implements AutoCloseable {
      */
     public Optional<ChunkLocation> lookupChunk(String digest) {
         checkOpen();
-        ChunkLocation loc = db.getChunk(digest);
-        if (loc == null) {
-            return Optional.empty();
-        }
-        TaskState t = tasks.get(loc.taskId());
-        if (t == null || loc.offset() + loc.length() > t.contentLength) {
-            db.deleteChunk(digest);
-            return Optional.empty();
-        }
-        if (loc.length() == 0) {
-            return Optional.of(loc);
-        }
-        int first = PieceGeometry.pieceAt(loc.offset(), t.pieceLength);
-        int last = PieceGeometry.pieceAt(loc.offset() + loc.length() - 1, t.pieceLength);
-        for (int i = first; i <= last; i++) {
-            if (t.piece(i) == null) {
-                return Optional.empty();
-            }
-        }
-        return Optional.of(loc);
+        return chunks.lookup(digest);
     }
 
     /** The chunk's bytes (read through {@link #readPiece(String, int)}, so verified), if {@link #lookupChunk} finds it. */
     public Optional<ByteBuffer> readChunk(String digest) {
-        Optional<ChunkLocation> found = lookupChunk(digest);
-        if (found.isEmpty()) {
-            return Optional.empty();
-        }
-        ChunkLocation loc = found.get();
-        TaskState t = requireTask(loc.taskId());
-        ByteBuffer out = ByteBuffer.allocate(loc.length());
-        long pos = loc.offset();
-        long end = loc.offset() + loc.length();
-        try {
-            while (pos < end) {
-                int n = PieceGeometry.pieceAt(pos, t.pieceLength);
-                ByteBuffer piece = readPiece(loc.taskId(), n);
-                long pieceStart = t.offsetOf(n);
-                int from = (int) (pos - pieceStart);
-                int to = (int) Math.min(piece.limit(), end - pieceStart);
-                piece.position(from).limit(to);
-                out.put(piece);
-                pos += to - from;
-            }
-        } catch (PieceNotFoundException e) {
-            return Optional.empty();
-        }
-        return Optional.of(out.flip().asReadOnlyBuffer());
+        checkOpen();
+        return chunks.read(digest);
     }
 
     // ---------------------------------------------------------------- GC
@@ -904,96 +359,28 @@ public final class PieceStore implements AutoCloseable {
     /** Runs garbage collection now in this thread (serialized with other runs) and reports what it evicted. */
     public GcReport gc() {
         checkOpen();
-        return runGc(0);
-    }
-
-    private GcReport runGc(long incoming) {
-        synchronized (gcLock) {
-            long start = System.nanoTime();
-            List<GarbageCollector.Victim> victims = collector.select(new ArrayList<>(tasks.values()),
-                    storedBytes.get(), incoming, now());
-            int count = 0;
-            long bytes = 0;
-            for (GarbageCollector.Victim v : victims) {
-                long held = v.task().storedBytes();
-                if (delete(v.task(), v.reason())) {
-                    count++;
-                    bytes += held;
-                    metrics.evictedBytes.increment(held);
-                    metrics.evictedTask(v.reason());
-                }
-            }
-            Duration took = Duration.ofNanos(System.nanoTime() - start);
-            metrics.gc.record(took);
-            if (count > 0) {
-                LOG.info("gc evicted {} tasks, {} bytes in {} ms; {} bytes stored", count, bytes, took.toMillis(),
-                        storedBytes.get());
-            }
-            return new GcReport(count, bytes, storedBytes.get(), took);
-        }
-    }
-
-    private void gcQuietly() {
-        try {
-            if (!closed) {
-                gc();
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("gc run failed: {}", e.toString());
-        }
-    }
-
-    private void triggerGc() {
-        if (gcQueued.compareAndSet(false, true)) {
-            try {
-                gcExecutor.execute(() -> {
-                    gcQueued.set(false);
-                    gcQuietly();
-                });
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                gcQueued.set(false);
-            }
-        }
-    }
-
-    /** Deletes a task: records first (one batch), then the file; tells the listener. GC skips pinned tasks. */
-    private boolean delete(TaskState t, DeletionReason reason) {
-        synchronized (t.commitLock) {
-            if (t.deleted()) {
-                return false;
-            }
-            t.markDeleted();
-            if (reason != DeletionReason.EXPLICIT && reason != DeletionReason.CONTENT_MISSING && t.pinned()) {
-                t.unmarkDeleted();
-                return false;
-            }
-            try {
-                db.deleteTask(t.taskId);
-            } catch (RuntimeException e) {
-                t.unmarkDeleted();
-                throw e;
-            }
-            tasks.remove(t.taskId, t);
-            storedBytes.addAndGet(-t.storedBytes());
-            storedPieces.addAndGet(-t.storedPieces());
-        }
-        hot.invalidateTask(t.taskId);
-        t.content.retire();
-        LOG.info("task {} deleted ({}): {} pieces, {} bytes", t.taskId, reason.name().toLowerCase(java.util.Locale.ROOT),
-                t.storedPieces(), t.storedBytes());
-        try {
-            config.deletionListener().taskDeleted(t.taskId, reason);
-        } catch (RuntimeException e) {
-            LOG.warn("deletion listener failed for task {}: {}", t.taskId, e.toString());
-        }
-        return true;
+        return evictor.run(0);
     }
 
     // ---------------------------------------------------------------- misc
 
-    /** Bytes of committed pieces in the store (what the disk budget counts). */
+    /** Bytes of committed pieces in the store (the {@code stored.bytes} gauge). */
     public long storedBytes() {
-        return storedBytes.get();
+        return ctx.usage.storedBytes();
+    }
+
+    /**
+     * Bytes the disk budget counts: file-system blocks covered by committed pieces (a piece length that is not a
+     * multiple of the block size, or a short last piece, rounds up to whole blocks), plus the blocks of deleted
+     * tasks' content files still held open by leases, reads or regions. See {@link DiskUsage}.
+     */
+    public long usedBytes() {
+        return ctx.usage.usedBytes();
+    }
+
+    /** Bytes of the RocksDB files under {@code <dir>/metadata} (apparent sizes; not counted by the budget). */
+    public long metadataBytes() {
+        return ctx.usage.metadataBytes();
     }
 
     /** Whether the previous run ended with {@link #close()} (true for a new store). */
@@ -1003,7 +390,7 @@ public final class PieceStore implements AutoCloseable {
 
     /** The store's directory. */
     public Path directory() {
-        return dir;
+        return ctx.dir;
     }
 
     /**
@@ -1016,80 +403,34 @@ public final class PieceStore implements AutoCloseable {
             return;
         }
         closed = true;
-        gcExecutor.shutdownNow();
-        try {
-            gcExecutor.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        synchronized (gcLock) {
+        evictor.close();
+        evictor.exclusive(() -> {
             Map<String, TaskRecord> access = new HashMap<>();
-            for (TaskState t : tasks.values()) {
+            for (TaskState t : tasks.all()) {
                 access.put(t.taskId, t.record());
             }
             try {
-                db.putTasks(access);
+                ctx.db.putTasks(access);
             } catch (RuntimeException e) {
-                LOG.warn("could not save access times: {}", e.toString());
+                LOG.warn("could not save access times: error={}", e.toString());
             }
-            for (TaskState t : tasks.values()) {
+            for (TaskState t : tasks.all()) {
                 t.content.closeForShutdown();
             }
-            db.markCleanShutdown(now());
-            db.close();
-        }
-        LOG.info("piece store at {} closed cleanly", dir);
-    }
-
-    private TaskState requireTask(String taskId) {
-        TaskState t = tasks.get(taskId);
-        if (t == null) {
-            metrics.readMisses.increment();
-            throw new TaskNotFoundException(taskId);
-        }
-        return t;
+            ctx.db.markCleanShutdown(ctx.now());
+            ctx.db.close();
+        });
+        LOG.info("piece store closed cleanly: dir={}", ctx.dir);
     }
 
     private void checkOpen() {
         if (closed) {
-            throw new PieceStoreException("piece store at " + dir + " is closed");
+            throw new PieceStoreException("piece store at " + ctx.dir + " is closed");
         }
     }
 
-    private Object writeLock(String taskId, int number) {
-        return writeLocks[((taskId.hashCode() * 31 + number) & 0x7fffffff) % WRITE_LOCK_STRIPES];
-    }
-
-    private long now() {
-        return config.clock().millis();
-    }
-
-    private static PieceInfo info(TaskState t, PieceRecord p) {
+    static PieceInfo info(TaskState t, PieceRecord p) {
         return new PieceInfo(t.taskId, p.number(), t.offsetOf(p.number()), p.length(), PieceDigests.formatCrc32(p.crc()),
                 Optional.ofNullable(p.sha256()).map(PieceDigests::formatSha256));
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK always has SHA-256", e);
-        }
-    }
-
-    /** A parsed expected digest: a CRC, a SHA-256, or neither. */
-    private record Expected(Integer crc, byte[] sha256) {
-        static Expected parse(String digest) {
-            if (digest == null || digest.isEmpty()) {
-                return new Expected(null, null);
-            }
-            if (digest.startsWith(PieceDigests.CRC32_PREFIX)) {
-                return new Expected(PieceDigests.parseCrc32(digest), null);
-            }
-            if (digest.startsWith(PieceDigests.SHA256_PREFIX)) {
-                return new Expected(null, PieceDigests.parseSha256(digest));
-            }
-            throw new InvalidPieceException("unsupported piece digest (want crc32: or sha256:): " + digest);
-        }
     }
 }

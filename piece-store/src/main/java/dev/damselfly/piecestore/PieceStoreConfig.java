@@ -8,8 +8,10 @@ import java.util.Objects;
  * Settings of a {@link PieceStore}. Build with {@link #builder()}; every key lists its unit and default.
  *
  * <ul>
- *   <li>{@code diskBudgetBytes} — bytes of piece content the store may hold; {@code 0} = no budget (only TTL
- *       evicts). Default {@code 0}.</li>
+ *   <li>{@code diskBudgetBytes} — bytes of disk the content files may occupy, counted in whole file-system blocks
+ *       and including deleted content still held open by leases ({@link PieceStore#usedBytes()}); the metadata
+ *       database is not counted ({@link PieceStore#metadataBytes()}). {@code 0} = no budget (only TTL evicts).
+ *       Default {@code 0}.</li>
  *   <li>{@code highWatermark} — fraction of the budget (0–1]; crossing it starts an eviction. Default {@code 0.9}.</li>
  *   <li>{@code lowWatermark} — fraction of the budget [0–high]; eviction stops at or below it. Default {@code 0.7}.</li>
  *   <li>{@code taskTtl} — a task not accessed for this long is deleted by GC; {@link Duration#ZERO} = never.
@@ -71,7 +73,7 @@ public final class PieceStoreConfig {
         return new Builder();
     }
 
-    /** Bytes; 0 = no budget. Default 0. */
+    /** Bytes of content-file blocks ({@link PieceStore#usedBytes()}); 0 = no budget. Default 0. */
     public long diskBudgetBytes() {
         return diskBudgetBytes;
     }

@@ -11,6 +11,8 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@code damselfly.piecestore.stored.bytes} (gauge, bytes) and {@code damselfly.piecestore.stored.pieces},
  *       {@code damselfly.piecestore.tasks} (gauges)</li>
+ *   <li>{@code damselfly.piecestore.used.bytes} (gauge, bytes: what the disk budget counts, see {@link DiskUsage})
+ *       and {@code damselfly.piecestore.metadata.bytes} (gauge, bytes of the RocksDB files, not in the budget)</li>
  *   <li>{@code damselfly.piecestore.written.bytes} (counter, bytes committed)</li>
  *   <li>{@code damselfly.piecestore.reads} (counter, tag {@code result} = {@code hit}|{@code miss}: piece stored or not)</li>
  *   <li>{@code damselfly.piecestore.hot.cache} (counter, tag {@code result} = {@code hit}|{@code miss})</li>
@@ -49,6 +51,14 @@ final class StoreMetrics {
         gc = Timer.builder(PREFIX + "gc").description("garbage-collection runs").register(registry);
         digestFailuresWrite = Counter.builder(PREFIX + "digest.failures").tag("stage", "write").register(registry);
         digestFailuresRead = Counter.builder(PREFIX + "digest.failures").tag("stage", "read").register(registry);
+    }
+
+    /** Registers the disk-usage gauges. */
+    void registerUsage(Supplier<Number> usedBytes, Supplier<Number> metadataBytes) {
+        Gauge.builder(PREFIX + "used.bytes", usedBytes).baseUnit("bytes")
+                .description("bytes the disk budget counts: blocks of content files").register(registry);
+        Gauge.builder(PREFIX + "metadata.bytes", metadataBytes).baseUnit("bytes")
+                .description("bytes of the metadata database files").register(registry);
     }
 
     void evictedTask(DeletionReason reason) {

@@ -27,6 +27,8 @@ final class TaskState {
     private final AtomicLong lastAccessMillis;
     private final AtomicLong storedBytes = new AtomicLong();
     private final AtomicInteger storedPieces = new AtomicInteger();
+    /** File-system blocks (in bytes) the committed pieces cover; see {@link DiskUsage}. */
+    private final AtomicLong allocatedBytes = new AtomicLong();
     private final AtomicInteger pins = new AtomicInteger();
     private volatile boolean deleted;
 
@@ -59,6 +61,56 @@ final class TaskState {
         storedBytes.addAndGet(p.length());
         storedPieces.incrementAndGet();
         return true;
+    }
+
+    /**
+     * Bytes of the file-system blocks that piece {@code number}'s range covers and no other committed piece of this
+     * task touches: what installing it added to the file, or what dropping it frees. Call under
+     * {@link #commitLock} (or before the task is shared); the piece itself may or may not be installed.
+     */
+    long blocksOnlyIn(int number, int blockSize) {
+        int length = lengthOf(number);
+        if (length == 0) {
+            return 0;
+        }
+        long start = offsetOf(number);
+        long firstBlock = start / blockSize;
+        long lastBlock = (start + length - 1) / blockSize;
+        long blocks = lastBlock - firstBlock + 1;
+        if (sharesBlock(firstBlock, number, blockSize)) {
+            blocks--;
+        }
+        if (lastBlock != firstBlock && sharesBlock(lastBlock, number, blockSize)) {
+            blocks--;
+        }
+        return blocks * blockSize;
+    }
+
+    /** Whether a committed piece other than {@code number} has bytes in block {@code block}. */
+    private boolean sharesBlock(long block, int number, int blockSize) {
+        long from = block * blockSize;
+        long to = Math.min((block + 1) * blockSize, contentLength);
+        int first = PieceGeometry.pieceAt(from, pieceLength);
+        int last = PieceGeometry.pieceAt(to - 1, pieceLength);
+        for (int i = first; i <= last; i++) {
+            if (i != number && pieces.get(i) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void addAllocated(long bytes) {
+        allocatedBytes.addAndGet(bytes);
+    }
+
+    /** Bytes of file-system blocks the committed pieces cover (what the disk budget counts for this task). */
+    long allocatedBytes() {
+        return allocatedBytes.get();
+    }
+
+    int pins() {
+        return pins.get();
     }
 
     /** Removes a piece (dropped as corrupt); returns its record or null if it was not there. */

@@ -10,9 +10,14 @@
  * {@code WriteBatch}; see {@link dev.damselfly.piecestore.PieceStore} for the crash-consistency
  * argument, quotas, garbage collection and the single-flight fetch.
  *
- * <p>Entry point: {@link dev.damselfly.piecestore.PieceStore#open}. Everything else in this package
- * is either a value type of its API, a typed exception, or a package-private part with one job
- * ({@code MetadataDb}, {@code RecordCodec}, {@code ContentFiles}, {@code TaskState},
- * {@code HotPieceCache}, {@code SingleFlight}, {@code GarbageCollector}, {@code StoreMetrics}).
+ * <p>Entry point: {@link dev.damselfly.piecestore.PieceStore#open}, a thin facade. Everything else in this
+ * package is either a value type of its API, a typed exception, or a package-private part with one job:
+ * {@code TaskRegistry} (live tasks, piece install/drop), {@code StoreLoader} (start), {@code PieceWriter} (write
+ * path), {@code PieceReader} with {@code CrcReader} (read and verify path), {@code ChunkIndex},
+ * {@code FetchOnMiss} with {@code SingleFlight} (single-flight fetch), {@code Evictor} with
+ * {@code GarbageCollector} (GC runs and policy), {@code TaskRemover} (deletion and pin semantics),
+ * {@code LeaseReads} (reads under a {@link dev.damselfly.piecestore.TaskLease}), {@code DiskUsage} (what the
+ * budget counts), {@code MetadataDb}, {@code RecordCodec}, {@code ContentLayout}, {@code ContentFile},
+ * {@code TaskState}, {@code HotPieceCache}, {@code StoreMetrics}, {@code StoreContext}.
  */
 package dev.damselfly.piecestore;

@@ -18,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** LRU eviction between watermarks, pins, TTL, the listener, metrics, background runs, reads during GC. */
 class GarbageCollectionTest {
-    static final long LEN = 40_000;
-    static final int PLEN = 10_000;
+    /** Whole 4 KiB blocks per task (the budget counts blocks, see DiskUsage), so budgets below are exact multiples. */
+    static final long LEN = 40_960;
+    static final int PLEN = 10_240;
 
     @TempDir
     Path dir;

@@ -1,0 +1,216 @@
+package dev.damselfly.piecestore;
+
+import dev.damselfly.piecestore.RecordCodec.PieceRecord;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The read and verify path: hot-cache lookups, reads into a new or the caller's buffer, regions for zero-copy
+ * sends, each checked against the piece's CRC-32 when {@link ReadVerification} (or an unclean start) says so. A
+ * piece whose bytes no longer match is dropped and reported missing; a vanished content file drops its task.
+ *
+ * <p>{@code held} reads come from a {@link TaskLease}: the lease already holds the content file open, so they
+ * work on a task deleted under it (no hot cache then: its key may belong to a new task of the same id).
+ */
+final class PieceReader {
+    private static final Logger LOG = LoggerFactory.getLogger(PieceReader.class);
+
+    private final StoreContext ctx;
+    private final TaskRegistry tasks;
+    private final TaskRemover remover;
+
+    PieceReader(StoreContext ctx, TaskRegistry tasks, TaskRemover remover) {
+        this.ctx = ctx;
+        this.tasks = tasks;
+        this.remover = remover;
+    }
+
+    ByteBuffer read(TaskState t, int number, boolean held) {
+        t.checkNumber(number);
+        PieceKey key = new PieceKey(t.taskId, number);
+        boolean cacheable = !t.deleted();
+        ByteBuffer cached = cacheable ? ctx.hot.get(key) : null;
+        if (cached != null && t.piece(number) != null) {
+            hit(t);
+            return cached;
+        }
+        ctx.metrics.cacheMisses.increment();
+        PieceRecord p = requirePiece(t, number);
+        ByteBuffer buf = ByteBuffer.allocate(p.length());
+        readVerified(t, p, buf, held);
+        buf.flip();
+        if (cacheable && !t.deleted()) {
+            ctx.hot.offer(key, buf);
+        }
+        return buf.asReadOnlyBuffer();
+    }
+
+    int read(TaskState t, int number, ByteBuffer dst, boolean held) {
+        t.checkNumber(number);
+        PieceRecord p0 = t.piece(number);
+        int need = p0 != null ? p0.length() : t.lengthOf(number);
+        if (dst.remaining() < need) {
+            throw new InvalidPieceException("buffer has " + dst.remaining() + " bytes free, piece " + number
+                    + " of task " + t.taskId + " needs " + need);
+        }
+        ByteBuffer cached = t.deleted() ? null : ctx.hot.get(new PieceKey(t.taskId, number));
+        if (cached != null && t.piece(number) != null) {
+            hit(t);
+            dst.put(cached);
+            return need;
+        }
+        ctx.metrics.cacheMisses.increment();
+        PieceRecord p = requirePiece(t, number);
+        int start = dst.position();
+        ByteBuffer slice = dst.duplicate();
+        slice.limit(start + p.length());
+        try {
+            readVerified(t, p, slice, held);
+        } catch (RuntimeException e) {
+            dst.position(start);
+            throw e;
+        }
+        dst.position(start + p.length());
+        return p.length();
+    }
+
+    PieceRegion region(TaskState t, int number, boolean held) {
+        t.checkNumber(number);
+        PieceRecord p = requirePiece(t, number);
+        acquire(t, number, held);
+        boolean handedOut = false;
+        try {
+            FileChannel ch = openForRead(t, number);
+            long pos = t.offsetOf(number);
+            if (mustVerify(t, number)) {
+                int crc;
+                try {
+                    crc = CrcReader.crcOfRange(ch, pos, p.length());
+                } catch (EOFException e) {
+                    throw corrupt(t, p, null, "content file ends inside the piece");
+                } catch (IOException e) {
+                    throw new ContentIOException(t.taskId, number, t.content.path(), e);
+                }
+                if (crc != p.crc()) {
+                    throw corrupt(t, p, crc, null);
+                }
+                t.markVerified(number);
+            }
+            ctx.metrics.readHits.increment();
+            t.touch(ctx.now());
+            handedOut = true;
+            return new PieceRegion(t.taskId, number, ch, pos, p.length(), t.content::release);
+        } finally {
+            if (!handedOut) {
+                t.content.release();
+            }
+        }
+    }
+
+    private void hit(TaskState t) {
+        ctx.metrics.cacheHits.increment();
+        ctx.metrics.readHits.increment();
+        t.touch(ctx.now());
+    }
+
+    PieceRecord requirePiece(TaskState t, int number) {
+        PieceRecord p = t.piece(number);
+        if (p == null) {
+            ctx.metrics.readMisses.increment();
+            throw new PieceNotFoundException(t.taskId, number, null);
+        }
+        return p;
+    }
+
+    private void acquire(TaskState t, int number, boolean held) {
+        if (held) {
+            t.content.acquireHeld();
+        } else if (!t.content.acquire()) {
+            ctx.metrics.readMisses.increment();
+            throw new PieceNotFoundException(t.taskId, number, "task deleted");
+        }
+    }
+
+    /**
+     * Reads the piece into {@code buf} (from its position, exactly the piece length, which the caller made room
+     * for; the limit ends at the piece's end) and checks it; drops it on mismatch.
+     */
+    private void readVerified(TaskState t, PieceRecord p, ByteBuffer buf, boolean held) {
+        int number = p.number();
+        acquire(t, number, held);
+        try {
+            FileChannel ch = openForRead(t, number);
+            boolean verify = mustVerify(t, number);
+            int actual;
+            try {
+                actual = CrcReader.read(ch, t.offsetOf(number), buf, verify);
+            } catch (EOFException e) {
+                throw corrupt(t, p, null, "content file ends inside the piece");
+            } catch (IOException e) {
+                throw new ContentIOException(t.taskId, number, t.content.path(), e);
+            }
+            if (verify) {
+                if (actual != p.crc()) {
+                    throw corrupt(t, p, actual, null);
+                }
+                t.markVerified(number);
+            }
+            ctx.metrics.readHits.increment();
+            t.touch(ctx.now());
+        } finally {
+            t.content.release();
+        }
+    }
+
+    private FileChannel openForRead(TaskState t, int number) {
+        try {
+            return t.content.channel(false);
+        } catch (NoSuchFileException e) {
+            ctx.metrics.readMisses.increment();
+            if (!t.deleted()) {
+                LOG.warn("content file missing, dropping the task: task_id={} piece={} path={}", t.taskId, number,
+                        t.content.path());
+                remover.delete(t, DeletionReason.CONTENT_MISSING);
+            }
+            throw new PieceNotFoundException(t.taskId, number, "content file missing");
+        } catch (IOException e) {
+            throw new ContentIOException(t.taskId, number, t.content.path(), e);
+        }
+    }
+
+    private boolean mustVerify(TaskState t, int number) {
+        return ctx.config.readVerification() == ReadVerification.EVERY_READ || !t.isVerified(number);
+    }
+
+    /** Drops a piece whose bytes on disk are wrong and returns the exception that reports it missing. */
+    private PieceNotFoundException corrupt(TaskState t, PieceRecord p, Integer actualCrc, String why) {
+        int number = p.number();
+        String expected = PieceDigests.formatCrc32(p.crc());
+        String actual = actualCrc == null ? "(" + why + ")" : PieceDigests.formatCrc32(actualCrc);
+        DigestMismatchException mismatch = new DigestMismatchException(t.taskId, number, expected, actual,
+                "read from " + t.content.path());
+        ctx.metrics.digestFailuresRead.increment();
+        ctx.metrics.readMisses.increment();
+        LOG.warn("corrupt piece dropped: task_id={} piece={} expected={} actual={} path={}", t.taskId, number,
+                expected, actual, t.content.path());
+        synchronized (t.commitLock) {
+            if (t.deleted()) {
+                t.uninstall(number); // records and counts already left with the task; stop serving it to leases
+            } else if (t.piece(number) == p) {
+                ctx.db.deletePiece(t.taskId, number);
+                tasks.uninstall(t, p);
+            }
+        }
+        if (!t.deleted()) {
+            ctx.hot.invalidate(new PieceKey(t.taskId, number));
+        }
+        PieceNotFoundException e = new PieceNotFoundException(t.taskId, number, "dropped: " + mismatch.getMessage());
+        e.initCause(mismatch);
+        return e;
+    }
+}

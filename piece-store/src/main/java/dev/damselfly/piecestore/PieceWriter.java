@@ -1,0 +1,221 @@
+package dev.damselfly.piecestore;
+
+import dev.damselfly.piecestore.RecordCodec.PieceRecord;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.zip.CRC32;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The write path: check the bytes against the expected digest, make room under the budget, write them at the
+ * piece's offset, force the file, then commit the piece record with the task record in one batch (the
+ * durability order {@link PieceStore} describes). Writes of one piece are serialized by a striped lock; a second
+ * write of a stored piece is a no-op that checks the digest.
+ */
+final class PieceWriter {
+    private static final Logger LOG = LoggerFactory.getLogger(PieceWriter.class);
+    /** Lock stripes serializing writes of the same piece: 256. */
+    private static final int WRITE_LOCK_STRIPES = 256;
+    /** Bytes copied at a time from a stream to the content file: 256 KiB. */
+    private static final int STREAM_BUFFER = 256 << 10;
+
+    private final StoreContext ctx;
+    private final TaskRegistry tasks;
+    private final Evictor evictor;
+    private final Object[] writeLocks = new Object[WRITE_LOCK_STRIPES];
+
+    PieceWriter(StoreContext ctx, TaskRegistry tasks, Evictor evictor) {
+        this.ctx = ctx;
+        this.tasks = tasks;
+        this.evictor = evictor;
+        for (int i = 0; i < writeLocks.length; i++) {
+            writeLocks[i] = new Object();
+        }
+    }
+
+    PieceInfo write(TaskState t, int number, ByteBuffer bytes, String expectedDigest) {
+        t.checkNumber(number);
+        int length = t.lengthOf(number);
+        if (bytes.remaining() != length) {
+            throw new InvalidPieceException("piece " + number + " of task " + t.taskId + " is " + length
+                    + " bytes, got " + bytes.remaining());
+        }
+        ExpectedDigest expected = ExpectedDigest.parse(expectedDigest);
+        int crc = PieceDigests.crc32Of(bytes);
+        byte[] sha = expected.sha256() != null ? PieceDigests.sha256Of(bytes) : null;
+        checkDigest(t, number, expected, crc, sha);
+        synchronized (writeLock(t.taskId, number)) {
+            PieceRecord existing = t.piece(number);
+            if (existing != null) {
+                return alreadyStored(t, existing, crc);
+            }
+            ensureRoomPinned(t, number);
+            Path path = t.content.path();
+            if (!t.content.acquire()) {
+                throw new TaskNotFoundException(t.taskId);
+            }
+            try {
+                FileChannel ch = t.content.channel(true);
+                ByteBuffer src = bytes.duplicate();
+                long pos = t.offsetOf(number);
+                while (src.hasRemaining()) {
+                    pos += ch.write(src, pos);
+                }
+                if (ctx.config.syncWrites()) {
+                    ch.force(false);
+                }
+            } catch (IOException e) {
+                throw writeFailure(t, number, path, e);
+            } finally {
+                t.content.release();
+            }
+            PieceRecord record = new PieceRecord(number, length, crc, sha, ctx.now());
+            commit(t, record);
+            ctx.hot.offer(new PieceKey(t.taskId, number), bytes);
+            return PieceStore.info(t, record);
+        }
+    }
+
+    PieceInfo write(TaskState t, int number, InputStream in, String expectedDigest) {
+        t.checkNumber(number);
+        int length = t.lengthOf(number);
+        ExpectedDigest expected = ExpectedDigest.parse(expectedDigest);
+        synchronized (writeLock(t.taskId, number)) {
+            PieceRecord existing = t.piece(number);
+            if (existing != null) {
+                ByteBuffer rest = readStream(t.taskId, number, in, length);
+                return alreadyStored(t, existing, PieceDigests.crc32Of(rest));
+            }
+            ensureRoomPinned(t, number);
+            Path path = t.content.path();
+            if (!t.content.acquire()) {
+                throw new TaskNotFoundException(t.taskId);
+            }
+            CRC32 crc = new CRC32();
+            MessageDigest sha = expected.sha256() != null ? sha256() : null;
+            try {
+                FileChannel ch = t.content.channel(true);
+                byte[] buf = new byte[Math.min(STREAM_BUFFER, Math.max(length, 1))];
+                long pos = t.offsetOf(number);
+                int done = 0;
+                while (done < length) {
+                    int n = in.read(buf, 0, Math.min(buf.length, length - done));
+                    if (n < 0) {
+                        throw new InvalidPieceException("stream for piece " + number + " of task " + t.taskId
+                                + " ended after " + done + " of " + length + " bytes");
+                    }
+                    crc.update(buf, 0, n);
+                    if (sha != null) {
+                        sha.update(buf, 0, n);
+                    }
+                    ByteBuffer src = ByteBuffer.wrap(buf, 0, n);
+                    while (src.hasRemaining()) {
+                        pos += ch.write(src, pos);
+                    }
+                    done += n;
+                }
+                checkDigest(t, number, expected, (int) crc.getValue(), sha == null ? null : sha.digest());
+                if (ctx.config.syncWrites()) {
+                    ch.force(false);
+                }
+            } catch (IOException e) {
+                throw writeFailure(t, number, path, e);
+            } finally {
+                t.content.release();
+            }
+            PieceRecord record = new PieceRecord(number, length, (int) crc.getValue(), expected.sha256(), ctx.now());
+            commit(t, record);
+            return PieceStore.info(t, record);
+        }
+    }
+
+    private static ByteBuffer readStream(String taskId, int number, InputStream in, int length) {
+        try {
+            byte[] all = in.readNBytes(length);
+            if (all.length != length) {
+                throw new InvalidPieceException("stream for piece " + number + " of task " + taskId + " ended after "
+                        + all.length + " of " + length + " bytes");
+            }
+            return ByteBuffer.wrap(all);
+        } catch (IOException e) {
+            throw new PieceFetchException(taskId, number, e);
+        }
+    }
+
+    private static PieceInfo alreadyStored(TaskState t, PieceRecord existing, int crc) {
+        if (existing.crc() != crc) {
+            throw new DigestMismatchException(t.taskId, existing.number(), PieceDigests.formatCrc32(existing.crc()),
+                    PieceDigests.formatCrc32(crc), "write over an already stored piece");
+        }
+        return PieceStore.info(t, existing);
+    }
+
+    private void checkDigest(TaskState t, int number, ExpectedDigest expected, int crc, byte[] sha) {
+        String[] mismatch = expected.mismatch(crc, sha);
+        if (mismatch != null) {
+            ctx.metrics.digestFailuresWrite.increment();
+            LOG.warn("digest mismatch on write: task_id={} piece={} expected={} actual={}", t.taskId, number,
+                    mismatch[0], mismatch[1]);
+            throw new DigestMismatchException(t.taskId, number, mismatch[0], mismatch[1], "write");
+        }
+    }
+
+    /** {@link Evictor#ensureRoom} with the writer's own task pinned, so that its GC run cannot evict it. */
+    private void ensureRoomPinned(TaskState t, int number) {
+        t.pin();
+        try {
+            evictor.ensureRoom(t, number);
+        } finally {
+            t.unpin();
+        }
+    }
+
+    private void commit(TaskState t, PieceRecord record) {
+        synchronized (t.commitLock) {
+            if (t.deleted()) {
+                throw new TaskNotFoundException(t.taskId);
+            }
+            t.touch(ctx.now());
+            ctx.db.commitPiece(t.taskId, t.record(), record);
+            tasks.install(t, record, true);
+        }
+        ctx.metrics.writtenBytes.increment(record.length());
+        LOG.debug("piece committed: task_id={} piece={} bytes={} digest={}", t.taskId, record.number(),
+                record.length(), PieceDigests.formatCrc32(record.crc()));
+        evictor.triggerIfAboveHigh();
+    }
+
+    private PieceStoreException writeFailure(TaskState t, int number, Path path, IOException e) {
+        String msg = String.valueOf(e.getMessage());
+        String reason = e instanceof FileSystemException fse ? String.valueOf(fse.getReason()) : "";
+        if (msg.contains("No space left") || reason.contains("No space left") || msg.contains("Disk quota exceeded")) {
+            LOG.warn("disk full: task_id={} piece={} path={}", t.taskId, number, path);
+            return new StorageFullException(t.taskId, number, path, msg, e);
+        }
+        if (e instanceof NoSuchFileException && t.deleted()) {
+            return new TaskNotFoundException(t.taskId);
+        }
+        LOG.warn("write failed: task_id={} piece={} path={} error={}", t.taskId, number, path, e.toString());
+        return new ContentIOException(t.taskId, number, path, e);
+    }
+
+    private Object writeLock(String taskId, int number) {
+        return writeLocks[((taskId.hashCode() * 31 + number) & 0x7fffffff) % WRITE_LOCK_STRIPES];
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK always has SHA-256", e);
+        }
+    }
+}
