@@ -18,6 +18,7 @@ import dev.damselfly.peer.node.http.MetricsHandler;
 import dev.damselfly.peer.node.metrics.NodeMetrics;
 import dev.damselfly.piecestore.PieceStore;
 import dev.damselfly.piecestore.PieceStoreConfig;
+import dev.damselfly.piecestore.ReadVerification;
 import dev.damselfly.proxy.ProxyServer;
 import dev.damselfly.scheduler.client.SchedulerClient;
 import dev.damselfly.scheduler.client.SchedulerClientConfig;
@@ -192,7 +193,9 @@ public final class NodeDaemon implements AutoCloseable {
         }
         PieceStoreConfig.Builder b = PieceStoreConfig.builder()
                 .diskBudgetBytes(budget)
-                .watermarks(config.storage.highWatermark, config.storage.lowWatermark);
+                .watermarks(config.storage.highWatermark, config.storage.lowWatermark)
+                .syncMetadata(config.storage.syncMetadata)
+                .readVerification(config.storage.verifyEveryRead ? ReadVerification.EVERY_READ : ReadVerification.AFTER_UNCLEAN_STOP);
         if (!config.storage.taskTtl.isZero()) {
             b.taskTtl(config.storage.taskTtl);
         }

@@ -138,6 +138,18 @@ public final class NodeConfig {
         public double highWatermark = 0.9;
         /** Collect down to this fraction. Default 0.8. */
         public double lowWatermark = 0.8;
+        /**
+         * Sync RocksDB's log on every committed piece too. Piece bytes are always forced to disk before their record
+         * is written, so without this a crash can only forget recent pieces (fetched again), never serve bad ones;
+         * Dragonfly runs with it off. Default false.
+         */
+        public boolean syncMetadata = false;
+        /**
+         * Check every read from disk against the piece's CRC-32 (uploads to peers included). Off: only the first read
+         * after an unclean stop is checked, and children, containerd and mounts still verify what they receive.
+         * Default true.
+         */
+        public boolean verifyEveryRead = true;
         /** Drop tasks unused for this long. Default 0 = never. */
         @JsonDeserialize(using = ConfigValues.Time.class)
         public Duration taskTtl = Duration.ZERO;
