@@ -96,7 +96,7 @@ class MainTest {
     void missingSubcommandIsAUsageError() {
         CliRun top = CliRun.run();
         assertEquals(ExitCodes.USAGE, top.exitCode(), top::toString);
-        assertTrue(top.err().startsWith("damselfly: missing command: one of [image, convert, build, inspect, check, mount, umount, proxy, scheduler]"), top::toString);
+        assertTrue(top.err().startsWith("damselfly: missing command: one of [node, get, image, convert, build, merge, inspect, check, mount, umount, proxy, scheduler]"), top::toString);
         CliRun image = CliRun.run("image");
         assertEquals(ExitCodes.USAGE, image.exitCode(), image::toString);
         assertTrue(image.err().contains("inspect") && image.err().contains("copy"), image::toString);
