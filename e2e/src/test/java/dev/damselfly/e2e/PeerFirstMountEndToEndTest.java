@@ -144,6 +144,12 @@ class PeerFirstMountEndToEndTest {
         assertTrue(metrics.matches("(?s).*damselfly_mount_chunk_fetch_bytes_total\\{source=\"peer\"} [1-9].*"),
                 "the mount fetched its chunks through the node (source=peer):\n" + metrics);
         assertTrue(metrics.contains("damselfly_mount_read_latency_seconds_bucket"), "read latency histogram exported");
+        String trace = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + metricsPort + "/access-trace")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(trace.contains("/bin/sha256sum\n") && trace.contains("/data/big.bin\n")
+                && trace.indexOf("/bin/sha256sum") < trace.indexOf("/data/big.bin"),
+                "the access trace lists the program, then its input, in first-read order:\n" + trace);
         return out.split("\\s+")[0];
     }
 

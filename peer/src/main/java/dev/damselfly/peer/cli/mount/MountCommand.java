@@ -78,7 +78,8 @@ public final class MountCommand implements Callable<Integer> {
 
     @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
             description = "Serve this mount's Prometheus metrics (read latency, fetched bytes by source, cache hits, "
-                    + "verification failures) at http://HOST:PORT/metrics; off by default.")
+                    + "verification failures) at http://HOST:PORT/metrics and its access trace (paths in first-read "
+                    + "order, one per line, ready for --prefetch-list) at /access-trace; off by default.")
     private String metricsListen;
 
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "Blob cache kept across mounts (nydusd's layout); none by default.")
@@ -187,9 +188,17 @@ public final class MountCommand implements Callable<Integer> {
                     new java.net.InetSocketAddress(metricsListen.substring(0, colon), Integer.parseInt(metricsListen.substring(colon + 1))),
                     1, java.util.Map.of("/", new dev.damselfly.peer.node.http.MetricsHandler(metrics)));
         }
+        java.util.concurrent.atomic.AtomicReference<MountHandle> mounted = new java.util.concurrent.atomic.AtomicReference<>();
+        if (metricsHttp != null) {
+            metricsHttp.addHandler("/access-trace", new AccessTraceHandler(() -> {
+                MountHandle h = mounted.get();
+                return h == null ? List.of() : h.accessTrace();
+            }));
+        }
         MountHandle handle;
         try {
             handle = RafsMount.mount(bootstrap, mountpoint, options);
+            mounted.set(handle);
         } catch (RuntimeException | java.io.IOException e) {
             if (metricsHttp != null) {
                 metricsHttp.close();

@@ -47,6 +47,11 @@ public final class HttpEndpoints implements AutoCloseable {
         return new HttpEndpoints(server, executor);
     }
 
+    /** Serves one more path prefix from now on. */
+    public void addHandler(String path, HttpHandler handler) {
+        server.createContext(path, handler);
+    }
+
     /** The bound port. */
     public int port() {
         return server.getAddress().getPort();
