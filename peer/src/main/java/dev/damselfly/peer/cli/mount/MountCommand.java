@@ -14,7 +14,7 @@ import dev.damselfly.peer.cli.options.CredentialsConverter;
 import dev.damselfly.peer.cli.options.ImageLocationArgument;
 import dev.damselfly.peer.cli.options.RegistryOptions;
 import dev.damselfly.peer.mount.NydusImages;
-import dev.damselfly.peer.mount.NodeBlobSource;
+import dev.damselfly.peer.mount.PeerBlobSource;
 import dev.damselfly.peer.mount.RegistryBlobSource;
 import dev.damselfly.rafsmount.prefetch.PrefetchPolicy;
 import dev.damselfly.rafsmount.source.BlobSource;
@@ -140,8 +140,8 @@ public final class MountCommand implements Callable<Integer> {
             Descriptor layer = NydusImages.bootstrapLayer(client, ref, Platform.current());
             Path dir = workDir != null ? Files.createDirectories(workDir) : (temporaryDir = Files.createTempDirectory("damselfly-mount-"));
             bootstrap = NydusImages.fetchBootstrap(client, ref, layer, dir.resolve(layer.digest().hex() + ".boot"));
-            if (!noNode && NodeBlobSource.reachable(node, java.time.Duration.ofMillis(500))) {
-                sources.add(new NodeBlobSource(node, ref, java.time.Duration.ofMinutes(6)));
+            if (!noNode && PeerBlobSource.reachable(node, java.time.Duration.ofMillis(500))) {
+                sources.add(new PeerBlobSource(node, ref, java.time.Duration.ofMinutes(6)));
                 environment.err().println("reading chunks through the node at " + node + ", then the registry");
             }
             sources.add(new RegistryBlobSource(client, ref));

@@ -19,7 +19,7 @@ import java.time.Duration;
  * lists this source before the registry, so chunk reads go local cache → peers → registry; the bytes are still
  * verified by the mount like any other source's.
  */
-public final class NodeBlobSource implements BlobSource {
+public final class PeerBlobSource implements BlobSource {
     private final HttpClient http;
     private final String node;
     private final ImageReference repository;
@@ -30,7 +30,7 @@ public final class NodeBlobSource implements BlobSource {
      * @param repository the image's registry and repository
      * @param timeout longest wait for one range (the node may be fetching from peers or the registry)
      */
-    public NodeBlobSource(String node, ImageReference repository, Duration timeout) {
+    public PeerBlobSource(String node, ImageReference repository, Duration timeout) {
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         this.node = node;
         this.repository = repository;
