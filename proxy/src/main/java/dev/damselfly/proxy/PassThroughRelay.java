@@ -1,34 +1,49 @@
 package dev.damselfly.proxy;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.util.ReferenceCountUtil;
 import java.net.URI;
+import java.util.ArrayDeque;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Passes GET/HEAD exchanges of one client connection to upstream registries, entirely on that
- * connection's event loop: the request goes out with the client's own headers (Authorization
- * included, never logged), the response comes back as the registry sent it, buffer for buffer. The
- * upstream is read only when the client has taken the previous buffer, so a slow client slows the
- * registry instead of filling memory. One upstream connection is kept per client connection and reused
- * while requests go to the same registry.
+ * Passes the exchanges of one client connection that do not go P2P to upstream registries, entirely on that
+ * connection's event loop: the request goes out with the client's own headers (Authorization included, never
+ * logged; hop-by-hop headers dropped), the response comes back as the registry sent it, buffer for buffer.
+ *
+ * <p>Bodiless requests (GET, HEAD) arrive whole ({@link #start}). Uploads (PUT, POST, PATCH, DELETE, OPTIONS)
+ * arrive as a head ({@link #startStreaming}) and then body chunks ({@link #body}), which go upstream as they
+ * come, with the client's framing (Content-Length or chunked). Both directions are paced: the client is read
+ * only while the upstream socket is writable, the upstream only while the client's socket is, so one exchange
+ * holds at most about one socket read plus a channel's high-water mark in memory. {@code Expect: 100-continue}
+ * is relayed to the registry and its {@code 100 Continue} back, so a registry that refuses (401, 404) does so
+ * before the client sends a byte of body. A registry that answers before the whole body arrived ends the
+ * client connection after that answer (the rest of the body is dropped, never sent).
+ *
+ * <p>One upstream connection is kept per client connection and reused while requests go to the same registry.
  */
 final class PassThroughRelay {
     private static final Logger LOG = LoggerFactory.getLogger(PassThroughRelay.class);
@@ -37,31 +52,89 @@ final class PassThroughRelay {
     private final Channel downstream;
     private Channel upstream;
     private URI upstreamBase;
+    /** The streamed exchange whose request body is still arriving from the client, or null. */
+    private Exchange receiving;
+    /** The exchange under way, from start to the end of its response, or null. */
+    private Exchange active;
 
     PassThroughRelay(UpstreamConnector connector, Channel downstream) {
         this.connector = connector;
         this.downstream = downstream;
-        downstream.closeFuture().addListener(f -> closeUpstream());
+        downstream.closeFuture().addListener(f -> clientGone());
     }
 
-    /** Starts one exchange; the client connection reads no further request until it ends. */
+    /** True while an exchange is under way (until its response has been written). */
+    boolean busy() {
+        return active != null;
+    }
+
+    /** Starts one bodiless exchange; the client connection reads no further request until it ends. */
     void start(FullHttpRequest request, UpstreamTarget target) {
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
         URI uri = target.uri();
-        URI base = URI.create(uri.getScheme() + "://" + uri.getRawAuthority());
-        FullHttpRequest outgoing = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(),
-                uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
-        copyEndToEndHeaders(request.headers(), outgoing.headers());
-        outgoing.headers().remove(UpstreamResolver.REGISTRY_HEADER);
-        outgoing.headers().set(HttpHeaderNames.HOST, uri.getRawAuthority());
+        FullHttpRequest outgoing = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), pathAndQuery(uri));
+        copyHeaders(request.headers(), outgoing.headers(), uri);
         outgoing.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
-        Exchange exchange = new Exchange(target, keepAlive, request.method().name(), outgoing, base);
+        begin(new Exchange(target, HttpUtil.isKeepAlive(request), request.method().name(), outgoing, false));
+    }
+
+    /**
+     * Starts one exchange whose body follows through {@link #body}; the client is read only as fast as the
+     * registry takes the body.
+     */
+    void startStreaming(HttpRequest request, UpstreamTarget target) {
+        URI uri = target.uri();
+        HttpRequest outgoing = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), pathAndQuery(uri));
+        copyHeaders(request.headers(), outgoing.headers(), uri);
+        if (HttpUtil.isTransferEncodingChunked(request)) {
+            HttpUtil.setTransferEncodingChunked(outgoing, true);
+        } else {
+            outgoing.headers().set(HttpHeaderNames.CONTENT_LENGTH, HttpUtil.getContentLength(request, 0L));
+        }
+        Exchange exchange = new Exchange(target, HttpUtil.isKeepAlive(request), request.method().name(), outgoing, true);
+        receiving = exchange;
+        begin(exchange);
+    }
+
+    /** One chunk of the body of the exchange started by {@link #startStreaming}; takes ownership of it. */
+    void body(HttpContent chunk) {
+        Exchange exchange = receiving;
+        if (exchange == null) {
+            // The exchange ended early (the registry answered, or failed): the rest of the body is dropped.
+            chunk.release();
+            return;
+        }
+        if (chunk instanceof LastHttpContent) {
+            receiving = null;
+            exchange.bodyReceived = true;
+        }
+        exchange.clientBytes += chunk.content().readableBytes();
+        exchange.queue.add(chunk);
+        pumpBody(exchange);
+    }
+
+    /** The client sent a body the codec could not decode (bad chunk framing): end the exchange and the connection. */
+    void bodyFailed(HttpContent chunk, Throwable cause) {
+        chunk.release();
+        Exchange exchange = receiving;
+        receiving = null;
+        if (exchange != null) {
+            LOG.info("{} {} aborted: malformed request body: {}", exchange.method, RedactedUri.of(exchange.target.uri()), cause.toString());
+            exchange.finished = true;
+            exchange.releaseQueue();
+        }
+        closeUpstream();
+        downstream.close();
+    }
+
+    private void begin(Exchange exchange) {
+        active = exchange;
         downstream.config().setAutoRead(false);
         dispatch(exchange);
     }
 
     /** Sends the exchange on the kept upstream connection when it fits, else on a new one. */
     private void dispatch(Exchange exchange) {
+        exchange.connected = false;
         if (UpstreamConnector.reusable(upstream, upstreamBase, exchange.base)) {
             exchange.reusedConnection = true;
             upstream.pipeline().get(ResponseRelay.class).begin(exchange);
@@ -76,6 +149,9 @@ final class PassThroughRelay {
         upstream = connect.channel();
         upstreamBase = exchange.base;
         connect.addListener(done -> {
+            if (exchange.finished) {
+                return;
+            }
             if (done.isSuccess()) {
                 send(exchange);
             } else {
@@ -87,21 +163,64 @@ final class PassThroughRelay {
 
     private void send(Exchange exchange) {
         Channel channel = upstream;
-        channel.writeAndFlush(exchange.outgoing.retainedDuplicate()).addListener((ChannelFutureListener) written -> {
+        Object head = exchange.outgoing instanceof FullHttpRequest full ? full.retainedDuplicate() : exchange.outgoing;
+        channel.writeAndFlush(head).addListener((ChannelFutureListener) written -> {
             if (written.isSuccess()) {
                 channel.read();
             } else {
                 upstreamFailed(exchange, 502, "upstream registry " + exchange.target.registry().name() + " closed the connection");
             }
         });
+        if (exchange.streaming) {
+            exchange.connected = true;
+            pumpBody(exchange);
+        }
     }
 
     /**
-     * The upstream broke before answering. A kept connection the registry had already closed is retried
-     * once on a fresh one (GET and HEAD are safe to repeat); anything else is the client's error response.
+     * Writes the queued body chunks while the upstream takes them, then asks the client for more. Called when a
+     * chunk arrives, when the upstream connection is ready and when it becomes writable again.
+     */
+    private void pumpBody(Exchange exchange) {
+        if (exchange.finished || !exchange.connected || exchange.early) {
+            return;
+        }
+        Channel channel = upstream;
+        boolean wrote = false;
+        while (!exchange.queue.isEmpty() && channel.isWritable()) {
+            HttpContent chunk = exchange.queue.poll();
+            exchange.chunksSent++;
+            if (chunk instanceof LastHttpContent) {
+                exchange.bodySent = true;
+            }
+            channel.write(chunk).addListener((ChannelFutureListener) written -> {
+                if (!written.isSuccess() && !exchange.finished) {
+                    LOG.warn("upstream {} failed while receiving the body of {} {} ({} bytes from the client): {}",
+                            exchange.target.registry().name(), exchange.method, RedactedUri.of(exchange.target.uri()),
+                            exchange.clientBytes, written.cause().toString());
+                    upstreamFailed(exchange, 502, "upstream registry " + exchange.target.registry().name()
+                            + " closed the connection while receiving the request body");
+                }
+            });
+            wrote = true;
+        }
+        if (wrote) {
+            channel.flush();
+        }
+        if (receiving == exchange && exchange.queue.isEmpty() && channel.isWritable()) {
+            downstream.read();
+        }
+    }
+
+    /**
+     * The upstream broke before answering. A kept connection the registry had already closed is retried once on a
+     * fresh one when nothing of the body has been handed to it yet; anything else is the client's error response.
      */
     private void upstreamFailed(Exchange exchange, int status, String reason) {
-        if (exchange.reusedConnection && !exchange.headSent && !exchange.retried) {
+        if (exchange.finished) {
+            return;
+        }
+        if (exchange.reusedConnection && !exchange.headSent && !exchange.retried && exchange.chunksSent == 0) {
             exchange.retried = true;
             closeUpstream();
             dispatch(exchange);
@@ -110,15 +229,38 @@ final class PassThroughRelay {
         fail(exchange, status, reason);
     }
 
+    /** Ends the exchange on a failure: 5xx to the client if no response began, else the client connection closes. */
     private void fail(Exchange exchange, int status, String reason) {
-        exchange.outgoing.release();
+        if (exchange.finished) {
+            return;
+        }
+        finish(exchange);
         closeUpstream();
         if (exchange.headSent) {
             downstream.close();
-        } else {
-            exchange.headSent = true;
-            Responses.error(downstream, status, reason, !exchange.keepAlive);
-            downstream.config().setAutoRead(true);
+            return;
+        }
+        exchange.headSent = true;
+        if (exchange.streaming && !exchange.bodyReceived) {
+            FullHttpResponse response = Responses.errorResponse(status, reason, Responses.ERROR_TYPE_PROXY);
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ConnectionDrain.closeAfter(downstream, downstream.writeAndFlush(response));
+            return;
+        }
+        Responses.error(downstream, status, reason, !exchange.keepAlive);
+        downstream.config().setAutoRead(true);
+    }
+
+    /** The exchange is over for the relay: nothing more is sent upstream for it and its queued body is dropped. */
+    private void finish(Exchange exchange) {
+        exchange.finished = true;
+        ReferenceCountUtil.release(exchange.outgoing);
+        exchange.releaseQueue();
+        if (receiving == exchange) {
+            receiving = null;
+        }
+        if (active == exchange) {
+            active = null;
         }
     }
 
@@ -132,40 +274,86 @@ final class PassThroughRelay {
         }
     }
 
+    /** The client connection closed: whatever it was sending or waiting for, the upstream connection goes too. */
+    private void clientGone() {
+        Exchange exchange = active;
+        if (exchange != null && !exchange.finished) {
+            if (exchange.streaming && !exchange.bodyReceived) {
+                LOG.info("client left during the body of {} {} after {} bytes; upstream connection closed", exchange.method,
+                        RedactedUri.of(exchange.target.uri()), exchange.clientBytes);
+            }
+            finish(exchange);
+        }
+        closeUpstream();
+    }
+
     private void closeUpstream() {
         if (upstream != null) {
+            ResponseRelay relay = upstream.pipeline().get(ResponseRelay.class);
+            if (relay != null) {
+                relay.begin(null);
+            }
             upstream.close();
             upstream = null;
             upstreamBase = null;
         }
     }
 
-    private static void copyEndToEndHeaders(HttpHeaders from, HttpHeaders to) {
+    private static String pathAndQuery(URI uri) {
+        return uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+    }
+
+    /** End-to-end headers of the client, then Host for the upstream; the mirror's own header is not forwarded. */
+    private static void copyHeaders(HttpHeaders from, HttpHeaders to, URI uri) {
         for (Map.Entry<String, String> header : from) {
             if (!HopByHopHeaders.isHopByHop(header.getKey())) {
                 to.add(header.getKey(), header.getValue());
             }
         }
+        to.remove(UpstreamResolver.REGISTRY_HEADER);
+        to.set(HttpHeaderNames.HOST, uri.getRawAuthority());
     }
 
-    /** One request in flight; holds the request to send until the exchange ends. */
+    /** One request in flight; holds the request head to send (again, on a retry) until the exchange ends. */
     private static final class Exchange {
         final UpstreamTarget target;
         final boolean keepAlive;
         final String method;
-        final FullHttpRequest outgoing;
+        final HttpRequest outgoing;
         final URI base;
+        final boolean streaming;
+        /** Body chunks received from the client and not yet handed to the upstream connection. */
+        final ArrayDeque<HttpContent> queue = new ArrayDeque<>();
         boolean reusedConnection;
         boolean retried;
+        boolean connected;
         boolean headSent;
+        /** The client's last body chunk arrived. */
+        boolean bodyReceived;
+        /** The last body chunk was handed to the upstream connection. */
+        boolean bodySent;
+        /** The registry answered before the client's whole body arrived: the rest is dropped. */
+        boolean early;
+        boolean finished;
+        long chunksSent;
+        long clientBytes;
         long bytes;
 
-        Exchange(UpstreamTarget target, boolean keepAlive, String method, FullHttpRequest outgoing, URI base) {
+        Exchange(UpstreamTarget target, boolean keepAlive, String method, HttpRequest outgoing, boolean streaming) {
             this.target = target;
             this.keepAlive = keepAlive;
             this.method = method;
             this.outgoing = outgoing;
-            this.base = base;
+            this.streaming = streaming;
+            URI uri = target.uri();
+            this.base = URI.create(uri.getScheme() + "://" + uri.getRawAuthority());
+        }
+
+        void releaseQueue() {
+            HttpContent chunk;
+            while ((chunk = queue.poll()) != null) {
+                chunk.release();
+            }
         }
     }
 
@@ -173,9 +361,14 @@ final class PassThroughRelay {
     private final class ResponseRelay extends ChannelInboundHandlerAdapter {
         private Exchange exchange;
         private boolean upstreamKeepAlive;
+        /** An informational (1xx) head was relayed; the empty content the codec emits after it is swallowed. */
+        private boolean informational;
+        private boolean readPending;
 
         void begin(Exchange next) {
             exchange = next;
+            informational = false;
+            readPending = false;
         }
 
         @Override
@@ -185,6 +378,17 @@ final class PassThroughRelay {
                 return;
             }
             Exchange current = exchange;
+            if (msg instanceof HttpResponse head && head.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                informational(ctx, head);
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (informational && msg instanceof LastHttpContent) {
+                informational = false;
+                ReferenceCountUtil.release(msg);
+                ctx.read();
+                return;
+            }
             if (msg instanceof HttpResponse head) {
                 upstreamKeepAlive = HttpUtil.isKeepAlive(head);
                 HttpHeaders headers = head.headers();
@@ -193,9 +397,18 @@ final class PassThroughRelay {
                     headers.remove(name);
                 }
                 if (head.status().code() >= 400) {
-                    headers.set(Responses.ERROR_TYPE, "backend");
+                    headers.set(Responses.ERROR_TYPE, Responses.ERROR_TYPE_BACKEND);
                 }
-                if (!current.keepAlive) {
+                if (current.streaming && !current.bodyReceived) {
+                    // The registry answered before the whole body: drop the rest and end the client connection after.
+                    current.early = true;
+                    current.releaseQueue();
+                    receiving = null;
+                    LOG.info("upstream {} answered {} {} with {} before the request body ended ({} bytes received)",
+                            current.target.registry().name(), current.method, RedactedUri.of(current.target.uri()),
+                            head.status().code(), current.clientBytes);
+                }
+                if (!current.keepAlive || current.early) {
                     headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                 }
                 head.setProtocolVersion(HttpVersion.HTTP_1_1);
@@ -207,19 +420,7 @@ final class PassThroughRelay {
             boolean last = msg instanceof LastHttpContent;
             ChannelFuture write = downstream.writeAndFlush(msg);
             if (last) {
-                exchange = null;
-                current.outgoing.release();
-                LOG.debug("{} {} -> {} bytes", current.method, RedactedUri.of(current.target.uri()), current.bytes);
-                write.addListener((ChannelFutureListener) done -> {
-                    if (!done.isSuccess() || !current.keepAlive) {
-                        downstream.close();
-                        return;
-                    }
-                    if (!upstreamKeepAlive) {
-                        closeUpstream();
-                    }
-                    downstream.config().setAutoRead(true);
-                });
+                end(current, write);
             } else {
                 write.addListener((ChannelFutureListener) done -> {
                     if (!done.isSuccess()) {
@@ -238,7 +439,36 @@ final class PassThroughRelay {
             }
         }
 
-        private boolean readPending;
+        /** Relays {@code 100 Continue} (and other 1xx but 101) to the client, then reads on for the final answer. */
+        private void informational(ChannelHandlerContext ctx, HttpResponse head) {
+            informational = true;
+            if (head.status().code() != 101) {
+                FullHttpResponse relayed = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, head.status(), Unpooled.EMPTY_BUFFER);
+                downstream.writeAndFlush(relayed);
+            }
+        }
+
+        /** The response's last buffer went to the client: the exchange is over. */
+        private void end(Exchange current, ChannelFuture write) {
+            exchange = null;
+            boolean upstreamReusable = upstreamKeepAlive && (!current.streaming || current.bodySent);
+            finish(current);
+            LOG.debug("{} {} -> {} bytes", current.method, RedactedUri.of(current.target.uri()), current.bytes);
+            if (!upstreamReusable) {
+                closeUpstream();
+            }
+            if (current.early) {
+                ConnectionDrain.closeAfter(downstream, write);
+                return;
+            }
+            write.addListener((ChannelFutureListener) done -> {
+                if (!done.isSuccess() || !current.keepAlive) {
+                    downstream.close();
+                    return;
+                }
+                downstream.config().setAutoRead(true);
+            });
+        }
 
         void resume(ChannelHandlerContext ctx) {
             if (readPending && exchange != null) {
@@ -248,12 +478,21 @@ final class PassThroughRelay {
         }
 
         @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            Exchange current = exchange;
+            if (current != null && current.streaming && ctx.channel().isWritable()) {
+                pumpBody(current);
+            }
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             if (exchange != null) {
                 Exchange current = exchange;
                 exchange = null;
                 LOG.warn("upstream {} closed mid-exchange after {} bytes", current.target.registry().name(), current.bytes);
-                failFromUpstream(current, 502, "upstream registry " + current.target.registry().name() + " closed the connection");
+                upstreamFailed(current, 502, "upstream registry " + current.target.registry().name() + " closed the connection");
             }
         }
 
@@ -264,14 +503,10 @@ final class PassThroughRelay {
                 Exchange current = exchange;
                 exchange = null;
                 boolean timeout = cause instanceof ReadTimeoutException;
-                LOG.warn("upstream {} failed: {}", current.target.registry().name(), timeout ? "read timeout" : cause.toString());
-                failFromUpstream(current, timeout ? 504 : 502, "upstream registry " + current.target.registry().name()
+                LOG.warn("upstream {} failed: {}", current.target.registry().name(), timeout ? "idle timeout" : cause.toString());
+                upstreamFailed(current, timeout ? 504 : 502, "upstream registry " + current.target.registry().name()
                         + (timeout ? " did not answer in time" : " failed: " + cause.getClass().getSimpleName()));
             }
-        }
-
-        private void failFromUpstream(Exchange current, int status, String reason) {
-            upstreamFailed(current, status, reason);
         }
     }
 }

@@ -3,12 +3,17 @@ package dev.damselfly.proxy;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 
-/** Per-connection pipeline: HTTP/1.1 codec → request and failure counters → request aggregation (bodies up to 1 MiB) → the front handler. */
+/**
+ * Per-connection pipeline: HTTP/1.1 codec → request and failure counters → aggregation of bodiless requests (bodies
+ * up to 1 MiB; uploads pass unaggregated, their bodies streamed) → the front handler.
+ */
 final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
-    /** Request bodies larger than this get 413 (the proxy passes only GET and HEAD in this version): 1 MiB. */
+    /**
+     * Bodies of aggregated requests (GET, HEAD, refused methods) larger than this get 413: 1 MiB. Upload bodies
+     * (PUT, POST, PATCH, DELETE, OPTIONS) are streamed and have no limit here.
+     */
     static final int MAX_REQUEST_BODY_BYTES = 1 << 20;
     private static final String CODEC = "http-codec";
     private static final String METRICS = "http-metrics";
@@ -28,7 +33,7 @@ final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast(CODEC, new HttpServerCodec(config.maxInitialLineBytes(), config.maxHeaderBytes(), 64 * 1024));
         pipeline.addLast(METRICS, shared.metricsHandler());
-        pipeline.addLast(AGGREGATOR, new HttpObjectAggregator(MAX_REQUEST_BODY_BYTES));
+        pipeline.addLast(AGGREGATOR, new BodilessRequestAggregator(MAX_REQUEST_BODY_BYTES));
         pipeline.addLast(FRONT, new ProxyFrontHandler(shared));
     }
 

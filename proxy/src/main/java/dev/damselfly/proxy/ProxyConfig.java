@@ -17,7 +17,7 @@ import java.util.regex.PatternSyntaxException;
  * @param registries          the only registries reachable through the proxy; default none (everything gets 403)
  * @param defaultMirror       registry used for mirror requests that name none (docker's {@code registry-mirrors}); default the
  *                            registry named {@code docker.io} when configured, else none (such requests get 403)
- * @param upstreamTimeout     connect timeout and idle-read timeout toward registries; default 60 s
+ * @param upstreamTimeout     connect timeout and idle timeout (nothing read or written) toward registries; default 60 s
  * @param maxInitialLineBytes longest request line accepted; longer gets 414; default 8 KiB
  * @param maxHeaderBytes      largest request header block accepted; larger gets 431; default 16 KiB
  * @param eventLoopThreads    Netty event-loop threads serving clients and their upstream connections; default the core count

@@ -7,6 +7,10 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
@@ -18,9 +22,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * First stop of every request: refuses malformed ones (400, 414, 431), answers {@code /healthy},
- * opens CONNECT tunnels, resolves the upstream (403 for anything not configured), sends the GETs the P2P rules
- * match to the {@code BlobFetcher} ({@link P2pRouter}, when one is configured) and relays every other GET/HEAD
- * on the same event loop ({@link PassThroughRelay}). Other methods get 405 in this version.
+ * opens CONNECT tunnels, resolves the upstream (403 for anything not configured, before any byte goes
+ * upstream), sends the GETs the P2P rules match to the {@code BlobFetcher} ({@link P2pRouter}, when one is
+ * configured) and relays everything else on the same event loop ({@link PassThroughRelay}): other GETs and
+ * HEADs whole, uploads (PUT, POST, PATCH, DELETE, OPTIONS) as a head followed by streamed body chunks (see
+ * {@link BodilessRequestAggregator}). Any other method (TRACE, unknown ones) gets 405.
  */
 final class ProxyFrontHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** The health path, usable as nydusd's {@code ping_url} and for Kubernetes probes. */
@@ -41,6 +47,8 @@ final class ProxyFrontHandler extends SimpleChannelInboundHandler<FullHttpReques
     private BlobStreamer streamer;
     /** A request that arrived while a P2P response was streaming (HTTP pipelining); served after it. */
     private FullHttpRequest pending;
+    /** The current upload was refused: its body chunks are dropped. */
+    private boolean discardingBody;
 
     ProxyFrontHandler(Shared shared) {
         super(false);
@@ -78,8 +86,10 @@ final class ProxyFrontHandler extends SimpleChannelInboundHandler<FullHttpReques
                 return;
             }
             if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
+                // Upload methods never get here (streamed, see channelRead) unless their head was malformed.
                 request.release();
-                Responses.error(ctx, 405, "method " + method + " is not served by this proxy (GET, HEAD and CONNECT are)", !keepAlive);
+                Responses.error(ctx, 405, "method " + method + " is not served by this proxy (GET, HEAD, PUT, POST, PATCH, DELETE,"
+                        + " OPTIONS and CONNECT are)", !keepAlive);
                 return;
             }
             if (request.uri().equals(HEALTH_PATH)) {
@@ -101,13 +111,69 @@ final class ProxyFrontHandler extends SimpleChannelInboundHandler<FullHttpReques
         }
     }
 
-    /** Relays the exchange to the registry; releases the request. */
-    private void passThrough(ChannelHandlerContext ctx, FullHttpRequest request, UpstreamTarget target) {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (msg instanceof FullHttpRequest) {
+            super.channelRead(ctx, msg);
+        } else if (msg instanceof HttpRequest head) {
+            streamedHead(ctx, head);
+        } else if (msg instanceof HttpContent chunk) {
+            streamedBody(chunk);
+        } else {
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    /**
+     * The head of an upload (its body follows): resolved and allow-listed here, then relayed with its body
+     * streamed. A refusal ends the connection once the answer is written, since the client may already be
+     * sending the body.
+     */
+    private void streamedHead(ChannelHandlerContext ctx, HttpRequest head) {
+        if (streamer != null || (relay != null && relay.busy())) {
+            // A pipelined upload behind a response still being relayed: not served; the client retries it.
+            LOG.info("refused pipelined {} from {}: an exchange is still under way", head.method(), ctx.channel().remoteAddress());
+            discardingBody = true;
+            ctx.close();
+            return;
+        }
+        discardingBody = false;
+        try {
+            UpstreamTarget target = shared.resolver().resolve(head.uri(), head.headers().get(UpstreamResolver.REGISTRY_HEADER));
+            relay(ctx).startStreaming(head, target);
+        } catch (ProxyException e) {
+            LOG.info("refused {} {}: {}", head.method(), firstLine(head.uri()), e.getMessage());
+            discardingBody = true;
+            FullHttpResponse response = Responses.errorResponse(e.status(), e.getMessage(), Responses.ERROR_TYPE_PROXY);
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ConnectionDrain.closeAfter(ctx.channel(), ctx.writeAndFlush(response));
+        }
+    }
+
+    /** One body chunk of the current upload: relayed (or dropped when the upload was refused). */
+    private void streamedBody(HttpContent chunk) {
+        if (discardingBody || relay == null) {
+            chunk.release();
+            return;
+        }
+        if (chunk.decoderResult().isFailure()) {
+            relay.bodyFailed(chunk, chunk.decoderResult().cause());
+            return;
+        }
+        relay.body(chunk);
+    }
+
+    private PassThroughRelay relay(ChannelHandlerContext ctx) {
         if (relay == null) {
             relay = new PassThroughRelay(shared.connector(), ctx.channel());
         }
+        return relay;
+    }
+
+    /** Relays the exchange to the registry; releases the request. */
+    private void passThrough(ChannelHandlerContext ctx, FullHttpRequest request, UpstreamTarget target) {
         try {
-            relay.start(request, target);
+            relay(ctx).start(request, target);
         } finally {
             request.release();
         }

@@ -16,9 +16,7 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.net.URI;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 
@@ -26,7 +24,7 @@ import javax.net.ssl.SSLParameters;
  * Opens connections to upstream registries on the caller's event loop (no thread hand-off between the
  * two halves of an exchange): TLS with the node's trust roots and hostname verification for
  * {@code https} upstreams, an HTTP/1.1 client codec whose content chunks are up to
- * {@value #MAX_CHUNK_BYTES} bytes, and an idle-read timeout.
+ * {@value #MAX_CHUNK_BYTES} bytes, and an idle timeout (nothing read or written; see {@link UpstreamIdleTimeout}).
  */
 final class UpstreamConnector {
     /** Largest content chunk passed on at once: 1 MiB (a whole socket read, not 8 KiB slices). */
@@ -63,7 +61,7 @@ final class UpstreamConnector {
                             engine.setSSLParameters(parameters);
                             channel.pipeline().addLast("tls", new SslHandler(engine));
                         }
-                        channel.pipeline().addLast("idle", new ReadTimeoutHandler(config.upstreamTimeout().toMillis(), TimeUnit.MILLISECONDS));
+                        channel.pipeline().addLast("idle", new UpstreamIdleTimeout(config.upstreamTimeout().toMillis()));
                         channel.pipeline().addLast("codec", new HttpClientCodec(4096, 64 * 1024, MAX_CHUNK_BYTES));
                         channel.pipeline().addLast("relay", responseHandler);
                     }

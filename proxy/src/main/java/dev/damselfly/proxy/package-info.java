@@ -7,11 +7,15 @@
  *
  * <p>Netty runs everything ({@link dev.damselfly.proxy.ProxyServer}): each client connection and its upstream
  * connection share one event loop, and response buffers are relayed as they arrive, one in flight.
+ * Uploads (PUT, POST, PATCH, DELETE, OPTIONS: blob pushes, manifest pushes, deletes) pass straight through in
+ * both modes with their bodies streamed chunk by chunk (Content-Length or chunked, never aggregated), paced by
+ * the writability of the other side, {@code Expect: 100-continue} relayed to the registry; the allowlist is
+ * applied before any byte goes upstream. Other methods (TRACE, unknown ones) get 405.
  *
  * <p>With a {@link dev.damselfly.proxy.p2p.BlobFetcher} configured, blob GETs that match the rules take the
  * P2P path instead: the origin first confirms with a {@code HEAD} carrying the client's own credentials that
  * this client may read this blob (answers cached briefly, keyed by a hash of the credential), then the
  * fetcher's stream is read on a small fetch executor and written to the client as the socket takes it.
- * Everything else (HEAD, manifests, tokens, unmatched URLs) passes through as before.
+ * Everything else (HEAD, manifests, tokens, uploads, unmatched URLs) passes through as before.
  */
 package dev.damselfly.proxy;

@@ -190,7 +190,7 @@ class ProxyServerTest {
         assertTrue(rawExchange("GARBAGE\r\n\r\n").startsWith("HTTP/1.1 400"));
         assertTrue(rawExchange("GET /v2/" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 414"));
         assertTrue(rawExchange("GET /v2/ HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n").startsWith("HTTP/1.1 431"));
-        String put = rawExchange("PUT /v2/x/blobs/uploads/ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        String put = rawExchange("TRACE /v2/x/blobs/uploads/ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
         assertTrue(put.startsWith("HTTP/1.1 405"), put);
         assertEquals(200, get(URI.create("http://" + proxy.hostPort() + "/healthy")).statusCode(), "still serving");
     }
