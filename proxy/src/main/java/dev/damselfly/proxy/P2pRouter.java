@@ -44,10 +44,12 @@ final class P2pRouter implements AutoCloseable {
     private final AuthorizationProbe probe;
     private final ProxyMetrics metrics;
     private final ThreadPoolExecutor executor;
+    private final boolean servePeersWhenOriginUnreachable;
 
     P2pRouter(ProxyConfig config, BlobFetcher fetcher, UpstreamConnector connector, ProxyMetrics metrics) {
         this.fetcher = fetcher;
         this.rules = config.rules();
+        this.servePeersWhenOriginUnreachable = config.servePeersWhenOriginUnreachable();
         this.cache = new AuthorizationCache(config.authCacheTtl());
         this.probe = new AuthorizationProbe(connector);
         this.metrics = metrics;
@@ -107,6 +109,13 @@ final class P2pRouter implements AutoCloseable {
             return;
         }
         probe.check(loop, blob.url(), authorization, status -> {
+            if (status == AuthorizationProbe.UNREACHABLE && servePeersWhenOriginUnreachable) {
+                LOG.warn("origin unreachable registry={} repository={} digest={}: serving from the node and its peers"
+                        + " without the origin's authorization (servePeersWhenOriginUnreachable)", blob.registry(),
+                        blob.repository(), blob.digest());
+                then.accept(true);
+                return;
+            }
             boolean allowed = status >= 200 && status < 400;
             if (allowed) {
                 cache.put(key, AuthorizationCache.Decision.ALLOWED);

@@ -33,6 +33,10 @@ import java.util.regex.PatternSyntaxException;
  * @param fetchThreads        threads that open fetches and read their streams (a read blocks until its pieces arrive);
  *                            more concurrent P2P responses than this wait their turn; default 16
  * @param meterRegistry       where the {@code dragonfly.client.proxy.*} counters go; default none (not recorded)
+ * @param servePeersWhenOriginUnreachable when the origin cannot be reached at all (no HTTP answer to the authorization
+ *                            HEAD), serve the blob from the node and its peers anyway instead of passing the GET through
+ *                            to the dead origin; default false. Turning it on trades the per-client authorization check
+ *                            for availability while the registry is down (an answer such as 401/403/404 still refuses)
  */
 public record ProxyConfig(
         InetSocketAddress listen,
@@ -47,7 +51,8 @@ public record ProxyConfig(
         List<Pattern> rules,
         Duration authCacheTtl,
         int fetchThreads,
-        Optional<MeterRegistry> meterRegistry) {
+        Optional<MeterRegistry> meterRegistry,
+        boolean servePeersWhenOriginUnreachable) {
 
     /** Dragonfly's proxy and mirror port: 4001. */
     public static final int DEFAULT_PORT = 4001;
@@ -89,6 +94,7 @@ public record ProxyConfig(
         private BlobFetcher blobFetcher;
         private List<String> rules = DEFAULT_RULES;
         private Duration authCacheTtl = DEFAULT_AUTH_CACHE_TTL;
+        private boolean servePeersWhenOriginUnreachable;
         private int fetchThreads = DEFAULT_FETCH_THREADS;
         private MeterRegistry meterRegistry;
 
@@ -154,6 +160,12 @@ public record ProxyConfig(
             return this;
         }
 
+        /** See {@link ProxyConfig#servePeersWhenOriginUnreachable()}; default false. */
+        public Builder servePeersWhenOriginUnreachable(boolean value) {
+            servePeersWhenOriginUnreachable = value;
+            return this;
+        }
+
         /** Where the proxy's counters go; null (the default) records nothing. */
         public Builder meterRegistry(MeterRegistry value) {
             meterRegistry = value;
@@ -171,7 +183,7 @@ public record ProxyConfig(
                     .build();
             return new ProxyConfig(listen, registries, mirror, upstreamTimeout, maxInitialLineBytes, maxHeaderBytes,
                     eventLoopThreads, client, Optional.ofNullable(blobFetcher), compile(rules), authCacheTtl, fetchThreads,
-                    Optional.ofNullable(meterRegistry));
+                    Optional.ofNullable(meterRegistry), servePeersWhenOriginUnreachable);
         }
 
         private static List<Pattern> compile(List<String> regexes) {

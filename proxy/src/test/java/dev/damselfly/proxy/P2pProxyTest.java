@@ -439,4 +439,36 @@ class P2pProxyTest {
             assertTrue(fetcher.requests.get(fetcher.requests.size() - 1).dragonfly().useP2p());
         }
     }
+
+    @Test
+    void anUnreachableOriginRefusesByDefaultAndServesFromPeersOnlyWhenAllowed() throws Exception {
+        assertEquals(200, get(mirror(blobPath("private/app", blobDigest)), "Authorization", BASIC).statusCode(),
+                "the node has the blob");
+        int deadPort;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            deadPort = probe.getLocalPort();
+        }
+        List<RegistryUpstream> dead = List.of(new RegistryUpstream(registry.hostPort(), URI.create("http://127.0.0.1:" + deadPort)));
+        for (boolean allowed : new boolean[] {false, true}) {
+            try (ProxyServer cutOff = ProxyServer.start(ProxyConfig.builder()
+                    .listen(new InetSocketAddress("127.0.0.1", 0))
+                    .registries(dead)
+                    .upstreamTimeout(Duration.ofSeconds(3))
+                    .blobFetcher(fetcher)
+                    .servePeersWhenOriginUnreachable(allowed)
+                    .build())) {
+                URI url = URI.create("http://" + cutOff.hostPort() + blobPath("private/app", blobDigest) + "?ns=" + registry.hostPort());
+                int opens = fetcher.opens.get();
+                HttpResponse<byte[]> response = get(url, "Authorization", BASIC);
+                if (allowed) {
+                    assertEquals(200, response.statusCode());
+                    assertArrayEquals(blob, response.body());
+                    assertEquals(opens + 1, fetcher.opens.get());
+                } else {
+                    assertTrue(response.statusCode() >= 500, "refused while the origin cannot confirm: " + response.statusCode());
+                    assertEquals(opens, fetcher.opens.get(), "nothing served without the origin's yes");
+                }
+            }
+        }
+    }
 }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -279,7 +280,32 @@ public final class DownloadEngine implements AutoCloseable {
             return length;
         } catch (IOException | RuntimeException e) {
             metrics.backendRequest(scheme, "HEAD", false, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            OptionalLong fromScheduler = lengthFromScheduler(request);
+            if (fromScheduler.isPresent()) {
+                LOG.warn("origin unreachable for the length of task_id={} ({}): using the scheduler's {} bytes; "
+                        + "pieces come from peers", request.taskId(), e.toString(), fromScheduler.getAsLong());
+                return fromScheduler.getAsLong();
+            }
             throw new OriginUnavailableException(request.taskId(), request.origin().describe(), -1, e);
+        }
+    }
+
+    /**
+     * The task's length as the scheduler knows it from peers that have the task (StatTask), so a node can still
+     * download from peers while the origin is down. Only a length backed by pieces counts: a task with no piece
+     * count is ignored.
+     */
+    private OptionalLong lengthFromScheduler(TaskRequest request) {
+        if (scheduler.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        try {
+            return scheduler.get().statTask(request.taskId())
+                    .filter(t -> t.getContentLength() > 0 && t.getPieceCount() > 0)
+                    .map(t -> OptionalLong.of(t.getContentLength()))
+                    .orElse(OptionalLong.empty());
+        } catch (RuntimeException e) {
+            return OptionalLong.empty();
         }
     }
 

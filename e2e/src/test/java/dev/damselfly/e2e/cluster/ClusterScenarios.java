@@ -178,11 +178,12 @@ final class ClusterScenarios {
 
     /**
      * S6: the first {@code warmNodes} nodes pull the image, then the registry's link is cut; the rest must still
-     * get every layer from their peers. Only the cold nodes are timed; egress counts the warm-up.
+     * get every layer from their peers (nodes run with {@code proxy.servePeersWhenRegistryUnreachable=true}: without
+     * it a node refuses to serve a blob the registry cannot confirm the client may read). Only the cold nodes are timed; egress counts the warm-up.
      */
     static ScenarioResult registryDown(ScenarioConfig cfg, Path work, int warmNodes) throws Exception {
         long t0 = System.nanoTime();
-        try (Cluster c = Cluster.start(cfg, work.resolve("s6"), i -> List.of())) {
+        try (Cluster c = Cluster.start(cfg, work.resolve("s6"), i -> List.of("proxy.servePeersWhenRegistryUnreachable=true"))) {
             var mark = c.registry().mark();
             List<LabNode> warm = c.nodes().subList(0, warmNodes);
             List<LabNode> cold = c.nodes().subList(warmNodes, c.nodes().size());

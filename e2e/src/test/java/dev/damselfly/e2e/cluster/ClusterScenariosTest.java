@@ -56,4 +56,12 @@ class ClusterScenariosTest {
                 "every node that received a corrupt piece avoids the faulty node: " + r.summary());
         assertTrue(r.egressRatio() <= 1.2, "registry egress " + r.egressRatio() + "× the image (limit 1.2×): " + r.summary());
     }
+
+    @Test
+    void s6RegistryDownColdNodesStillPullTheImageFromPeers() throws Exception {
+        ScenarioResult r = ClusterScenarios.registryDown(SMALL, work, 1);
+        System.out.println(r.summary());
+        assertEquals(SMALL.nodes() - 1, r.seconds().size(), "every cold node completed: " + r.summary());
+        assertTrue(r.egressRatio() <= 1.2, "warm-up egress " + r.egressRatio() + "× the image (limit 1.2×): " + r.summary());
+    }
 }

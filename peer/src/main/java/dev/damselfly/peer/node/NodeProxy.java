@@ -32,6 +32,7 @@ final class NodeProxy {
                 .defaultMirror(defaultMirror)
                 .rules(config.proxy.rules.stream().map(r -> r.regex).toList())
                 .authCacheTtl(config.proxy.authCacheTtl)
+                .servePeersWhenOriginUnreachable(config.proxy.servePeersWhenRegistryUnreachable)
                 .blobFetcher(new EngineBlobFetcher(engine, store, origins, config.download.pieceTimeout.toMillis()))
                 .meterRegistry(registry)
                 .build();

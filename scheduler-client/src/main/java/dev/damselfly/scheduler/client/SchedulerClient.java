@@ -4,6 +4,8 @@ import dev.damselfly.scheduler.client.host.HostFactsCollector;
 import dev.damselfly.scheduler.client.validation.MessageValidator;
 import dev.damselfly.scheduler.proto.common.v2.Download;
 import dev.damselfly.scheduler.proto.common.v2.Host;
+import dev.damselfly.scheduler.proto.common.v2.Task;
+import dev.damselfly.scheduler.proto.scheduler.v2.StatTaskRequest;
 import dev.damselfly.scheduler.proto.scheduler.v2.AnnounceHostRequest;
 import dev.damselfly.scheduler.proto.scheduler.v2.DeleteHostRequest;
 import dev.damselfly.scheduler.proto.scheduler.v2.DeleteTaskRequest;
@@ -18,6 +20,7 @@ import io.netty.channel.ChannelOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -234,6 +237,22 @@ public final class SchedulerClient implements AutoCloseable {
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("scheduler client of host " + hostId() + " is closed");
+        }
+    }
+
+    /**
+     * What the scheduler knows of a task (StatTask): its content length and piece count as reported by the peers
+     * that have it. Empty when the scheduler does not know the task or cannot be reached (logged).
+     */
+    public Optional<Task> statTask(String taskId) {
+        ensureOpen();
+        String address = addressFor(taskId);
+        try {
+            return Optional.of(blocking(address).statTask(
+                    StatTaskRequest.newBuilder().setHostId(hostId()).setTaskId(taskId).build()));
+        } catch (StatusRuntimeException e) {
+            LOG.info("stat task scheduler={} task_id={} status={}", address, taskId, e.getStatus().getCode());
+            return Optional.empty();
         }
     }
 

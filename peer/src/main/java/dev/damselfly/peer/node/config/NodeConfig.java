@@ -172,6 +172,12 @@ public final class NodeConfig {
         /** How long a registry's yes/no to a client's credentials for a repository is trusted. Default 60s. */
         @JsonDeserialize(using = ConfigValues.Time.class)
         public Duration authCacheTtl = Duration.ofSeconds(60);
+        /**
+         * When the registry cannot be reached at all, serve blobs from this node and its peers without the registry's
+         * per-client authorization (an explicit 401/403/404 still refuses). Availability over the check while the
+         * registry is down. Default false.
+         */
+        public boolean servePeersWhenRegistryUnreachable = false;
     }
 
     /** One upstream registry: {@code name} as in image references, {@code url} where it is served. */
