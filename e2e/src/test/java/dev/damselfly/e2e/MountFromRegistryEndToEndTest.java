@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.damselfly.oci.Descriptor;
-import dev.damselfly.oci.Digest;
 import dev.damselfly.oci.ImageManifest;
 import dev.damselfly.oci.ImageReference;
 import dev.damselfly.oci.ManifestDocument;
@@ -20,19 +19,15 @@ import dev.damselfly.testkit.registry.RegistryAuth;
 import dev.damselfly.testkit.registry.RegistryServer;
 import java.io.ByteArrayInputStream;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,7 +48,7 @@ class MountFromRegistryEndToEndTest {
         try (RegistryServer registry = RegistryServer.start(RegistryAuth.none());
              RegistryClient client = RegistryClient.create(RegistryClientConfig.builder().build())) {
             ImageReference ref = ImageReference.parse(registry.hostPort() + "/nydus/app:v1");
-            pushNydusImage(client, ref, built);
+            NydusImagePush.push(client, ref, built);
             AccessLog.Mark mark = registry.accessLog().mark();
 
             Path mountpoint = Files.createDirectories(work.resolve("mnt"));
@@ -94,8 +89,8 @@ class MountFromRegistryEndToEndTest {
              RegistryClient client = RegistryClient.create(RegistryClientConfig.builder().build())) {
             ImageReference ref = ImageReference.parse(registry.hostPort() + "/plain/app:v1");
             byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
-            Descriptor configDescriptor = push(client, ref, config, MediaTypes.OCI_CONFIG, null);
-            Descriptor layer = push(client, ref, TestTrees.allEntryTypes(3).toByteArray(), MediaTypes.OCI_LAYER_TAR, null);
+            Descriptor configDescriptor = NydusImagePush.pushBlob(client, ref, config, MediaTypes.OCI_CONFIG, null);
+            Descriptor layer = NydusImagePush.pushBlob(client, ref, TestTrees.allEntryTypes(3).toByteArray(), MediaTypes.OCI_LAYER_TAR, null);
             client.pushManifest(ref, ManifestDocument.of(new ImageManifest(2, MediaTypes.OCI_MANIFEST, null, configDescriptor,
                     List.of(layer), null, null)));
             Path mountpoint = Files.createDirectories(work.resolve("mnt2"));
@@ -105,38 +100,6 @@ class MountFromRegistryEndToEndTest {
         }
     }
 
-    private static void pushNydusImage(RegistryClient client, ImageReference ref, LayerBuildResult built) throws Exception {
-        Descriptor blob = push(client, ref, Files.readAllBytes(built.blob()), "application/vnd.oci.image.layer.nydus.blob.v1",
-                Map.of("containerd.io/snapshot/nydus-blob", "true"));
-        ByteArrayOutputStream gz = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream out = new TarArchiveOutputStream(new GzipCompressorOutputStream(gz))) {
-            TarArchiveEntry dir = new TarArchiveEntry("image/");
-            dir.setMode(040755);
-            out.putArchiveEntry(dir);
-            out.closeArchiveEntry();
-            byte[] boot = Files.readAllBytes(built.bootstrap());
-            TarArchiveEntry file = new TarArchiveEntry("image/image.boot");
-            file.setMode(0100444);
-            file.setSize(boot.length);
-            out.putArchiveEntry(file);
-            out.write(boot);
-            out.closeArchiveEntry();
-        }
-        Descriptor bootstrap = push(client, ref, gz.toByteArray(), MediaTypes.OCI_LAYER_GZIP,
-                Map.of("containerd.io/snapshot/nydus-bootstrap", "true", "containerd.io/snapshot/nydus-fs-version", "6"));
-        byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"
-                .getBytes(StandardCharsets.UTF_8);
-        Descriptor configDescriptor = push(client, ref, config, MediaTypes.OCI_CONFIG, null);
-        client.pushManifest(ref, ManifestDocument.of(new ImageManifest(2, MediaTypes.OCI_MANIFEST, null, configDescriptor,
-                List.of(blob, bootstrap), null, null)));
-    }
-
-    private static Descriptor push(RegistryClient client, ImageReference ref, byte[] bytes, String mediaType,
-                                   Map<String, String> annotations) throws Exception {
-        Digest digest = Digest.sha256(bytes);
-        client.pushBlob(ref, digest, bytes.length, new ByteArrayInputStream(bytes), n -> { });
-        return new Descriptor(mediaType, digest.toString(), bytes.length, null, annotations, null, null);
-    }
 
     private static byte[] contentOf(byte[] tar, String path) throws Exception {
         try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(tar))) {

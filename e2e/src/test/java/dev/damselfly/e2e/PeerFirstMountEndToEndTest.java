@@ -3,12 +3,7 @@ package dev.damselfly.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.damselfly.oci.Descriptor;
-import dev.damselfly.oci.Digest;
-import dev.damselfly.oci.ImageManifest;
 import dev.damselfly.oci.ImageReference;
-import dev.damselfly.oci.ManifestDocument;
-import dev.damselfly.oci.MediaTypes;
 import dev.damselfly.oci.registry.RegistryClient;
 import dev.damselfly.oci.registry.RegistryClientConfig;
 import dev.damselfly.rafs.build.LayerBuildResult;
@@ -18,8 +13,6 @@ import dev.damselfly.testkit.image.DeterministicBytes;
 import dev.damselfly.testkit.image.LayerTarBuilder;
 import dev.damselfly.testkit.registry.RegistryServer;
 import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,11 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,7 +70,7 @@ class PeerFirstMountEndToEndTest {
         try (RegistryServer registry = RegistryServer.start();
              RegistryClient client = RegistryClient.create(RegistryClientConfig.builder().build())) {
             ImageReference ref = ImageReference.parse(registry.hostPort() + "/nydus/tools:v1");
-            pushNydusImage(client, ref, built);
+            NydusImagePush.push(client, ref, built);
             Process scheduler = DamselflyProcess.start(work.resolve("scheduler.err"), "scheduler", "--listen", "127.0.0.1:0");
             try {
                 String line = new BufferedReader(new InputStreamReader(scheduler.getInputStream(), StandardCharsets.UTF_8)).readLine();
@@ -151,38 +140,5 @@ class PeerFirstMountEndToEndTest {
                 && trace.indexOf("/bin/sha256sum") < trace.indexOf("/data/big.bin"),
                 "the access trace lists the program, then its input, in first-read order:\n" + trace);
         return out.split("\\s+")[0];
-    }
-
-    private static void pushNydusImage(RegistryClient client, ImageReference ref, LayerBuildResult built) throws Exception {
-        Descriptor blob = push(client, ref, Files.readAllBytes(built.blob()), "application/vnd.oci.image.layer.nydus.blob.v1",
-                Map.of("containerd.io/snapshot/nydus-blob", "true"));
-        ByteArrayOutputStream gz = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream out = new TarArchiveOutputStream(new GzipCompressorOutputStream(gz))) {
-            TarArchiveEntry dir = new TarArchiveEntry("image/");
-            dir.setMode(040755);
-            out.putArchiveEntry(dir);
-            out.closeArchiveEntry();
-            byte[] boot = Files.readAllBytes(built.bootstrap());
-            TarArchiveEntry file = new TarArchiveEntry("image/image.boot");
-            file.setMode(0100444);
-            file.setSize(boot.length);
-            out.putArchiveEntry(file);
-            out.write(boot);
-            out.closeArchiveEntry();
-        }
-        Descriptor bootstrap = push(client, ref, gz.toByteArray(), MediaTypes.OCI_LAYER_GZIP,
-                Map.of("containerd.io/snapshot/nydus-bootstrap", "true", "containerd.io/snapshot/nydus-fs-version", "6"));
-        byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"
-                .getBytes(StandardCharsets.UTF_8);
-        Descriptor configDescriptor = push(client, ref, config, MediaTypes.OCI_CONFIG, null);
-        client.pushManifest(ref, ManifestDocument.of(new ImageManifest(2, MediaTypes.OCI_MANIFEST, null, configDescriptor,
-                List.of(blob, bootstrap), null, null)));
-    }
-
-    private static Descriptor push(RegistryClient client, ImageReference ref, byte[] bytes, String mediaType,
-                                   Map<String, String> annotations) throws Exception {
-        Digest digest = Digest.sha256(bytes);
-        client.pushBlob(ref, digest, bytes.length, new ByteArrayInputStream(bytes), n -> { });
-        return new Descriptor(mediaType, digest.toString(), bytes.length, null, annotations, null, null);
     }
 }
