@@ -156,7 +156,7 @@ public final class NodeDaemon implements AutoCloseable {
                 upload.notifications(), metrics.registry());
         started.push(engine);
 
-        OriginFactory origins = new OriginFactory(config);
+        OriginFactory origins = new OriginFactory();
         started.push(origins);
         if (config.proxy.enabled) {
             proxy = NodeProxy.start(config, engine, store, origins, metrics.registry());

@@ -4,7 +4,6 @@ import dev.damselfly.exchange.Origin;
 import dev.damselfly.exchange.engine.HttpRangeOrigin;
 import dev.damselfly.oci.registry.RegistryClientConfig;
 import dev.damselfly.oci.registry.RegistryHttpClients;
-import dev.damselfly.peer.node.config.NodeConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.util.Map;
@@ -17,7 +16,7 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 public final class OriginFactory implements AutoCloseable {
     private final CloseableHttpClient http;
 
-    public OriginFactory(NodeConfig config) {
+    public OriginFactory() {
         this.http = RegistryHttpClients.create(RegistryClientConfig.builder().build());
     }
 

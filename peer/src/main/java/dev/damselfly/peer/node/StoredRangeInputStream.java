@@ -10,7 +10,7 @@ import java.nio.ByteBuffer;
  * Bytes {@code [offset, offset+length)} of a task whose covering pieces are all stored, read piece by piece
  * (each read verified by the store). A piece that has gone missing is an IOException naming task and piece.
  */
-final class StoredRangeInputStream extends InputStream {
+public final class StoredRangeInputStream extends InputStream {
     private final PieceStore store;
     private final String taskId;
     private final int pieceLength;
@@ -19,7 +19,8 @@ final class StoredRangeInputStream extends InputStream {
     private ByteBuffer current;
     private boolean closed;
 
-    StoredRangeInputStream(PieceStore store, String taskId, long offset, long length) throws IOException {
+    /** @throws IOException when the task is not in the store */
+    public StoredRangeInputStream(PieceStore store, String taskId, long offset, long length) throws IOException {
         this.store = store;
         this.taskId = taskId;
         TaskInfo info = store.taskInfo(taskId).orElseThrow(() -> new IOException("task " + taskId + " is not in the store"));

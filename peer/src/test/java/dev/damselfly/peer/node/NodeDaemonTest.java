@@ -96,6 +96,12 @@ class NodeDaemonTest {
             assertArrayEquals(content, second.body());
             assertEquals(fromOrigin, originBytes.get(), "the second download comes from the node's store");
 
+            String wrongDigest = "sha256:" + "0".repeat(64);
+            String wrongQuery = "/api/v1/download?url=" + URLEncoder.encode(url + "?copy=2", StandardCharsets.UTF_8)
+                    + "&digest=" + wrongDigest;
+            org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> getBytes(node, "admin", wrongQuery),
+                    "a content that does not match the digest never arrives complete");
+
             HttpResponse<String> bad = get(node, "admin", "/api/v1/download?url=ftp://x/y");
             assertEquals(400, bad.statusCode(), bad.body());
 

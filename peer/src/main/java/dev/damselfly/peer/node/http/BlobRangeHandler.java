@@ -6,13 +6,11 @@ import dev.damselfly.exchange.engine.DownloadEngine;
 import dev.damselfly.exchange.engine.TaskRequest;
 import dev.damselfly.oci.Digest;
 import dev.damselfly.peer.node.RegistryBlobTasks;
+import dev.damselfly.peer.node.StoredRangeInputStream;
 import dev.damselfly.piecestore.PieceStore;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.URLDecoder;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
+import java.io.InputStream;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +51,7 @@ public final class BlobRangeHandler implements HttpHandler {
             Responses.error(exchange, 405, "/api/v1/blobs answers GET only");
             return;
         }
-        Map<String, String> q = query(exchange.getRequestURI().getRawQuery());
+        Map<String, String> q = QueryParameters.parse(exchange.getRequestURI().getRawQuery());
         String range = exchange.getRequestHeaders().getFirst("Range");
         Matcher m = range == null ? null : RANGE.matcher(range.trim());
         if (q.get("registry") == null || q.get("repository") == null || q.get("digest") == null) {
@@ -98,40 +96,17 @@ public final class BlobRangeHandler implements HttpHandler {
             Responses.error(exchange, 416, "range " + range + " is outside the " + total + "-byte blob");
             return;
         }
-        int pieceLength = store.taskInfo(request.taskId()).orElseThrow().pieceLength();
         exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
         exchange.getResponseHeaders().set("Content-Range", "bytes " + first + "-" + last + "/" + total);
         exchange.getResponseHeaders().set("X-Dragonfly-Task-ID", request.taskId());
         exchange.sendResponseHeaders(206, length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            long position = first;
-            while (position <= last) {
-                int piece = (int) (position / pieceLength);
-                ByteBuffer bytes = store.readPiece(request.taskId(), piece);
-                bytes.position((int) (position - (long) piece * pieceLength));
-                int n = (int) Math.min(bytes.remaining(), last - position + 1);
-                byte[] chunk = new byte[n];
-                bytes.get(chunk);
-                out.write(chunk);
-                position += n;
-            }
-        } catch (RuntimeException e) {
+        try (InputStream in = new StoredRangeInputStream(store, request.taskId(), first, length);
+             OutputStream out = exchange.getResponseBody()) {
+            in.transferTo(out);
+        } catch (IOException e) {
             LOG.warn("blob range aborted task_id={} error={}", request.taskId(), e.toString());
+            throw new IOException("range of task " + request.taskId() + " aborted", e); // the server drops the connection
         }
         exchange.close();
-    }
-
-    private static Map<String, String> query(String raw) {
-        Map<String, String> out = new HashMap<>();
-        if (raw != null) {
-            for (String pair : raw.split("&")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0) {
-                    out.putIfAbsent(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return out;
     }
 }

@@ -12,9 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -26,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * node (local store, then peers, then the origin) and streams it back as it arrives; what {@code damselfly get}
  * calls. The request's {@code Authorization} header, if any, is sent to the origin and nowhere else. The response
  * carries {@code X-Dragonfly-Task-ID}. A download that fails after the headers went out is cut short (the client
- * sees fewer bytes than Content-Length), never ended cleanly.
+ * sees fewer bytes than Content-Length), never ended cleanly; with {@code digest} the last byte waits for the node's
+ * SHA-256 check of the whole content.
  */
 public final class DownloadHandler implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(DownloadHandler.class);
@@ -48,7 +46,7 @@ public final class DownloadHandler implements HttpHandler {
             Responses.error(exchange, 405, "/api/v1/download answers GET only");
             return;
         }
-        Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+        Map<String, String> query = QueryParameters.parse(exchange.getRequestURI().getRawQuery());
         String url = query.get("url");
         if (url == null || url.isBlank()) {
             Responses.error(exchange, 400, "missing query parameter url");
@@ -66,7 +64,7 @@ public final class DownloadHandler implements HttpHandler {
             Responses.error(exchange, 400, "digest must be sha256:<64 hex digits>");
             return;
         }
-        Map<String, String> originHeaders = new HashMap<>();
+        Map<String, String> originHeaders = new java.util.HashMap<>();
         String authorization = exchange.getRequestHeaders().getFirst("Authorization");
         if (authorization != null) {
             originHeaders.put("Authorization", authorization);
@@ -104,34 +102,27 @@ public final class DownloadHandler implements HttpHandler {
             exchange.close();
             return;
         }
+        // With a digest, the last byte is held back until the node has checked the whole content: on a mismatch the
+        // client gets a body one byte short (an error), never a complete-looking wrong one.
+        long held = digest != null ? 1 : 0;
         try (InputStream in = download.openStream(0, length); OutputStream out = exchange.getResponseBody()) {
             byte[] buffer = new byte[BUFFER];
+            long left = length - held;
             int n;
-            while ((n = in.read(buffer)) > 0) {
+            while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
                 out.write(buffer, 0, n);
+                left -= n;
             }
-            if (digest != null) {
+            if (held > 0) {
                 download.completion().join();
+                out.write(in.readNBytes((int) held));
             }
         } catch (IOException | RuntimeException e) {
             LOG.warn("download aborted task_id={} error={}", download.taskId(), e.toString());
-            exchange.close();
-            return;
+            // Thrown out of the handler, the JDK server drops the connection: the client sees a short body. Closing the
+            // exchange instead would leave the connection open and the client waiting for the missing bytes.
+            throw new IOException("download of task " + download.taskId() + " aborted", e);
         }
         exchange.close();
-    }
-
-    private static Map<String, String> query(String raw) {
-        Map<String, String> out = new HashMap<>();
-        if (raw == null) {
-            return out;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            out.putIfAbsent(key, value);
-        }
-        return out;
     }
 }
