@@ -170,6 +170,22 @@ public final class TaskRecord {
      * True when some peer on another host can serve: Running, BackToSource or Succeeded (spec §3.7 "available
      * peer").
      */
+    /**
+     * True when a peer of this task on another host has been told (or is about to be told) to download from the
+     * origin but has not started yet: it is registered ({@code RECEIVED_NORMAL}) with its back-to-source flag set,
+     * its first scheduling attempt still pending (for example behind the thundering-herd delay). A peer that
+     * registers meanwhile waits for it as a parent instead of going to the origin as well.
+     */
+    public synchronized boolean hasSourcePending(String excludeHostId) {
+        for (PeerRecord p : peerList) {
+            if (!p.host().id().equals(excludeHostId) && p.state() == PeerState.RECEIVED_NORMAL
+                    && p.backToSourceFlag()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public synchronized boolean hasAvailablePeer(String excludeHostId) {
         for (PeerRecord p : peerList) {
             PeerState s = p.state();

@@ -104,7 +104,9 @@ public final class Scheduling implements AutoCloseable {
                 peer.setState(PeerState.RECEIVED_NORMAL, now);
                 if (d.getNeedBackToSource()) {
                     peer.flagBackToSource();
-                } else if (!task.hasAvailablePeer(peer.host().id())) {
+                } else if (!task.hasAvailablePeer(peer.host().id()) && !task.hasSourcePending(peer.host().id())) {
+                    // a peer already headed for the origin counts as available: this one waits for it as a parent
+                    // (retry loop below) rather than fetching the same bytes from the origin at the same time
                     HostRecord seed = peer.host().isSeed() ? null : chooseSeed(task.id(), peer.host().id());
                     if (seed == null) {
                         peer.flagBackToSource();

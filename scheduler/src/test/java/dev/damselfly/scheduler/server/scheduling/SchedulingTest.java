@@ -3,13 +3,23 @@ package dev.damselfly.scheduler.server.scheduling;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.damselfly.scheduler.proto.scheduler.v2.AnnouncePeerResponse;
 import dev.damselfly.scheduler.server.Fixtures;
+import dev.damselfly.scheduler.server.SchedulerConfig;
+import dev.damselfly.scheduler.server.TestNode;
 import dev.damselfly.scheduler.server.resource.HostRecord;
+import dev.damselfly.scheduler.server.resource.PeerRecord;
+import dev.damselfly.scheduler.server.resource.ResourceStore;
+import dev.damselfly.scheduler.server.resource.TaskRecord;
+import io.grpc.Status;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Seed choice and the thundering-herd delay (spec §3.7). */
+/** Seed choice, the thundering-herd delay (spec §3.7) and who goes to the origin. */
 class SchedulingTest {
     private static final long MS = 1_000_000L;
 
@@ -42,5 +52,46 @@ class SchedulingTest {
         }
         assertEquals(3, chosen.size());
         assertTrue(SeedRing.choose(List.of(), "t").isEmpty());
+    }
+
+    /** Collects the one answer a registration gets. */
+    private static final class Answer implements Responder {
+        final CompletableFuture<AnnouncePeerResponse> response = new CompletableFuture<>();
+
+        @Override
+        public void respond(AnnouncePeerResponse r) {
+            response.complete(r);
+        }
+
+        @Override
+        public void fail(Status status) {
+            response.completeExceptionally(status.asRuntimeException());
+        }
+    }
+
+    @Test
+    void aPeerRegisteringWhileAnotherIsHeadedForTheOriginWaitsForItInsteadOfFetchingTwice() throws Exception {
+        SchedulerConfig config = SchedulerConfig.defaults().withRetry(20, Duration.ofMillis(50), 10);
+        ResourceStore store = new ResourceStore(config.normalUploadLimit(), config.seedUploadLimit());
+        try (Scheduling scheduling = new Scheduling(config, store, (seed, task, d, onFailure) -> onFailure.run())) {
+            TaskRecord task = store.taskOrCreate("t", System.nanoTime());
+            HostRecord a = Fixtures.hostRecord(store, "a");
+            HostRecord b = Fixtures.hostRecord(store, "b");
+            // host a already has a registration in flight: its peer's first attempt waits out the herd delay
+            a.beginRegistration();
+            PeerRecord first = Fixtures.peer(store, task, a, "first");
+            PeerRecord second = Fixtures.peer(store, task, b, "second");
+            Answer firstAnswer = new Answer();
+            Answer secondAnswer = new Answer();
+            scheduling.register(first, TestNode.download("https://example.com/t", 4), firstAnswer);
+            scheduling.register(second, TestNode.download("https://example.com/t", 4), secondAnswer);
+
+            AnnouncePeerResponse r1 = firstAnswer.response.get(5, TimeUnit.SECONDS);
+            assertTrue(r1.hasNeedBackToSourceResponse(), "the first peer fetches from the origin: " + r1);
+            AnnouncePeerResponse r2 = secondAnswer.response.get(5, TimeUnit.SECONDS);
+            assertTrue(r2.hasNormalTaskResponse(), "the second peer gets the first as parent: " + r2);
+            assertEquals("first", r2.getNormalTaskResponse().getCandidateParents(0).getId());
+            assertEquals(1, scheduling.backToSourceDecisions());
+        }
     }
 }
