@@ -25,13 +25,78 @@ final class ContentFile {
 
     private final boolean syncDirectory;
 
+    /** How the file's data is forced to disk; {@code FileChannel.force(false)} outside tests. */
+    interface Forcer {
+        void force(FileChannel channel) throws IOException;
+    }
+
+    private final Forcer forcer;
+    // group force: writers that finish at about the same time share one force (guarded by forceLock)
+    private final Object forceLock = new Object();
+    private long forcesStarted;
+    private long forcesDone;
+    private boolean forcing;
+
     /**
      * @param syncDirectory whether creating the file also forces its directory, so that the file's name is as
      *                      durable as the pieces later forced into it
      */
     ContentFile(Path path, boolean syncDirectory) {
+        this(path, syncDirectory, ch -> ch.force(false));
+    }
+
+    ContentFile(Path path, boolean syncDirectory, Forcer forcer) {
         this.path = path;
         this.syncDirectory = syncDirectory;
+        this.forcer = forcer;
+    }
+
+    /**
+     * Returns once every write to this file that completed before the call is on disk. Concurrent callers share
+     * forces (group commit): a caller waits for a force that <em>started</em> after it arrived (one already
+     * running may have missed its bytes), starting one itself when none is running. With 8 pieces of a task
+     * arriving together this is one {@code fdatasync} instead of 8. A failed force fails its caller; waiters then
+     * start their own.
+     *
+     * @return forces this file has completed so far (for tests)
+     */
+    long forceWrites() throws IOException {
+        long number;
+        synchronized (forceLock) {
+            long need = forcesStarted + 1;
+            while (true) {
+                if (forcesDone >= need) {
+                    return forcesDone;
+                }
+                if (!forcing) {
+                    break;
+                }
+                try {
+                    forceLock.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted waiting for a force of " + path);
+                }
+            }
+            forcing = true;
+            number = ++forcesStarted;
+        }
+        boolean ok = false;
+        try {
+            forcer.force(channel(true));
+            ok = true;
+        } finally {
+            synchronized (forceLock) {
+                forcing = false;
+                if (ok) {
+                    forcesDone = Math.max(forcesDone, number);
+                }
+                forceLock.notifyAll();
+            }
+        }
+        synchronized (forceLock) {
+            return forcesDone;
+        }
     }
 
     private static void syncDirectory(Path dir) {

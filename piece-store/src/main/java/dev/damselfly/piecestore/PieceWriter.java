@@ -70,7 +70,7 @@ final class PieceWriter {
                     pos += ch.write(src, pos);
                 }
                 if (ctx.config.syncWrites()) {
-                    ch.force(false);
+                    t.content.forceWrites();
                 }
             } catch (IOException e) {
                 throw writeFailure(t, number, path, e);
@@ -124,7 +124,7 @@ final class PieceWriter {
                 }
                 checkDigest(t, number, expected, (int) crc.getValue(), sha == null ? null : sha.digest());
                 if (ctx.config.syncWrites()) {
-                    ch.force(false);
+                    t.content.forceWrites();
                 }
             } catch (IOException e) {
                 throw writeFailure(t, number, path, e);
