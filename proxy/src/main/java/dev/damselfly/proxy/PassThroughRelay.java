@@ -43,6 +43,9 @@ import org.slf4j.LoggerFactory;
  * before the client sends a byte of body. A registry that answers before the whole body arrived ends the
  * client connection after that answer (the rest of the body is dropped, never sent).
  *
+ * <p>In mirror mode a {@code Location} naming the registry itself is made proxy-relative ({@link LocationRewriter}),
+ * so uploads keep going through the mirror.
+ *
  * <p>One upstream connection is kept per client connection and reused while requests go to the same registry.
  */
 final class PassThroughRelay {
@@ -396,6 +399,7 @@ final class PassThroughRelay {
                         "Trailer", "Upgrade"}) {
                     headers.remove(name);
                 }
+                LocationRewriter.apply(headers, current.target);
                 if (head.status().code() >= 400) {
                     headers.set(Responses.ERROR_TYPE, Responses.ERROR_TYPE_BACKEND);
                 }

@@ -1,6 +1,7 @@
 package dev.damselfly.proxy;
 
 import dev.damselfly.oci.registry.RegistryClientConfig;
+import dev.damselfly.proxy.intercept.HttpsInterception;
 import dev.damselfly.proxy.p2p.BlobFetcher;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetSocketAddress;
@@ -37,6 +38,12 @@ import java.util.regex.PatternSyntaxException;
  *                            HEAD), serve the blob from the node and its peers anyway instead of passing the GET through
  *                            to the dead origin; default false. Turning it on trades the per-client authorization check
  *                            for availability while the registry is down (an answer such as 401/403/404 still refuses)
+ * @param httpsInterception   which {@code CONNECT} tunnels the proxy terminates itself (with which CA), so their blob
+ *                            GETs can go P2P; default none: every allowed {@code CONNECT} is a raw tunnel
+ * @param requestRateLimit    requests per second allowed per client IP address, averaged (token bucket); more get
+ *                            {@code 429} with {@code Retry-After}; {@code /healthy} is exempt; default 0 = no limit
+ * @param requestRateBurst    requests a client address may send at once before the rate applies (the bucket's size);
+ *                            default 0 = the rate rounded up (at least 1); ignored without a rate
  */
 public record ProxyConfig(
         InetSocketAddress listen,
@@ -52,7 +59,10 @@ public record ProxyConfig(
         Duration authCacheTtl,
         int fetchThreads,
         Optional<MeterRegistry> meterRegistry,
-        boolean servePeersWhenOriginUnreachable) {
+        boolean servePeersWhenOriginUnreachable,
+        Optional<HttpsInterception> httpsInterception,
+        double requestRateLimit,
+        int requestRateBurst) {
 
     /** Dragonfly's proxy and mirror port: 4001. */
     public static final int DEFAULT_PORT = 4001;
@@ -72,9 +82,33 @@ public record ProxyConfig(
         if (fetchThreads < 1) {
             throw new IllegalArgumentException("fetchThreads must be at least 1, got " + fetchThreads);
         }
+        if (!(requestRateLimit >= 0) || Double.isInfinite(requestRateLimit)) {
+            throw new IllegalArgumentException("requestRateLimit must be a finite number >= 0 (requests per second), got "
+                    + requestRateLimit);
+        }
+        if (requestRateBurst < 0) {
+            throw new IllegalArgumentException("requestRateBurst must not be negative, got " + requestRateBurst);
+        }
+        for (String host : httpsInterception.map(HttpsInterception::hosts).orElse(List.of())) {
+            if (registries.stream().noneMatch(r -> interceptionMatches(host, r))) {
+                throw new IllegalArgumentException("HTTPS interception host '" + host + "' is not one of the configured registries"
+                        + " (name or upstream host:port)");
+            }
+        }
         if (defaultMirror.isPresent() && registries.stream().noneMatch(r -> r.name().equals(defaultMirror.get()))) {
             throw new IllegalArgumentException("default mirror '" + defaultMirror.get() + "' is not one of the configured registries");
         }
+    }
+
+    /** True when {@code entry} (a registry name, or an upstream {@code host[:port]}, port default 443) names {@code registry}. */
+    static boolean interceptionMatches(String entry, RegistryUpstream registry) {
+        return entry.equals(registry.name()) || entry.equals(registry.authority())
+                || (!entry.matches(".*:\\d+$") && (entry + ":443").equals(registry.authority()));
+    }
+
+    /** The token-bucket size in effect: {@code requestRateBurst}, or the rate rounded up (at least 1) when that is 0. */
+    public int effectiveRequestRateBurst() {
+        return requestRateBurst > 0 ? requestRateBurst : (int) Math.max(1, Math.ceil(requestRateLimit));
     }
 
     public static Builder builder() {
@@ -97,6 +131,9 @@ public record ProxyConfig(
         private boolean servePeersWhenOriginUnreachable;
         private int fetchThreads = DEFAULT_FETCH_THREADS;
         private MeterRegistry meterRegistry;
+        private HttpsInterception httpsInterception;
+        private double requestRateLimit;
+        private int requestRateBurst;
 
         public Builder listen(InetSocketAddress value) {
             listen = value;
@@ -172,6 +209,24 @@ public record ProxyConfig(
             return this;
         }
 
+        /** See {@link ProxyConfig#httpsInterception()}; null (the default) intercepts nothing. */
+        public Builder httpsInterception(HttpsInterception value) {
+            httpsInterception = value;
+            return this;
+        }
+
+        /** Requests per second per client address; 0 (the default) = no limit. */
+        public Builder requestRateLimit(double value) {
+            requestRateLimit = value;
+            return this;
+        }
+
+        /** Bucket size per client address; 0 (the default) = the rate rounded up. */
+        public Builder requestRateBurst(int value) {
+            requestRateBurst = value;
+            return this;
+        }
+
         public ProxyConfig build() {
             Optional<String> mirror = Optional.ofNullable(defaultMirror)
                     .or(() -> registries.stream().map(RegistryUpstream::name).filter("docker.io"::equals).findFirst());
@@ -183,7 +238,8 @@ public record ProxyConfig(
                     .build();
             return new ProxyConfig(listen, registries, mirror, upstreamTimeout, maxInitialLineBytes, maxHeaderBytes,
                     eventLoopThreads, client, Optional.ofNullable(blobFetcher), compile(rules), authCacheTtl, fetchThreads,
-                    Optional.ofNullable(meterRegistry), servePeersWhenOriginUnreachable);
+                    Optional.ofNullable(meterRegistry), servePeersWhenOriginUnreachable, Optional.ofNullable(httpsInterception),
+                    requestRateLimit, requestRateBurst);
         }
 
         private static List<Pattern> compile(List<String> regexes) {

@@ -21,8 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * First stop of every request: refuses malformed ones (400, 414, 431), answers {@code /healthy},
- * opens CONNECT tunnels, resolves the upstream (403 for anything not configured, before any byte goes
+ * First stop of every request: refuses malformed ones (400, 414, 431), applies the per-client request-rate limit
+ * (429), answers {@code /healthy}, opens CONNECT tunnels (or intercepts them, {@link HttpsInterceptor}: then this
+ * handler serves the decrypted requests, each one to the tunnel's registry), resolves the upstream (403 for anything not configured, before any byte goes
  * upstream), sends the GETs the P2P rules match to the {@code BlobFetcher} ({@link P2pRouter}, when one is
  * configured) and relays everything else on the same event loop ({@link PassThroughRelay}): other GETs and
  * HEADs whole, uploads (PUT, POST, PATCH, DELETE, OPTIONS) as a head followed by streamed body chunks (see
@@ -36,13 +37,17 @@ final class ProxyFrontHandler extends SimpleChannelInboundHandler<FullHttpReques
     /**
      * What all connections of one server share.
      *
-     * @param p2p the P2P path, or null when no {@code BlobFetcher} is configured
+     * @param p2p         the P2P path, or null when no {@code BlobFetcher} is configured
+     * @param interceptor HTTPS interception of CONNECTs, or null when off
+     * @param rateLimiter the per-client request limit, or null when off
      */
     record Shared(ProxyConfig config, UpstreamResolver resolver, UpstreamConnector connector, P2pRouter p2p,
-            MetricsHandler metricsHandler) {
+            MetricsHandler metricsHandler, HttpsInterceptor interceptor, RequestRateLimiter rateLimiter) {
     }
 
     private final Shared shared;
+    /** The registry of the intercepted CONNECT tunnel this connection is, or null for a plain proxy connection. */
+    private final RegistryUpstream intercepted;
     private PassThroughRelay relay;
     private BlobStreamer streamer;
     /** A request that arrived while a P2P response was streaming (HTTP pipelining); served after it. */
@@ -50,9 +55,11 @@ final class ProxyFrontHandler extends SimpleChannelInboundHandler<FullHttpReques
     /** The current upload was refused: its body chunks are dropped. */
     private boolean discardingBody;
 
-    ProxyFrontHandler(Shared shared) {
+    /** @param intercepted the registry of an intercepted CONNECT tunnel (every request goes there), or null */
+    ProxyFrontHandler(Shared shared, RegistryUpstream intercepted) {
         super(false);
         this.shared = shared;
+        this.intercepted = intercepted;
     }
 
     @Override
@@ -80,6 +87,13 @@ final class ProxyFrontHandler extends SimpleChannelInboundHandler<FullHttpReques
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         try {
             HttpMethod method = request.method();
+            boolean health = intercepted == null && request.uri().equals(HEALTH_PATH);
+            if (!health) {
+                limitRate(ctx);
+            }
+            if (HttpMethod.CONNECT.equals(method) && intercepted != null) {
+                throw new ProxyException(405, "CONNECT inside an intercepted tunnel is not served");
+            }
             if (HttpMethod.CONNECT.equals(method)) {
                 connect(ctx, request);
                 request.release();
@@ -92,12 +106,12 @@ final class ProxyFrontHandler extends SimpleChannelInboundHandler<FullHttpReques
                         + " OPTIONS and CONNECT are)", !keepAlive);
                 return;
             }
-            if (request.uri().equals(HEALTH_PATH)) {
+            if (health) {
                 request.release();
                 Responses.ok(ctx, keepAlive);
                 return;
             }
-            UpstreamTarget target = shared.resolver().resolve(request.uri(), request.headers().get(UpstreamResolver.REGISTRY_HEADER));
+            UpstreamTarget target = resolve(request);
             Optional<BlobRequest> blob = shared.p2p() == null ? Optional.empty() : shared.p2p().route(request, target);
             if (blob.isPresent()) {
                 serveP2p(ctx, request, target, blob.get(), keepAlive);
@@ -106,8 +120,8 @@ final class ProxyFrontHandler extends SimpleChannelInboundHandler<FullHttpReques
             passThrough(ctx, request, target);
         } catch (ProxyException e) {
             request.release();
-            LOG.info("refused {} {}: {}", request.method(), firstLine(request.uri()), e.getMessage());
-            Responses.error(ctx, e.status(), e.getMessage(), !keepAlive);
+            LOG.info("refused {} {} from {}: {}", request.method(), firstLine(request.uri()), ctx.channel().remoteAddress(), e.getMessage());
+            Responses.refuse(ctx, e, !keepAlive);
         }
     }
 
@@ -139,14 +153,30 @@ final class ProxyFrontHandler extends SimpleChannelInboundHandler<FullHttpReques
         }
         discardingBody = false;
         try {
-            UpstreamTarget target = shared.resolver().resolve(head.uri(), head.headers().get(UpstreamResolver.REGISTRY_HEADER));
+            limitRate(ctx);
+            UpstreamTarget target = resolve(head);
             relay(ctx).startStreaming(head, target);
         } catch (ProxyException e) {
-            LOG.info("refused {} {}: {}", head.method(), firstLine(head.uri()), e.getMessage());
+            LOG.info("refused {} {} from {}: {}", head.method(), firstLine(head.uri()), ctx.channel().remoteAddress(), e.getMessage());
             discardingBody = true;
-            FullHttpResponse response = Responses.errorResponse(e.status(), e.getMessage(), Responses.ERROR_TYPE_PROXY);
+            FullHttpResponse response = Responses.refusal(e);
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ConnectionDrain.closeAfter(ctx.channel(), ctx.writeAndFlush(response));
+        }
+    }
+
+    /** Where {@code request} goes: inside an intercepted tunnel always its registry, else as the resolver decides. */
+    private UpstreamTarget resolve(HttpRequest request) throws ProxyException {
+        if (intercepted != null) {
+            return shared.resolver().resolveIntercepted(intercepted, request.uri());
+        }
+        return shared.resolver().resolve(request.uri(), request.headers().get(UpstreamResolver.REGISTRY_HEADER));
+    }
+
+    /** Takes a token from this client's bucket, or refuses with 429. */
+    private void limitRate(ChannelHandlerContext ctx) throws ProxyException {
+        if (shared.rateLimiter() != null) {
+            shared.rateLimiter().acquire(ctx.channel().remoteAddress());
         }
     }
 
@@ -229,8 +259,13 @@ final class ProxyFrontHandler extends SimpleChannelInboundHandler<FullHttpReques
         String authority = request.uri();
         RegistryUpstream registry = shared.resolver().resolveConnect(authority);
         int colon = authority.lastIndexOf(':');
-        ConnectTunnel.open(ctx, registry, authority.substring(0, colon), Integer.parseInt(authority.substring(colon + 1)),
-                (int) shared.config().upstreamTimeout().toMillis());
+        String host = authority.substring(0, colon);
+        int port = Integer.parseInt(authority.substring(colon + 1));
+        if (shared.interceptor() != null && shared.interceptor().intercepts(registry)) {
+            shared.interceptor().intercept(ctx, shared, registry, host, port);
+            return;
+        }
+        ConnectTunnel.open(ctx, registry, host, port, (int) shared.config().upstreamTimeout().toMillis());
     }
 
     @Override

@@ -19,15 +19,23 @@ final class ProxyMetrics {
     static final String REQUEST_FAILURE_TOTAL = "dragonfly.client.proxy.request.failure.total";
     /** Requests handed to the {@code BlobFetcher} (the P2P path). */
     static final String REQUEST_VIA_DFDAEMON_TOTAL = "dragonfly.client.proxy.request.via.dfdaemon.total";
+    /**
+     * Requests refused with 429 by the per-client request-rate limit ({@code damselfly_proxy_rate_limited_total};
+     * Dragonfly has no such counter). They are also counted as failures.
+     */
+    static final String RATE_LIMITED_TOTAL = "damselfly.proxy.rate.limited.total";
 
     private final Counter requests;
     private final Counter failures;
     private final Counter viaDfdaemon;
+    private final Counter rateLimited;
 
     ProxyMetrics(MeterRegistry registry) {
         requests = Counter.builder(REQUEST_TOTAL).description("Requests received by the proxy").register(registry);
         failures = Counter.builder(REQUEST_FAILURE_TOTAL).description("Requests the proxy failed").register(registry);
         viaDfdaemon = Counter.builder(REQUEST_VIA_DFDAEMON_TOTAL).description("Requests served through the P2P engine")
+                .register(registry);
+        rateLimited = Counter.builder(RATE_LIMITED_TOTAL).description("Requests refused with 429 by the per-client rate limit")
                 .register(registry);
     }
 
@@ -41,5 +49,9 @@ final class ProxyMetrics {
 
     void viaDfdaemon() {
         viaDfdaemon.increment();
+    }
+
+    void rateLimited() {
+        rateLimited.increment();
     }
 }

@@ -29,14 +29,22 @@ public final class ProxyServer implements AutoCloseable {
         this.p2p = p2p;
     }
 
-    /** Binds and starts serving; fails with an {@link IOException} naming the address when it cannot bind. */
+    /**
+     * Binds and starts serving; fails with an {@link IOException} naming the address when it cannot bind, or with a
+     * {@link dev.damselfly.proxy.intercept.CaFileException} naming the file when HTTPS interception's CA cannot be read
+     * or generated (before anything listens).
+     */
     public static ProxyServer start(ProxyConfig config) throws IOException {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(), NioIoHandler.newFactory());
+        HttpsInterceptor interceptor = config.httpsInterception().isPresent()
+                ? HttpsInterceptor.create(config.httpsInterception().get()) : null;
         ProxyMetrics metrics = new ProxyMetrics(config.meterRegistry().orElseGet(CompositeMeterRegistry::new));
+        RequestRateLimiter limiter = config.requestRateLimit() > 0
+                ? new RequestRateLimiter(config.requestRateLimit(), config.effectiveRequestRateBurst(), System::nanoTime, metrics) : null;
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(), NioIoHandler.newFactory());
         UpstreamConnector connector = new UpstreamConnector(config);
         P2pRouter p2p = config.blobFetcher().map(fetcher -> new P2pRouter(config, fetcher, connector, metrics)).orElse(null);
         ProxyFrontHandler.Shared shared = new ProxyFrontHandler.Shared(config, new UpstreamResolver(config), connector, p2p,
-                new MetricsHandler(metrics));
+                new MetricsHandler(metrics), interceptor, limiter);
         try {
             Channel listener = new ServerBootstrap()
                     .group(group)
@@ -49,6 +57,14 @@ public final class ProxyServer implements AutoCloseable {
             LOG.info("proxy listening on {} for registries {}; p2p {}", listener.localAddress(),
                     config.registries().stream().map(RegistryUpstream::name).toList(),
                     p2p == null ? "off" : "rules " + config.rules());
+            if (interceptor != null) {
+                LOG.info("proxy intercepts HTTPS CONNECTs to {} with the CA in {} (clients must trust it)", interceptor.hosts(),
+                        interceptor.caCertificateFile());
+            }
+            if (limiter != null) {
+                LOG.info("proxy limits requests to {}/s per client address, burst {}", config.requestRateLimit(),
+                        config.effectiveRequestRateBurst());
+            }
             return new ProxyServer(group, listener, p2p);
         } catch (Exception e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);

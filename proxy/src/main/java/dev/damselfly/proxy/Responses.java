@@ -47,6 +47,26 @@ final class Responses {
         }
     }
 
+    /** The answer to a refusal: its status and reason, and {@code Retry-After} when it carries one. */
+    static FullHttpResponse refusal(ProxyException refused) {
+        FullHttpResponse response = errorResponse(refused.status(), refused.getMessage(), ERROR_TYPE_PROXY);
+        if (refused.retryAfterSeconds() > 0) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, refused.retryAfterSeconds());
+        }
+        return response;
+    }
+
+    /** Writes {@link #refusal}; closes the connection when {@code close}. */
+    static void refuse(ChannelOutboundInvoker ctx, ProxyException refused, boolean close) {
+        FullHttpResponse response = refusal(refused);
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.writeAndFlush(response);
+        }
+    }
+
     /** The response {@link #error} writes. */
     static FullHttpResponse errorResponse(int status, String reason, String errorType) {
         byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);

@@ -17,7 +17,8 @@ import java.util.Optional;
  *   <li>absolute-form ({@code GET http://host/v2/...}): a forward-proxy request to that host, which must be
  *       a configured registry's name or upstream; an {@code http://} request to a registry configured as
  *       {@code https://} is upgraded (nydusd's {@code use_http});</li>
- *   <li>{@code CONNECT host:port}: must be a configured upstream's authority.</li>
+ *   <li>{@code CONNECT host:port}: must be a configured upstream's authority;</li>
+ *   <li>inside an intercepted {@code CONNECT} tunnel: the tunnel's registry ({@link #resolveIntercepted}).</li>
  * </ul>
  */
 public final class UpstreamResolver {
@@ -64,6 +65,23 @@ public final class UpstreamResolver {
         String wanted = host + ":" + port;
         return config.registries().stream().filter(r -> r.authority().equals(wanted)).findFirst()
                 .orElseThrow(() -> new ProxyException(403, "CONNECT to " + wanted + " is not allowed by this proxy"));
+    }
+
+    /**
+     * A request inside an intercepted {@code CONNECT} tunnel to {@code registry}: a forward-proxy request to that
+     * registry. Origin-form targets are what clients send inside a tunnel; an absolute-form one must name the same
+     * registry. {@value #REGISTRY_HEADER} and {@code ns=} play no part: the tunnel names the origin.
+     */
+    public UpstreamTarget resolveIntercepted(RegistryUpstream registry, String requestTarget) throws ProxyException {
+        if (requestTarget.startsWith("/")) {
+            parse(requestTarget);
+            return new UpstreamTarget(registry, registry.upstream().resolve(requestTarget), false);
+        }
+        UpstreamTarget target = resolve(requestTarget, null);
+        if (!target.registry().equals(registry)) {
+            throw new ProxyException(403, "request inside the tunnel to " + registry.name() + " names another registry");
+        }
+        return target;
     }
 
     private UpstreamTarget resolveMirror(String path, String registryHeader) throws ProxyException {

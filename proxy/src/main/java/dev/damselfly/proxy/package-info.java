@@ -17,5 +17,11 @@
  * this client may read this blob (answers cached briefly, keyed by a hash of the credential), then the
  * fetcher's stream is read on a small fetch executor and written to the client as the socket takes it.
  * Everything else (HEAD, manifests, tokens, uploads, unmatched URLs) passes through as before.
+ *
+ * <p>Optional extras: {@code CONNECT}s to registries listed for interception are terminated by the proxy with a
+ * certificate of its own CA ({@link dev.damselfly.proxy.HttpsInterceptor}, CA and leaf certificates in
+ * {@link dev.damselfly.proxy.intercept}) and their requests served like forward-proxy ones, so their blobs can go
+ * P2P too; a per-client request-rate limit answers 429 with {@code Retry-After}; in mirror mode, upload
+ * {@code Location}s naming the registry are made proxy-relative (with {@code ns=}) so pushes stay on the mirror.
  */
 package dev.damselfly.proxy;

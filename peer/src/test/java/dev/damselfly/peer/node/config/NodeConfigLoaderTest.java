@@ -32,6 +32,32 @@ class NodeConfigLoaderTest {
         assertEquals(Duration.ofSeconds(360), c.download.pieceTimeout);
         assertEquals(10_000_000_000L, c.host.uploadBandwidth);
         assertEquals("blobs/sha256.*", c.proxy.rules.get(0).regex);
+        assertEquals(0.0, c.proxy.requestRateLimit);
+        assertEquals(0, c.proxy.requestRateBurst);
+        assertTrue(c.proxy.httpsInterception.hosts.isEmpty(), "no HTTPS interception by default");
+        assertEquals("", c.proxy.httpsInterception.caDir);
+    }
+
+    @Test
+    void proxyInterceptionAndRateLimitKeysRead() throws Exception {
+        Path file = dir.resolve("proxy.yaml");
+        Files.writeString(file, """
+                proxy:
+                  requestRateLimit: 2.5
+                  requestRateBurst: 10
+                  httpsInterception:
+                    hosts: [docker.io, "registry.example:5000"]
+                    caCert: /etc/damselfly/ca.pem
+                    caKey: /etc/damselfly/ca-key.pem
+                """);
+        NodeConfig c = NodeConfigLoader.load(Optional.of(file), List.of("proxy.httpsInterception.caDir=/srv/ca"));
+        assertEquals(2.5, c.proxy.requestRateLimit);
+        assertEquals(10, c.proxy.requestRateBurst);
+        assertEquals(List.of("docker.io", "registry.example:5000"), c.proxy.httpsInterception.hosts);
+        assertEquals("/etc/damselfly/ca.pem", c.proxy.httpsInterception.caCert);
+        assertEquals("/etc/damselfly/ca-key.pem", c.proxy.httpsInterception.caKey);
+        assertEquals("/srv/ca", c.proxy.httpsInterception.caDir);
+        assertEquals(4001, c.proxy.port, "other proxy keys keep their defaults");
     }
 
     @Test
