@@ -3,6 +3,8 @@ package dev.damselfly.peer.convert;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.damselfly.oci.Descriptor;
+import dev.damselfly.oci.ImageIndex;
+import dev.damselfly.oci.RegistryException;
 import dev.damselfly.oci.Digest;
 import dev.damselfly.oci.ImageManifest;
 import dev.damselfly.oci.ImageReference;
@@ -21,6 +23,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -31,9 +34,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Converts one platform of an OCI or Docker image to a Nydus image. Layers stream from the source registry
- * through the builder (nothing is unpacked to disk; each layer's blob and bootstrap are written to the work
- * directory), blobs are pushed as they are built, and the merged bootstrap goes last.
+ * Converts an OCI or Docker image to a Nydus image: one platform ({@link #convert}), or every platform of an index
+ * into a new index of Nydus manifests ({@link #convertAll}). Layers stream from the source registry through the
+ * builder (nothing is unpacked to disk; each layer's blob and bootstrap are written to the work directory), blobs
+ * are pushed as they are built, and the merged bootstrap goes last. Within one {@link #convertAll} a source layer
+ * shared by several platforms is built and pushed once, and its Nydus blob is shared by their manifests.
  */
 public final class NydusConverter {
     private static final Logger LOG = LoggerFactory.getLogger(NydusConverter.class);
@@ -53,8 +58,94 @@ public final class NydusConverter {
         this.progress = progress;
     }
 
+    /** A source layer built once: its Nydus blob layer descriptor, per-layer bootstrap and blob id. */
+    private record BuiltLayer(Descriptor descriptor, Path bootstrap, String blobId, long blobSize) {
+    }
+
+    /** What converting one manifest pushed. */
+    private record Converted(ManifestDocument manifest, ConversionResult result, int layersBuilt) {
+    }
+
+    /**
+     * Converts the manifest {@code from} names for {@code platform} (the reference's manifest itself when it is not
+     * an index) and pushes the Nydus manifest under {@code to}'s tag (or digest).
+     */
     public ConversionResult convert(ImageReference from, ImageReference to, Platform platform, Path workDir) throws IOException {
         ManifestDocument document = source.resolveManifest(from, platform);
+        Converted c = convertManifest(from, to, document, workDir, new HashMap<>(), "");
+        destination.pushManifest(to, c.manifest());
+        log(from, to, c.result());
+        return c.result();
+    }
+
+    /**
+     * Converts every platform of the index {@code from} names (attestation entries, platform {@code unknown/unknown},
+     * are left out) and pushes each Nydus manifest by digest, then an index of them (the source index's media type,
+     * each entry with its source entry's platform) under {@code to}'s tag. A source layer shared by several
+     * platforms is built and pushed once. When {@code from} names an image manifest, that manifest alone is
+     * converted and pushed under the tag, as {@link #convert} does.
+     */
+    public MultiPlatformConversion convertAll(ImageReference from, ImageReference to, Path workDir) throws IOException {
+        ManifestDocument top = source.pullManifest(from);
+        Map<Digest, BuiltLayer> built = new HashMap<>();
+        if (!top.isIndex()) {
+            Converted c = convertManifest(from, to, top, workDir, built, "");
+            Digest pushed = destination.pushManifest(to, c.manifest());
+            log(from, to, c.result());
+            return new MultiPlatformConversion(pushed, false, List.of(new PlatformConversion(null, c.result())),
+                    c.layersBuilt(), c.result().layers() - c.layersBuilt());
+        }
+        List<Descriptor> entries = new ArrayList<>();
+        List<PlatformConversion> platforms = new ArrayList<>();
+        int layersBuilt = 0;
+        int layers = 0;
+        for (Descriptor entry : top.index().manifests()) {
+            Platform p = entry.platform();
+            if (p != null && "unknown".equals(p.os()) && "unknown".equals(p.architecture())) {
+                progress.accept("skipping " + entry.digest().shortHex() + " (platform unknown/unknown: an attestation)");
+                continue;
+            }
+            if (!MediaTypes.isManifest(entry.mediaType())) {
+                throw new RegistryException.UnexpectedResponseException(from.toString(), 200, "index entry "
+                        + entry.digestText() + " has media type " + entry.mediaType() + ", not an image manifest");
+            }
+            ManifestDocument document = source.pullManifest(from.withDigest(entry.digest()));
+            if (document.isIndex()) {
+                throw new RegistryException.UnexpectedResponseException(from.toString(), 200, "index entry "
+                        + entry.digestText() + " is itself an index");
+            }
+            String label = (p == null ? "(no platform)" : p.toString()) + ": ";
+            Converted c = convertManifest(from, to, document, workDir, built, label);
+            ImageReference byDigest = ImageReference.of(to.registry(), to.repository(), null, c.manifest().digest());
+            destination.pushManifest(byDigest, c.manifest());
+            entries.add(new Descriptor(c.manifest().mediaType(), c.manifest().digest().toString(), c.manifest().size(),
+                    null, null, p, null));
+            platforms.add(new PlatformConversion(p, c.result()));
+            layersBuilt += c.layersBuilt();
+            layers += c.result().layers();
+            progress.accept(label + "manifest " + c.manifest().digest());
+        }
+        if (entries.isEmpty()) {
+            throw new RegistryException.NotFoundException(from.toString(), "the index has no image manifest to convert");
+        }
+        ImageIndex index = new ImageIndex(2, top.mediaType(), entries, null);
+        Digest pushed = destination.pushManifest(to, ManifestDocument.of(index));
+        LOG.info("converted {} to {}: {} platforms, {} layers ({} built, {} shared), index {}", from, to, entries.size(),
+                layers, layersBuilt, layers - layersBuilt, pushed);
+        return new MultiPlatformConversion(pushed, true, List.copyOf(platforms), layersBuilt, layers - layersBuilt);
+    }
+
+    private static void log(ImageReference from, ImageReference to, ConversionResult r) {
+        LOG.info("converted {} to {}: {} layers, {} blob bytes, bootstrap {} bytes, manifest {}", from, to, r.layers(),
+                r.blobBytes(), r.bootstrapBytes(), r.manifestDigest());
+    }
+
+    /**
+     * Builds (or takes from {@code built}) every layer of {@code document}, pushes blobs, the bootstrap layer and the
+     * config to {@code to}'s repository, and returns the Nydus manifest (not pushed).
+     */
+    private Converted convertManifest(ImageReference from, ImageReference to, ManifestDocument document, Path workDir,
+                                      Map<Digest, BuiltLayer> built, String label) throws IOException {
         ImageManifest manifest = document.manifest();
         byte[] configBytes = source.pullBlobBytes(from, manifest.config());
         List<Descriptor> layers = new ArrayList<>();
@@ -62,34 +153,35 @@ public final class NydusConverter {
         List<String> blobIds = new ArrayList<>();
         long blobBytes = 0;
         int index = 0;
+        int fresh = 0;
         for (Descriptor layer : manifest.layers()) {
-            Path boot = workDir.resolve("layer-" + index + ".boot");
-            Path blob = workDir.resolve("layer-" + index + ".blob");
-            LayerBuildResult built;
-            try (InputStream in = source.pullBlob(from, layer.digest(), layer.size())) {
-                built = builder.build(in, boot, blob);
-                in.transferTo(OutputStream.nullOutputStream()); // to EOF: the source layer's digest is checked
+            BuiltLayer b = built.get(layer.digest());
+            if (b == null) {
+                b = buildLayer(from, to, layer, workDir.resolve("layer-" + layer.digest().hex()));
+                built.put(layer.digest(), b);
+                fresh++;
+                progress.accept(String.format("%slayer %d/%d %s -> blob %s (%d bytes)", label, index + 1,
+                        manifest.layers().size(), layer.digest().shortHex(), b.descriptor().digest().shortHex(), b.blobSize()));
+            } else {
+                progress.accept(String.format("%slayer %d/%d %s -> blob %s (already converted)", label, index + 1,
+                        manifest.layers().size(), layer.digest().shortHex(), b.descriptor().digest().shortHex()));
             }
-            Digest blobDigest = Digest.parse(built.blobDigest());
-            if (destination.blobSize(to, blobDigest).isEmpty()) {
-                destination.pushBlob(to, blobDigest, blob, n -> { });
+            if (blobIds.contains(b.blobId())) {
+                throw new IOException("manifest " + document.digest() + " lists layer " + layer.digestText()
+                        + " twice; a Nydus image holds each blob once");
             }
-            layers.add(new Descriptor(NydusFormat.BLOB_MEDIA_TYPE, blobDigest.toString(), built.blobSize(), null,
-                    Map.of(NydusFormat.BLOB_ANNOTATION, "true"), null, null));
-            bootstraps.add(boot);
-            blobIds.add(built.blobId());
-            blobBytes += built.blobSize();
-            progress.accept(String.format("layer %d/%d %s -> blob %s (%d bytes, %d chunks)", index + 1, manifest.layers().size(),
-                    layer.digest().shortHex(), blobDigest.shortHex(), built.blobSize(), built.chunkCount()));
-            Files.deleteIfExists(blob);
+            layers.add(b.descriptor());
+            bootstraps.add(b.bootstrap());
+            blobIds.add(b.blobId());
+            blobBytes += b.blobSize();
             index++;
         }
-        Path merged = workDir.resolve("image.boot");
+        Path merged = workDir.resolve("image-" + document.digest().hex() + ".boot");
         LayerMerger.merge(bootstraps, blobIds, merged);
         byte[] bootstrapTar = bootstrapTar(merged);
         byte[] bootstrapLayer = gzip(bootstrapTar);
         Digest bootstrapDigest = Digest.sha256(bootstrapLayer);
-        destination.pushBlob(to, bootstrapDigest, bootstrapLayer.length, new ByteArrayInputStream(bootstrapLayer), n -> { });
+        pushBytes(to, bootstrapDigest, bootstrapLayer);
         boolean docker = MediaTypes.DOCKER_MANIFEST.equals(document.mediaType());
         layers.add(new Descriptor(docker ? MediaTypes.DOCKER_LAYER_GZIP : MediaTypes.OCI_LAYER_GZIP, bootstrapDigest.toString(),
                 bootstrapLayer.length, null, Map.of(NydusFormat.BOOTSTRAP_ANNOTATION, "true", NydusFormat.FS_VERSION_ANNOTATION, "6"),
@@ -97,15 +189,37 @@ public final class NydusConverter {
 
         byte[] config = nydusConfig(configBytes, blobIds, Digest.sha256(bootstrapTar));
         Digest configDigest = Digest.sha256(config);
-        destination.pushBlob(to, configDigest, config.length, new ByteArrayInputStream(config), n -> { });
+        pushBytes(to, configDigest, config);
         Descriptor configDescriptor = new Descriptor(manifest.config().mediaType(), configDigest, config.length);
         ManifestDocument nydus = ManifestDocument.of(new ImageManifest(2, document.mediaType(), null, configDescriptor, layers,
                 null, null));
-        Digest pushed = destination.pushManifest(to, nydus);
         long bootstrapBytes = Files.size(merged);
-        LOG.info("converted {} to {}: {} layers, {} blob bytes, bootstrap {} bytes, manifest {}", from, to, index, blobBytes,
-                bootstrapBytes, pushed);
-        return new ConversionResult(pushed, index, blobBytes, bootstrapBytes);
+        return new Converted(nydus, new ConversionResult(nydus.digest(), index, blobBytes, bootstrapBytes), fresh);
+    }
+
+    /** Streams one source layer through the builder, pushes its blob (unless present) and deletes the local blob. */
+    private BuiltLayer buildLayer(ImageReference from, ImageReference to, Descriptor layer, Path prefix) throws IOException {
+        Path boot = prefix.resolveSibling(prefix.getFileName() + ".boot");
+        Path blob = prefix.resolveSibling(prefix.getFileName() + ".blob");
+        LayerBuildResult result;
+        try (InputStream in = source.pullBlob(from, layer.digest(), layer.size())) {
+            result = builder.build(in, boot, blob);
+            in.transferTo(OutputStream.nullOutputStream()); // to EOF: the source layer's digest is checked
+        }
+        Digest blobDigest = Digest.parse(result.blobDigest());
+        if (destination.blobSize(to, blobDigest).isEmpty()) {
+            destination.pushBlob(to, blobDigest, blob, n -> { });
+        }
+        Files.deleteIfExists(blob);
+        Descriptor d = new Descriptor(NydusFormat.BLOB_MEDIA_TYPE, blobDigest.toString(), result.blobSize(), null,
+                Map.of(NydusFormat.BLOB_ANNOTATION, "true"), null, null);
+        return new BuiltLayer(d, boot, result.blobId(), result.blobSize());
+    }
+
+    private void pushBytes(ImageReference to, Digest digest, byte[] bytes) throws IOException {
+        if (destination.blobSize(to, digest).isEmpty()) {
+            destination.pushBlob(to, digest, bytes.length, new ByteArrayInputStream(bytes), n -> { });
+        }
     }
 
     /** {@code image/} and {@code image/image.boot} (mode 0444), as the Nydus converters write them (spec §4.2). */

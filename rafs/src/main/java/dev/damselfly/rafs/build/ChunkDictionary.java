@@ -16,9 +16,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The chunks of a dictionary bootstrap (nydus-image {@code --chunk-dict bootstrap=PATH}), keyed by (digest,
- * uncompressed length), read once from its 80-byte chunk table (§1.12) and its blob table; the bootstrap is
- * closed afterwards. About 150 bytes of heap per distinct chunk.
+ * The chunks of one or more dictionary bootstraps (nydus-image {@code --chunk-dict bootstrap=PATH}, and the parent
+ * of {@code --parent-bootstrap}), keyed by (digest, uncompressed length), read once from their 80-byte chunk tables
+ * (§1.12) and blob tables; the bootstraps are closed afterwards. Blobs of several bootstraps are combined by id
+ * (first bootstrap first, each id once); the first chunk seen with a key wins. About 150 bytes of heap per distinct
+ * chunk.
  */
 final class ChunkDictionary {
     /** Blob features whose chunk records do not locate plain chunks; such blobs cannot serve as a dictionary. */
@@ -26,13 +28,31 @@ final class ChunkDictionary {
             | BlobInfo.FEATURE_TARFS | BlobInfo.FEATURE_BATCH | BlobInfo.FEATURE_ENCRYPTED;
 
     private final Path path;
-    private final List<BlobInfo> blobs;
+    private final List<BlobInfo> blobs = new ArrayList<>();
+    private final Map<String, Integer> blobById = new HashMap<>();
     private final List<ChunkRecord> records = new ArrayList<>();
+    /** Combined blob index of each record in {@link #records}. */
+    private final List<Integer> recordBlobs = new ArrayList<>();
     private final Map<ByteBuffer, Integer> byDigest = new HashMap<>();
 
-    private ChunkDictionary(Path path, List<BlobInfo> blobs) {
+    private ChunkDictionary(Path path) {
         this.path = path;
-        this.blobs = blobs;
+    }
+
+    /**
+     * Loads every bootstrap of {@code bootstraps} (in that order) into one dictionary for a build with {@code opts}.
+     *
+     * @throws ChunkDictException see {@link #load(Path, LayerBuildOptions)}, or their blobs together exceed 253
+     */
+    static ChunkDictionary load(List<Path> bootstraps, LayerBuildOptions opts) throws IOException {
+        if (bootstraps.isEmpty()) {
+            throw new IllegalArgumentException("no dictionary bootstrap");
+        }
+        ChunkDictionary d = new ChunkDictionary(bootstraps.get(0));
+        for (Path p : bootstraps) {
+            d.addBootstrap(p, opts);
+        }
+        return d;
     }
 
     /**
@@ -42,6 +62,10 @@ final class ChunkDictionary {
      *                            blob kinds do not fit the build
      */
     static ChunkDictionary load(Path bootstrap, LayerBuildOptions opts) throws IOException {
+        return load(List.of(bootstrap), opts);
+    }
+
+    private void addBootstrap(Path bootstrap, LayerBuildOptions opts) throws IOException {
         try (RafsImage img = RafsImages.open(bootstrap)) {
             if (!(img instanceof V6Image v6)) {
                 throw new ChunkDictException(bootstrap, "not a RAFS v6 bootstrap (" + img.version() + ")");
@@ -53,9 +77,6 @@ final class ChunkDictionary {
             if (v6.digestAlgorithm() != opts.digest()) {
                 throw new ChunkDictException(bootstrap, "chunk digest " + v6.digestAlgorithm() + " differs from the build's "
                         + opts.digest());
-            }
-            if (v6.blobs().size() >= V6BootstrapWriter.MAX_BLOBS) {
-                throw new ChunkDictException(bootstrap, v6.blobs().size() + " blobs leave no room for the layer's own");
             }
             for (BlobInfo b : v6.blobs()) {
                 if ((b.features() & UNUSABLE_FEATURES) != 0) {
@@ -74,32 +95,46 @@ final class ChunkDictionary {
             if (table == null || table.size() == 0) {
                 throw new ChunkDictException(bootstrap, "has no chunk table");
             }
-            ChunkDictionary d = new ChunkDictionary(bootstrap, List.copyOf(v6.blobs()));
-            for (int i = 0; i < table.size(); i++) {
-                d.add(table.get(i), opts);
+            int[] combined = new int[v6.blobs().size()];
+            for (int j = 0; j < combined.length; j++) {
+                BlobInfo b = v6.blobs().get(j);
+                Integer at = blobById.get(b.blobId());
+                if (at == null) {
+                    at = blobs.size();
+                    if (at >= V6BootstrapWriter.MAX_BLOBS - 1) {
+                        throw new ChunkDictException(bootstrap, "dictionary blobs leave no room for the layer's own");
+                    }
+                    blobs.add(b);
+                    blobById.put(b.blobId(), at);
+                }
+                combined[j] = at;
             }
-            return d;
+            for (int i = 0; i < table.size(); i++) {
+                add(bootstrap, table.get(i), combined, opts);
+            }
         }
     }
 
-    private void add(ChunkRecord r, LayerBuildOptions opts) throws ChunkDictException {
-        if (r.blobIndex() < 0 || r.blobIndex() >= blobs.size()) {
-            throw new ChunkDictException(path, "chunk record names blob index " + r.blobIndex() + " of " + blobs.size());
+    private void add(Path bootstrap, ChunkRecord r, int[] combined, LayerBuildOptions opts) throws ChunkDictException {
+        if (r.blobIndex() < 0 || r.blobIndex() >= combined.length) {
+            throw new ChunkDictException(bootstrap, "chunk record names blob index " + r.blobIndex() + " of "
+                    + combined.length);
         }
         if ((r.flags() & (ChunkRecord.FLAG_BATCH | ChunkRecord.FLAG_ENCRYPTED)) != 0) {
             return;
         }
         if (opts.aligned() && (r.compressed() || r.compressedOffset() != r.uncompressedOffset())) {
-            throw new ChunkDictException(path, "chunk " + r.index() + " of blob " + r.blobIndex() + " is not stored "
+            throw new ChunkDictException(bootstrap, "chunk " + r.index() + " of blob " + r.blobIndex() + " is not stored "
                     + "uncompressed at its aligned offset; an aligned build needs an aligned dictionary");
         }
         if (r.uncompressedSize() <= 0 || r.uncompressedSize() > opts.chunkSize()) {
-            throw new ChunkDictException(path, "chunk " + r.index() + " has size " + r.uncompressedSize());
+            throw new ChunkDictException(bootstrap, "chunk " + r.index() + " has size " + r.uncompressedSize());
         }
         ByteBuffer key = key(r.digest(), (int) r.uncompressedSize());
         if (!byDigest.containsKey(key)) {
             byDigest.put(key, records.size());
             records.add(r);
+            recordBlobs.add(combined[(int) r.blobIndex()]);
         }
     }
 
@@ -113,12 +148,17 @@ final class ChunkDictionary {
         return i == null ? -1 : i;
     }
 
-    /** The chunk record number {@code i} (its blob index is the dictionary's). */
+    /** The chunk record number {@code i} (its own blob index is its bootstrap's: use {@link #blobOf}). */
     ChunkRecord record(int i) {
         return records.get(i);
     }
 
-    /** The dictionary's blob table. */
+    /** Index in {@link #blobs()} of the blob holding chunk record number {@code i}. */
+    int blobOf(int i) {
+        return recordBlobs.get(i);
+    }
+
+    /** The dictionary's blobs (of all its bootstraps, each id once). */
     List<BlobInfo> blobs() {
         return blobs;
     }

@@ -39,7 +39,7 @@ final class DictionaryReferences {
         for (FsInode in : files) {
             for (int id : in.chunks) {
                 if (id < 0) {
-                    newIndex.put((int) dict.record(-1 - id).blobIndex(), 0);
+                    newIndex.put(dict.blobOf(-1 - id), 0);
                 }
             }
         }
@@ -65,7 +65,7 @@ final class DictionaryReferences {
                     java.util.Arrays.fill(where, refs.ownBlob);
                 }
                 ChunkRecord r = dict.record(-1 - id);
-                int blob = newIndex.get((int) r.blobIndex());
+                int blob = newIndex.get(dict.blobOf(-1 - id));
                 Integer p = position.get(id);
                 if (p == null) {
                     p = lists.get(blob).addRecord((int) r.index(), r.digest(), r.compressedOffset(),

@@ -28,9 +28,17 @@ import java.util.List;
  *                      used gets a blob table entry before the layer's own blob (as nydus-image
  *                      {@code --chunk-dict bootstrap=PATH}). It must share the chunk size and digest algorithm; in
  *                      aligned mode its chunks must be uncompressed and aligned too. Default null (none).
+ * @param parentBootstrap a parent bootstrap (nydus-image {@code create --parent-bootstrap PATH}): a RAFS v6 image (or
+ *                      layer) bootstrap the layer is applied on top of. The bootstrap written is then the parent's tree
+ *                      with this layer applied (whiteouts and opaque directories, as {@link LayerMerger}), its blob
+ *                      table the parent's blobs (ids kept) followed by this layer's blob, and its prefetch table is
+ *                      resolved against that merged tree; chunks the parent already has are referenced, not stored
+ *                      (the parent acts as a chunk dictionary too, before {@link #chunkDict()} if both are given). The
+ *                      blob's inlined {@code image.boot} stays the layer alone (whiteouts verbatim, chunks pointing
+ *                      into the parent's blobs). Same requirements as a dictionary. Default null (none).
  */
 public record LayerBuildOptions(int chunkSize, Compression compression, DigestAlgorithm digest, boolean aligned,
-                                List<String> prefetchPaths, Path chunkDict) {
+                                List<String> prefetchPaths, Path chunkDict, Path parentBootstrap) {
 
     /** 1 MiB. */
     public static final int DEFAULT_CHUNK_SIZE = 1 << 20;
@@ -62,9 +70,15 @@ public record LayerBuildOptions(int chunkSize, Compression compression, DigestAl
         prefetchPaths = List.copyOf(prefetchPaths); // rejects null elements
     }
 
+    /** No parent bootstrap. */
+    public LayerBuildOptions(int chunkSize, Compression compression, DigestAlgorithm digest, boolean aligned,
+                             List<String> prefetchPaths, Path chunkDict) {
+        this(chunkSize, compression, digest, aligned, prefetchPaths, chunkDict, null);
+    }
+
     /** Default prefetch table ({@link #PREFETCH_ALL}) and no chunk dictionary. */
     public LayerBuildOptions(int chunkSize, Compression compression, DigestAlgorithm digest, boolean aligned) {
-        this(chunkSize, compression, digest, aligned, PREFETCH_ALL, null);
+        this(chunkSize, compression, digest, aligned, PREFETCH_ALL, null, null);
     }
 
     /** 1 MiB chunks, zstd, BLAKE3, not aligned (the nydusify defaults). */
@@ -78,29 +92,46 @@ public record LayerBuildOptions(int chunkSize, Compression compression, DigestAl
     }
 
     public LayerBuildOptions withChunkSize(int size) {
-        return new LayerBuildOptions(size, compression, digest, aligned, prefetchPaths, chunkDict);
+        return new LayerBuildOptions(size, compression, digest, aligned, prefetchPaths, chunkDict, parentBootstrap);
     }
 
     public LayerBuildOptions withCompression(Compression c) {
-        return new LayerBuildOptions(chunkSize, c, digest, aligned, prefetchPaths, chunkDict);
+        return new LayerBuildOptions(chunkSize, c, digest, aligned, prefetchPaths, chunkDict, parentBootstrap);
     }
 
     public LayerBuildOptions withDigest(DigestAlgorithm d) {
-        return new LayerBuildOptions(chunkSize, compression, d, aligned, prefetchPaths, chunkDict);
+        return new LayerBuildOptions(chunkSize, compression, d, aligned, prefetchPaths, chunkDict, parentBootstrap);
     }
 
     /** Aligned mode; turning it on also selects {@link Compression#NONE}. */
     public LayerBuildOptions withAligned(boolean a) {
-        return new LayerBuildOptions(chunkSize, a ? Compression.NONE : compression, digest, a, prefetchPaths, chunkDict);
+        return new LayerBuildOptions(chunkSize, a ? Compression.NONE : compression, digest, a, prefetchPaths, chunkDict, parentBootstrap);
     }
 
     /** The prefetch table's paths (e.g. the lines of a {@code --prefetch-list} file); see {@link #prefetchPaths()}. */
     public LayerBuildOptions withPrefetchPaths(List<String> paths) {
-        return new LayerBuildOptions(chunkSize, compression, digest, aligned, paths, chunkDict);
+        return new LayerBuildOptions(chunkSize, compression, digest, aligned, paths, chunkDict, parentBootstrap);
     }
 
     /** Deduplicate against the chunks of this bootstrap (null: none); see {@link #chunkDict()}. */
     public LayerBuildOptions withChunkDict(Path bootstrap) {
-        return new LayerBuildOptions(chunkSize, compression, digest, aligned, prefetchPaths, bootstrap);
+        return new LayerBuildOptions(chunkSize, compression, digest, aligned, prefetchPaths, bootstrap, parentBootstrap);
+    }
+
+    /** Apply the layer on top of this bootstrap (null: none); see {@link #parentBootstrap()}. */
+    public LayerBuildOptions withParentBootstrap(Path bootstrap) {
+        return new LayerBuildOptions(chunkSize, compression, digest, aligned, prefetchPaths, chunkDict, bootstrap);
+    }
+
+    /** The dictionary bootstraps to deduplicate against: the parent, then the chunk dictionary (each if set). */
+    List<Path> dictionaries() {
+        List<Path> out = new java.util.ArrayList<>();
+        if (parentBootstrap != null) {
+            out.add(parentBootstrap);
+        }
+        if (chunkDict != null) {
+            out.add(chunkDict);
+        }
+        return out;
     }
 }

@@ -36,6 +36,10 @@ import net.jpountz.lz4.LZ4Factory;
  * dictionary blobs used come first in the blob table (the layer's own blob is last). The prefetch table comes from
  * {@link LayerBuildOptions#prefetchPaths()}.
  *
+ * <p>With a parent bootstrap ({@link LayerBuildOptions#parentBootstrap()}) the parent also serves as a dictionary,
+ * and the bootstrap written is the parent with the layer applied ({@link LayerMerger#mergeOnto}): the parent's
+ * blobs, then the layer's own; the blob's inlined bootstrap stays the layer alone.
+ *
  * <p>Outputs are written to temporary files next to the targets and moved into place on success, so a
  * failed build leaves no partial files behind. Nothing is ever written anywhere else: tar entry paths only
  * name nodes of an in-memory tree.
@@ -73,9 +77,19 @@ public final class LayerBuilder {
     public LayerBuildResult build(InputStream tar, Path bootstrapOut, Path blobOut) throws IOException {
         Path blobTmp = temp(blobOut);
         Path bootTmp = temp(bootstrapOut);
+        Path mergedTmp = null;
         boolean ok = false;
         try {
             LayerBuildResult r = buildInto(tar, bootTmp, blobTmp);
+            if (opts.parentBootstrap() != null) {
+                mergedTmp = temp(bootstrapOut);
+                MergeResult m = LayerMerger.mergeOnto(opts.parentBootstrap(), List.of(bootTmp), List.of(r.blobId()),
+                        mergedTmp, opts.prefetchPaths());
+                Files.move(mergedTmp, bootTmp, StandardCopyOption.REPLACE_EXISTING);
+                r = new LayerBuildResult(bootTmp, blobTmp, r.blobId(), r.builderBlobId(), m.bytes(), r.blobSize(),
+                        r.chunkDataSize(), r.uncompressedSize(), r.chunkCount(), r.chunkReferences(), m.inodeCount(),
+                        r.tarCompression(), m.prefetchMissing(), r.dictionaryChunkReferences(), r.dictionaryBlobIds());
+            }
             Files.move(blobTmp, blobOut, StandardCopyOption.REPLACE_EXISTING);
             Files.move(bootTmp, bootstrapOut, StandardCopyOption.REPLACE_EXISTING);
             ok = true;
@@ -89,6 +103,9 @@ public final class LayerBuilder {
             if (!ok) {
                 Files.deleteIfExists(blobTmp);
                 Files.deleteIfExists(bootTmp);
+                if (mergedTmp != null) {
+                    Files.deleteIfExists(mergedTmp);
+                }
             }
         }
     }
@@ -108,7 +125,7 @@ public final class LayerBuilder {
     }
 
     private LayerBuildResult buildInto(InputStream input, Path bootOut, Path blobOut) throws IOException {
-        ChunkDictionary dict = opts.chunkDict() == null ? null : ChunkDictionary.load(opts.chunkDict(), opts);
+        ChunkDictionary dict = opts.dictionaries().isEmpty() ? null : ChunkDictionary.load(opts.dictionaries(), opts);
         FsTree tree = new FsTree();
         LayerTarReader reader = LayerTarReader.open(nonClosing(input));
         String tarCompression = reader.compression().name().toLowerCase();

@@ -32,6 +32,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -237,6 +238,10 @@ class LayerMergerTest {
         }
     }
 
+    /**
+     * Asserts that {@code img} holds exactly {@code expected}, every file's bytes read verified through
+     * {@code blobs}; with {@code rs} (one blob per layer) also that each file's chunks are in its layer's blob.
+     */
     static void assertImageMatches(RafsImage img, TreeMap<String, Ref> expected,
                                    java.util.function.IntFunction<BlobByteSource> blobs, List<LayerBuildResult> rs)
             throws Exception {
@@ -271,7 +276,7 @@ class LayerMergerTest {
             }
             if (n.type == FileType.REGULAR) {
                 assertEquals(n.content.length, a.size(), path + " size");
-                for (ChunkRef c : img.chunks(h)) {
+                for (ChunkRef c : rs == null ? List.<ChunkRef>of() : img.chunks(h)) {
                     assertEquals(ref.layer(), c.blobIndex(), path + " chunk blob");
                     assertEquals(rs.get(ref.layer()).blobId(), c.blobId(), path + " chunk blob id");
                 }
@@ -526,14 +531,22 @@ class LayerMergerTest {
     }
 
     @Test
-    void anAlreadyMergedBootstrapIsNotALayer() throws Exception {
+    void aMergedBootstrapAsTheTopLayerActsAsALayerBuiltAgainstTheBlobsBelow() throws Exception {
+        // its blob table is [blob 0, blob 1]: the last is taken as its own (and renamed), the first as a dictionary
+        // blob that layer 0 already brings, so the result is layer 0 under the merged tree with two blobs
         List<LayerBuildResult> rs = build(List.of(TestTrees.simpleLayer(2, 0), TestTrees.simpleLayer(2, 1)),
                 LayerBuildOptions.defaults());
         MergeResult m = merge(rs, dir.resolve("m.boot"));
-        LayerMergeException ex = assertThrows(LayerMergeException.class, () -> LayerMerger.merge(
-                List.of(rs.get(0).bootstrap(), m.bootstrap()), List.of(rs.get(0).blobId(), "c".repeat(64)),
-                dir.resolve("m2.boot")));
-        assertEquals(1, ex.layer());
-        assertTrue(ex.getMessage().contains("2 blobs"), ex.getMessage());
+        String renamed = "c".repeat(64);
+        MergeResult again = LayerMerger.merge(List.of(rs.get(0).bootstrap(), m.bootstrap()),
+                List.of(rs.get(0).blobId(), renamed), dir.resolve("m2.boot"));
+        assertEquals(List.of(rs.get(0).blobId(), renamed), again.blobIds());
+        try (RafsImage a = RafsImages.open(m.bootstrap()); RafsImage b = RafsImages.open(again.bootstrap())) {
+            // the merged tree no longer carries layer 1's whiteouts, so layer 0's whited-out names show through
+            Set<String> names = ExpectedTree.walk(b).keySet();
+            assertTrue(names.containsAll(ExpectedTree.walk(a).keySet()), names::toString);
+            assertTrue(names.contains("/layer-0/file-0.bin"), names::toString);
+            assertEquals(List.of(0, 1), b.blobs().stream().map(BlobInfo::index).toList());
+        }
     }
 }

@@ -10,6 +10,8 @@ import dev.damselfly.peer.cli.options.ImageLocationArgument;
 import dev.damselfly.peer.cli.options.PlatformConverter;
 import dev.damselfly.peer.cli.options.RegistryOptions;
 import dev.damselfly.peer.convert.ConversionResult;
+import dev.damselfly.peer.convert.MultiPlatformConversion;
+import dev.damselfly.peer.convert.PlatformConversion;
 import dev.damselfly.peer.convert.NydusConverter;
 import dev.damselfly.rafs.build.LayerBuildOptions;
 import dev.damselfly.rafs.build.LayerBuilder;
@@ -28,7 +30,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code damselfly convert SRC DST}: converts one platform of an OCI/Docker image in a registry to a Nydus image
- * pushed to DST (layers streamed through the builder, bootstraps merged, spec §4 manifest).
+ * pushed to DST (layers streamed through the builder, bootstraps merged, spec §4 manifest); with
+ * {@code --all-platforms} every platform of an index, pushed as an index of Nydus manifests.
  */
 @Command(name = "convert", sortOptions = false,
         description = {"Convert an OCI or Docker image to a Nydus (RAFS v6) image: each layer is streamed from SRC through "
@@ -49,6 +52,11 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", converter = PlatformConverter.class,
             description = "Platform to convert from an index (default: this machine's).")
     private Platform platform;
+
+    @Option(names = "--all-platforms", description = "Convert every platform of an index (as nydusify --all-platforms) "
+            + "and push an index of the Nydus manifests, each entry with its source platform; layers shared by platforms "
+            + "are built and pushed once. A single-manifest SRC is converted as it is. Not with --platform.")
+    private boolean allPlatforms;
 
     @Option(names = "--chunk-size", paramLabel = "SIZE", defaultValue = "1MiB", converter = ByteSizeConverter.class,
             description = "Chunk size, a power of two from 4KiB to 16MiB (default ${DEFAULT-VALUE}).")
@@ -88,6 +96,9 @@ public final class ConvertCommand implements Callable<Integer> {
                 .orElseThrow(() -> new CommandLine.ParameterException(commandLine, "SRC must be a registry reference"));
         ImageReference to = ImageLocationArgument.validate(commandLine, "DST", destination)
                 .orElseThrow(() -> new CommandLine.ParameterException(commandLine, "DST must be a registry reference"));
+        if (allPlatforms && platform != null) {
+            throw new CommandLine.ParameterException(commandLine, "--all-platforms and --platform exclude each other");
+        }
         LayerBuildOptions options;
         try {
             if (compression == Compression.GZIP) {
@@ -104,6 +115,18 @@ public final class ConvertCommand implements Callable<Integer> {
                 new LayerBuilder(options), line -> environment.err().println(line));
         Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("damselfly-convert-");
         try {
+            if (allPlatforms) {
+                MultiPlatformConversion all = converter.convertAll(from, to, dir);
+                for (PlatformConversion p : all.platforms()) {
+                    ConversionResult r = p.result();
+                    environment.out().printf("%s: %d layers, %d blob bytes, bootstrap %d bytes; manifest %s%n",
+                            p.platform() == null ? "image" : p.platform(), r.layers(), r.blobBytes(), r.bootstrapBytes(),
+                            r.manifestDigest());
+                }
+                environment.out().printf("converted %s -> %s: %d platforms, %d layers built, %d shared; digest %s%n", from, to,
+                        all.platforms().size(), all.layersBuilt(), all.layersShared(), all.digest());
+                return 0;
+            }
             ConversionResult result = converter.convert(from, to, platform != null ? platform : Platform.current(), dir);
             environment.out().printf("converted %s -> %s: %d layers, %d blob bytes, bootstrap %d bytes; digest %s%n", from, to,
                     result.layers(), result.blobBytes(), result.bootstrapBytes(), result.manifestDigest());

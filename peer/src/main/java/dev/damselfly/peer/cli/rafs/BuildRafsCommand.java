@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code damselfly build LAYER.tar[.gz|.zst]}: a RAFS v6 layer bootstrap and a Nydus data blob from an OCI
  * layer tar, in one streaming pass. The blob is named by its SHA-256 (its registry digest) unless
- * {@code --blob} is given.
+ * {@code --blob} is given. With {@code --parent-bootstrap} the bootstrap describes the parent with the layer on top.
  */
 @Command(name = "build", sortOptions = false,
         description = {"Build a RAFS v6 (Nydus) layer bootstrap and data blob from an OCI layer tar (plain, gzip or zstd)."})
@@ -63,6 +63,12 @@ public final class BuildRafsCommand implements Callable<Integer> {
             + "stored again: chunks with the same digest point into its blobs (which readers then need too).")
     private Path chunkDict;
 
+    @Option(names = "--parent-bootstrap", paramLabel = "BOOTSTRAP", description = "Apply the layer on top of this RAFS v6 "
+            + "bootstrap (as nydus-image create --parent-bootstrap): the bootstrap written is the parent's tree with the "
+            + "layer's whiteouts and opaque directories applied, its blob table the parent's blobs then this layer's, "
+            + "and chunks the parent has are not stored again (default: none).")
+    private Path parentBootstrap;
+
     public BuildRafsCommand(CliEnvironment environment) {
         this.environment = environment;
     }
@@ -82,6 +88,9 @@ public final class BuildRafsCommand implements Callable<Integer> {
             if (chunkDict != null) {
                 options = options.withChunkDict(chunkDict);
             }
+            if (parentBootstrap != null) {
+                options = options.withParentBootstrap(parentBootstrap);
+            }
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -98,9 +107,10 @@ public final class BuildRafsCommand implements Callable<Integer> {
             for (String missing : result.prefetchMissing()) {
                 environment.err().println("warning: prefetch path " + missing + " is not in the layer; skipped");
             }
-            if (chunkDict != null) {
-                environment.out().printf("chunk dictionary %s: %d chunk references into blobs %s%n", chunkDict,
-                        result.dictionaryChunkReferences(), result.dictionaryBlobIds());
+            if (chunkDict != null || parentBootstrap != null) {
+                environment.out().printf("chunk dictionary %s: %d chunk references into blobs %s%n",
+                        chunkDict != null ? chunkDict : parentBootstrap, result.dictionaryChunkReferences(),
+                        result.dictionaryBlobIds());
             }
             return 0;
         } finally {

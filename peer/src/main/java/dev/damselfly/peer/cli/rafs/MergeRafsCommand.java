@@ -20,7 +20,9 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code damselfly merge LAYER.boot... --bootstrap OUT}: merges layer bootstraps (lowest layer first) into one
  * image bootstrap as nydus-image merge does: upper layers win, whiteouts remove, opaque directories hide what is
- * below; the blob table lists each layer's blob in layer order. Each layer's blob id is read from its bootstrap.
+ * below; the blob table lists each distinct blob once: the parent's (with {@code --parent-bootstrap}), then each
+ * layer's in layer order (layers built with a chunk dictionary bring the dictionary's blobs they use). Each layer's
+ * own blob is the last entry of its blob table, and its id is read from there.
  */
 @Command(name = "merge", sortOptions = false,
         description = "Merge Nydus layer bootstraps (lowest first) into one image bootstrap (whiteouts and opaque directories applied).")
@@ -40,6 +42,10 @@ public final class MergeRafsCommand implements Callable<Integer> {
             + "bootstrap's prefetch table; default the root (prefetch everything).")
     private Path prefetchList;
 
+    @Option(names = "--parent-bootstrap", paramLabel = "BOOTSTRAP", description = "A RAFS v6 image bootstrap placed "
+            + "below the layers, its blobs first and keeping their ids (as nydus-image merge --parent-bootstrap; default: none).")
+    private Path parentBootstrap;
+
     public MergeRafsCommand(CliEnvironment environment) {
         this.environment = environment;
     }
@@ -53,16 +59,18 @@ public final class MergeRafsCommand implements Callable<Integer> {
             }
             try (RafsImage image = RafsImages.open(layer)) {
                 List<BlobInfo> blobs = image.blobs();
-                if (blobs.size() != 1) {
-                    environment.err().println("damselfly: " + layer + " has " + blobs.size()
-                            + " blobs; merge takes layer bootstraps with one blob each");
+                if (blobs.isEmpty()) {
+                    environment.err().println("damselfly: " + layer + " has no blob; merge takes layer bootstraps");
                     return 1;
                 }
-                blobIds.add(blobs.get(0).blobId());
+                blobIds.add(blobs.get(blobs.size() - 1).blobId());
             }
         }
         List<String> prefetch = prefetchList != null ? Files.readAllLines(prefetchList) : LayerBuildOptions.PREFETCH_ALL;
-        MergeResult result = LayerMerger.merge(layers, blobIds, output, prefetch);
+        if (parentBootstrap != null && !Files.isRegularFile(parentBootstrap)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "no such bootstrap: " + parentBootstrap);
+        }
+        MergeResult result = LayerMerger.mergeOnto(parentBootstrap, layers, blobIds, output, prefetch);
         for (String missing : result.prefetchMissing()) {
             environment.err().println("warning: prefetch path " + missing + " is not in the merged tree; skipped");
         }

@@ -103,8 +103,32 @@ class RafsCommandsTest {
         assertTrue(merge.out().contains("2 blobs"), merge::toString);
         CliRun inspect = CliRun.run("inspect", work.resolve("image.boot").toString());
         assertEquals(0, inspect.exitCode(), inspect::toString);
-        CliRun refused = CliRun.run("merge", out.resolve("b.boot").toString(), "--bootstrap", work.resolve("x.boot").toString());
-        assertEquals(1, refused.exitCode(), refused::toString);
-        assertTrue(refused.err().contains("blobs"), refused::toString);
+
+        // b was built against a: merging all three keeps each blob once
+        CliRun all = CliRun.run("merge", out.resolve("a.boot").toString(), out.resolve("b.boot").toString(),
+                out.resolve("c.boot").toString(), "--bootstrap", work.resolve("abc.boot").toString());
+        assertEquals(0, all.exitCode(), all::toString);
+        assertTrue(all.out().contains("3 blobs"), all::toString);
+        CliRun checkAll = CliRun.run("check", work.resolve("abc.boot").toString(), "--blob-dir", out.toString());
+        assertEquals(0, checkAll.exitCode(), checkAll::toString);
+        assertTrue(checkAll.out().contains(" 0 corrupt"), checkAll::toString);
+
+        // the same image in one step: c built on top of a as its parent
+        CliRun onParent = CliRun.run("build", upper.toString(), "--bootstrap", work.resolve("parent-built.boot").toString(),
+                "--blob-dir", out.toString(), "--parent-bootstrap", out.resolve("a.boot").toString());
+        assertEquals(0, onParent.exitCode(), onParent::toString);
+        CliRun checkParent = CliRun.run("check", work.resolve("parent-built.boot").toString(), "--blob-dir", out.toString());
+        assertEquals(0, checkParent.exitCode(), checkParent::toString);
+        assertTrue(checkParent.out().contains(" 0 corrupt"), checkParent::toString);
+        java.util.regex.Matcher inodes = java.util.regex.Pattern.compile("(\\d+) inodes").matcher(merge.out());
+        assertTrue(inodes.find(), merge::toString);
+        assertTrue(onParent.out().contains(inodes.group(1) + " inodes"), "same tree as merge a c: " + onParent);
+        CliRun mergeOnto = CliRun.run("merge", "--parent-bootstrap", out.resolve("a.boot").toString(),
+                out.resolve("c.boot").toString(), "--bootstrap", work.resolve("onto.boot").toString());
+        assertEquals(0, mergeOnto.exitCode(), mergeOnto::toString);
+        assertTrue(mergeOnto.out().contains("2 blobs"), mergeOnto::toString);
+        CliRun missing = CliRun.run("merge", "--parent-bootstrap", work.resolve("absent.boot").toString(),
+                out.resolve("c.boot").toString(), "--bootstrap", work.resolve("x.boot").toString());
+        assertEquals(2, missing.exitCode(), missing::toString);
     }
 }
