@@ -196,6 +196,27 @@ public final class PieceStore implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The content file of a task whose every piece is stored, so that a local client can hard-link it (what
+     * dfget does with its daemon's content): its bytes are exactly the task's content, offset 0 to content length.
+     * Empty when the task is unknown, incomplete, deleted or its file is missing. The caller should hold a
+     * {@link #pin(String) lease} while it uses the path, and check what it reads itself: bytes reached through the
+     * path bypass the store's per-read CRC check.
+     */
+    public Optional<Path> completeContentFile(String taskId) {
+        TaskState t = tasks.find(taskId);
+        if (t == null || t.deleted()) {
+            return Optional.empty();
+        }
+        for (int i = 0; i < t.pieceCount; i++) {
+            if (t.piece(i) == null) {
+                return Optional.empty();
+            }
+        }
+        Path path = t.content.path();
+        return Files.isRegularFile(path) ? Optional.of(path) : Optional.empty();
+    }
+
     public boolean hasPiece(String taskId, int number) {
         TaskState t = tasks.find(taskId);
         return t != null && number >= 0 && number < t.pieceCount && t.piece(number) != null;

@@ -176,7 +176,7 @@ public final class NodeDaemon implements AutoCloseable {
         RegistryBlobTasks blobTasks = new RegistryBlobTasks(config);
         started.push(blobTasks);
         HttpEndpoints adminHttp = HttpEndpoints.start("admin", hostPort(config.admin), 8, Map.of(
-                "/api/v1/download", new DownloadHandler(engine, origins),
+                "/api/v1/download", new DownloadHandler(engine, origins, store),
                 "/api/v1/blobs", new BlobRangeHandler(engine, store, blobTasks, config.download.pieceTimeout.toMillis()),
                 "/", new AdminHandler(status::status, status::tasks, status::peers)));
         started.push(adminHttp);

@@ -120,6 +120,46 @@ class NodeDaemonTest {
         }
     }
 
+    @Test
+    void getLinksTheNodesCheckedCopyOrCopiesWhenAskedTo() throws Exception {
+        NodeConfig config = NodeConfigLoader.load(Optional.empty(), List.of(
+                "dataDir=" + dir.resolve("data"), "host.ip=127.0.0.1", "host.hostname=node-link",
+                "upload.listen=127.0.0.1", "upload.grpcPort=0", "upload.vortexPort=0",
+                "scheduler.embeddedListen=127.0.0.1:0", "proxy.listen=127.0.0.1", "proxy.port=0",
+                "metrics.listen=127.0.0.1", "metrics.port=0", "health.listen=127.0.0.1", "health.port=0",
+                "admin.port=0"));
+        try (NodeDaemon node = NodeDaemon.start(config)) {
+            String url = "http://127.0.0.1:" + origin.getAddress().getPort() + "/file.bin";
+            String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+            String admin = "127.0.0.1:" + node.ports().get("admin");
+            Path linked = dir.resolve("linked.bin");
+            dev.damselfly.peer.cli.CliRun run = dev.damselfly.peer.cli.CliRun.run("get", url, "-O", linked.toString(),
+                    "--node", admin, "--digest", digest);
+            assertEquals(0, run.exitCode(), run.toString());
+            assertTrue(run.out().contains("linked to the node's copy"), run.toString());
+            assertArrayEquals(content, java.nio.file.Files.readAllBytes(linked));
+            assertEquals(2, ((Number) java.nio.file.Files.getAttribute(linked, "unix:nlink")).intValue(),
+                    "the output is a second name of the node's content file");
+            long fromOrigin = originBytes.get();
+
+            Path copied = dir.resolve("copied.bin");
+            run = dev.damselfly.peer.cli.CliRun.run("get", url, "-O", copied.toString(), "--node", admin, "--digest",
+                    digest, "--no-link");
+            assertEquals(0, run.exitCode(), run.toString());
+            assertArrayEquals(content, java.nio.file.Files.readAllBytes(copied));
+            assertEquals(1, ((Number) java.nio.file.Files.getAttribute(copied, "unix:nlink")).intValue());
+            assertEquals(fromOrigin, originBytes.get(), "the copy came from the node's store");
+
+            // a wrong digest: the node refuses to name its file, and nothing is written
+            Path wrong = dir.resolve("wrong.bin");
+            run = dev.damselfly.peer.cli.CliRun.run("get", url + "?copy=3", "-O", wrong.toString(), "--node", admin,
+                    "--digest", "sha256:" + "0".repeat(64));
+            assertTrue(run.exitCode() != 0, run.toString());
+            assertTrue(run.err().contains("failed"), run.toString());
+            assertTrue(java.nio.file.Files.notExists(wrong) && java.nio.file.Files.notExists(dir.resolve("wrong.bin.part")));
+        }
+    }
+
     private HttpResponse<String> get(NodeDaemon node, String endpoint, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(uri(node, endpoint, path)).build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -32,6 +32,12 @@ import picocli.CommandLine.Parameters;
  * {@code damselfly get URL -O FILE}: like dfget, downloads a URL through the local node (its store, then its
  * peers, then the origin) into FILE, showing progress on a terminal. The file appears only when complete
  * (written to {@code FILE.part} and renamed); with {@code --digest} its SHA-256 is checked first.
+ *
+ * <p>When the node runs on this machine (a loopback {@code --node}), the file is by default a hard link to the node's
+ * own complete copy, as dfget does with its daemon: the node downloads and checks the content (the SHA-256 with
+ * {@code --digest}, every piece's CRC-32 in any case) and names its content file; nothing is copied, so the content
+ * is written to disk once. When the link cannot be made (another file system, permissions), or with
+ * {@code --no-link}, the content is streamed into the file and hashed here as well.
  */
 @Command(name = "get", sortOptions = false,
         description = "Download a URL through the local Damselfly node (peers first, origin last) into a file.")
@@ -60,6 +66,9 @@ public final class GetCommand implements Callable<Integer> {
 
     @Option(names = "--application", paramLabel = "NAME", description = "Dragonfly application (part of the task id).")
     private String application;
+
+    @Option(names = "--no-link", description = "Always copy the content into FILE, never hard-link the node's copy.")
+    private boolean noLink;
 
     @Option(names = {"-H", "--header"}, paramLabel = "'Authorization: …'",
             description = "Authorization header to send to the origin (the only header passed on).")
@@ -99,6 +108,14 @@ public final class GetCommand implements Callable<Integer> {
             request.header("Authorization", header.substring(colon + 1).trim());
         }
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        if (!noLink && nodeIsLocal()) {
+            HttpRequest.Builder linkRequest = HttpRequest.newBuilder(URI.create(target + "&mode=link")).GET();
+            request.build().headers().firstValue("Authorization").ifPresent(v -> linkRequest.header("Authorization", v));
+            Integer linked = linkNodeCopy(client, linkRequest.build());
+            if (linked != null) {
+                return linked;
+            }
+        }
         HttpResponse<InputStream> response;
         try {
             response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -165,6 +182,91 @@ public final class GetCommand implements Callable<Integer> {
                 + " in " + String.format(Locale.ROOT, "%.1f", elapsed / 1e9) + " s");
         environment.out().flush();
         return 0;
+    }
+
+    /** True when {@code --node} names this machine (loopback), where the node's files can be linked. */
+    private boolean nodeIsLocal() {
+        String host = node.startsWith("[") ? node.substring(1, Math.max(1, node.indexOf(']'))) : node.contains(":")
+                ? node.substring(0, node.lastIndexOf(':')) : node;
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Asks the node to complete the download and name its content file, and hard-links it as FILE.
+     *
+     * @return the exit code, or {@code null} to fall back to streaming (the link could not be made)
+     */
+    private Integer linkNodeCopy(HttpClient client, HttpRequest request) throws IOException, InterruptedException {
+        HttpResponse<InputStream> response;
+        try {
+            response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (ConnectException e) {
+            environment.err().println("damselfly get: no node answers at " + node + " (start one with `damselfly node`)");
+            return 1;
+        }
+        String taskId = response.headers().firstValue("X-Dragonfly-Task-ID").orElse("?");
+        try (java.io.BufferedReader lines = new java.io.BufferedReader(
+                new java.io.InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            if (response.statusCode() != 200) {
+                String body = lines.lines().collect(java.util.stream.Collectors.joining(" ")).trim();
+                environment.err().println("damselfly get: the node answered " + response.statusCode() + ": " + body);
+                return 1;
+            }
+            long start = environment.nanoClock().getAsLong();
+            long lastFrame = start;
+            long total = -1;
+            String line;
+            while ((line = lines.readLine()) != null) {
+                if (line.startsWith("progress ")) {
+                    String[] f = line.split(" ");
+                    long stored = Long.parseLong(f[1]);
+                    total = Long.parseLong(f[2]);
+                    long now = environment.nanoClock().getAsLong();
+                    if (environment.terminal().interactive() && now - lastFrame >= FRAME_NANOS) {
+                        environment.err().print("\r" + progress(stored, total, now - start));
+                        environment.err().flush();
+                        lastFrame = now;
+                    }
+                } else if (line.startsWith("error ")) {
+                    environment.err().println((environment.terminal().interactive() ? "\n" : "")
+                            + "damselfly get: task " + taskId + " failed: " + line.substring(6));
+                    return 1;
+                } else if (line.startsWith("file ")) {
+                    Path source = Path.of(line.substring(5));
+                    Path part = output.resolveSibling(output.getFileName() + ".part");
+                    try {
+                        Files.deleteIfExists(part);
+                        Files.createLink(part, source);
+                    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+                        // another file system or no permission: stream the content instead
+                        Files.deleteIfExists(part);
+                        return null;
+                    }
+                    long size = Files.size(part);
+                    try {
+                        Files.move(part, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    } catch (AtomicMoveNotSupportedException e) {
+                        Files.move(part, output, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                    long elapsed = environment.nanoClock().getAsLong() - start;
+                    if (environment.terminal().interactive()) {
+                        environment.err().print("\r" + progress(size, size, elapsed) + "\n");
+                    }
+                    environment.out().println("saved " + output + " " + ByteSize.format(size) + " "
+                            + (digest != null ? digest.toLowerCase(Locale.ROOT) + " (checked by the node)" : "(not digest-checked)")
+                            + " task_id=" + taskId + " linked to the node's copy in "
+                            + String.format(Locale.ROOT, "%.1f", elapsed / 1e9) + " s");
+                    environment.out().flush();
+                    return 0;
+                }
+            }
+        }
+        environment.err().println("damselfly get: the node ended the answer for task " + taskId + " without a result");
+        return 1;
     }
 
     private static String progress(long copied, long length, long elapsedNanos) {

@@ -3,17 +3,28 @@ package dev.damselfly.peer.node.http;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.damselfly.exchange.engine.DownloadEngine;
+import dev.damselfly.exchange.engine.DownloadResult;
 import dev.damselfly.exchange.engine.TaskDownload;
 import dev.damselfly.exchange.engine.TaskRequest;
 import dev.damselfly.peer.node.OriginFactory;
+import dev.damselfly.piecestore.PieceStore;
+import dev.damselfly.piecestore.TaskLease;
 import dev.damselfly.scheduler.client.id.TaskIdInput;
 import dev.damselfly.scheduler.client.id.TaskIds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,18 +36,29 @@ import org.slf4j.LoggerFactory;
  * carries {@code X-Dragonfly-Task-ID}. A download that fails after the headers went out is cut short (the client
  * sees fewer bytes than Content-Length), never ended cleanly; with {@code digest} the last byte waits for the node's
  * SHA-256 check of the whole content.
+ *
+ * <p>With {@code mode=link} (what {@code damselfly get} asks for when the node runs on its own machine) no content
+ * is sent: the node completes the download, checks every piece's CRC-32 on disk, and answers, in a chunked
+ * {@code text/plain} body, a line {@code progress STORED_BYTES TOTAL_BYTES} about every 200 ms, then one final line:
+ * {@code file PATH} (the task's complete content file, for the client to hard-link, as dfget does) or
+ * {@code error MESSAGE}. The task stays pinned until the response ends.
  */
 public final class DownloadHandler implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(DownloadHandler.class);
     private static final Pattern SHA256 = Pattern.compile("sha256:[0-9a-f]{64}");
     private static final int BUFFER = 256 * 1024;
 
+    /** Interval between progress lines in {@code mode=link}, milliseconds (200). */
+    private static final long PROGRESS_INTERVAL_MILLIS = 200;
+
     private final DownloadEngine engine;
     private final OriginFactory origins;
+    private final PieceStore store;
 
-    public DownloadHandler(DownloadEngine engine, OriginFactory origins) {
+    public DownloadHandler(DownloadEngine engine, OriginFactory origins, PieceStore store) {
         this.engine = engine;
         this.origins = origins;
+        this.store = store;
     }
 
     @Override
@@ -94,6 +116,10 @@ public final class DownloadHandler implements HttpHandler {
             Responses.error(exchange, 502, e.getMessage());
             return;
         }
+        if ("link".equals(query.get("mode"))) {
+            answerWithContentFile(exchange, download);
+            return;
+        }
         long length = download.contentLength();
         exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
         exchange.getResponseHeaders().set("X-Dragonfly-Task-ID", download.taskId());
@@ -124,5 +150,73 @@ public final class DownloadHandler implements HttpHandler {
             throw new IOException("download of task " + download.taskId() + " aborted", e);
         }
         exchange.close();
+    }
+
+    private void answerWithContentFile(HttpExchange exchange, TaskDownload download) throws IOException {
+        String taskId = download.taskId();
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        exchange.getResponseHeaders().set("X-Dragonfly-Task-ID", taskId);
+        exchange.sendResponseHeaders(200, 0);
+        try (OutputStream out = exchange.getResponseBody()) {
+            CompletableFuture<DownloadResult> done = download.completion();
+            long total = download.contentLength();
+            while (true) {
+                try {
+                    done.get(PROGRESS_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+                    break;
+                } catch (TimeoutException e) {
+                    line(out, "progress " + storedBytes(taskId, download) + " " + total);
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause() == null ? e : e.getCause();
+                    LOG.warn("download failed task_id={} error={}", taskId, cause.toString());
+                    line(out, "error " + oneLine(String.valueOf(cause.getMessage())));
+                    return;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    line(out, "error interrupted");
+                    return;
+                }
+            }
+            try (TaskLease lease = store.pin(taskId)) {
+                checkPieces(taskId, download);
+                Optional<Path> file = store.completeContentFile(taskId);
+                if (file.isEmpty()) {
+                    line(out, "error the content file of task " + taskId + " is not complete on disk");
+                    return;
+                }
+                line(out, "progress " + total + " " + total);
+                line(out, "file " + file.get().toAbsolutePath());
+                LOG.info("content file handed out task_id={} bytes={}", taskId, total);
+            } catch (RuntimeException e) {
+                LOG.warn("content file not handed out task_id={} error={}", taskId, e.toString());
+                line(out, "error " + oneLine(String.valueOf(e.getMessage())));
+            }
+        }
+    }
+
+    /** Reads every piece through the store, which checks its CRC-32 (and drops a corrupt piece, so it is fetched again). */
+    private void checkPieces(String taskId, TaskDownload download) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(download.pieceLength());
+        for (int n = 0; n < download.pieceCount(); n++) {
+            buffer.clear();
+            store.readPiece(taskId, n, buffer);
+        }
+    }
+
+    private long storedBytes(String taskId, TaskDownload download) {
+        try {
+            return Math.min(download.contentLength(), (long) store.storedPieces(taskId).cardinality() * download.pieceLength());
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static String oneLine(String s) {
+        return s.replace('\n', ' ').replace('\r', ' ');
+    }
+
+    private static void line(OutputStream out, String text) throws IOException {
+        out.write((text + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
     }
 }
