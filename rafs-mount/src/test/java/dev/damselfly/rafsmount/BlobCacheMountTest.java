@@ -91,6 +91,49 @@ class BlobCacheMountTest {
         }
     }
 
+    /**
+     * A cache left without CRC32Cs (by an older version) is checked against the chunk digests instead: intact
+     * chunks are served without a source read, a changed one is caught by its digest and fetched again.
+     */
+    @Test
+    void cacheWithoutChecksumsIsCheckedAgainstTheChunkDigests() throws Exception {
+        Map<String, String> expected = Fixtures.expectedSha256("sha256-nocompress-repeatable.txt");
+        Path boot = Fixtures.path(Fixtures.V5_SHA256);
+        Path cache = tmp.resolve("cache");
+        Path mp = Files.createDirectory(tmp.resolve("mnt"));
+        Path sums = cache.resolve(Fixtures.V5_BLOB_ID + ".blob.data.crc32c");
+        try (FileBlobSource files = FileBlobSource.directory(Fixtures.path(Fixtures.V5_BLOBS));
+             MountHandle m = RafsMount.mount(boot, mp, MountOptions.of(files).withCache(cache, 1L << 30))) {
+            assertEquals(expected.get(PASSWD), Sha256.of(mp.resolve(PASSWD.substring(1))));
+            assertEquals(expected.get(LAYER), Sha256.of(mp.resolve(LAYER.substring(1))));
+        }
+        Files.delete(sums);
+        try (FileBlobSource files = FileBlobSource.directory(Fixtures.path(Fixtures.V5_BLOBS))) {
+            CountingBlobSource counting = new CountingBlobSource(files);
+            try (MountHandle m = RafsMount.mount(boot, mp, MountOptions.of(counting).withCache(cache, 1L << 30))) {
+                assertEquals(expected.get(LAYER), Sha256.of(mp.resolve(LAYER.substring(1))));
+            }
+            assertEquals(0, counting.reads().size(), "intact chunks come from the cache: " + counting.reads());
+        }
+        assertTrue(Files.exists(sums), "checksums are recorded again");
+        Files.delete(sums);
+        long at;
+        try (dev.damselfly.rafs.RafsImage image = dev.damselfly.rafs.RafsImages.open(boot)) {
+            at = image.chunks(image.resolve(PASSWD).getAsLong()).get(0).uncompressedOffset();
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(cache.resolve(Fixtures.V5_BLOB_ID + ".blob.data"),
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {'#', '#'}), at + 10);
+        }
+        try (FileBlobSource files = FileBlobSource.directory(Fixtures.path(Fixtures.V5_BLOBS))) {
+            CountingBlobSource counting = new CountingBlobSource(files);
+            try (MountHandle m = RafsMount.mount(boot, mp, MountOptions.of(counting).withCache(cache, 1L << 30))) {
+                assertEquals(expected.get(PASSWD), Sha256.of(mp.resolve(PASSWD.substring(1))));
+            }
+            assertEquals(1, counting.reads().size(), "the changed chunk is fetched again: " + counting.reads());
+        }
+    }
+
     private static java.util.Set<Long> readyChunksOf(Path boot, String... files) throws Exception {
         java.util.Set<Long> out = new java.util.TreeSet<>();
         try (dev.damselfly.rafs.RafsImage image = dev.damselfly.rafs.RafsImages.open(boot)) {

@@ -3,6 +3,7 @@ package dev.damselfly.rafsmount.cache;
 import dev.damselfly.rafs.BlobInfo;
 import dev.damselfly.rafs.ChunkRef;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -17,7 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A directory of cached, verified, decompressed chunks keyed by blob id and chunk index (§5.3 layout),
+ * A directory of cached, verified, decompressed chunks keyed by blob id and chunk index (§5.3 layout, plus a
+ * damselfly {@code <id>.blob.data.crc32c} file with each chunk's CRC32C, see {@link ChunkChecksums}),
  * bounded to {@code maxBytes}. Space is accounted per blob as an upper bound of what its data file holds
  * (ready chunks × chunk size, at most the file's apparent size); when a new chunk would exceed the bound,
  * whole blobs other than the one being written are evicted, least recently used first, and if that is not
@@ -141,6 +143,41 @@ public final class BlobCache implements AutoCloseable {
         return b == null ? null : b.get(c, from, length);
     }
 
+    /**
+     * The cached bytes of chunk {@code c} with the result of the cache's own integrity check (the CRC32C recorded
+     * when the verified bytes were written), or null when not cached.
+     */
+    public CachedChunk getChecked(BlobInfo blob, ChunkRef c) throws IOException {
+        if (!cacheable(blob, c)) {
+            return null;
+        }
+        CachedBlob b = blob(blob, false);
+        return b == null ? null : b.getChecked(c);
+    }
+
+    /**
+     * Reads bytes {@code [from, from + dst.remaining())} (relative to the chunk) of cached chunk {@code c} into
+     * {@code dst}, positionally; false (nothing read) when it is not cached. For readers that verified the whole
+     * chunk before.
+     */
+    public boolean readRange(BlobInfo blob, ChunkRef c, int from, ByteBuffer dst) throws IOException {
+        if (!cacheable(blob, c) || from < 0 || from + (long) dst.remaining() > c.uncompressedSize()) {
+            return false;
+        }
+        CachedBlob b = blob(blob, false);
+        return b != null && b.read(c, from, dst);
+    }
+
+    /** Records the CRC32C of {@code data}, the verified bytes of cached chunk {@code c} that had none recorded. */
+    public void recordChecksum(BlobInfo blob, ChunkRef c, byte[] data) throws IOException {
+        if (cacheable(blob, c) && data.length == c.uncompressedSize()) {
+            CachedBlob b = blob(blob, false);
+            if (b != null) {
+                b.recordChecksum(c, data);
+            }
+        }
+    }
+
     /** Whether chunk {@code c} is cached (without reading it). */
     public boolean contains(BlobInfo blob, ChunkRef c) throws IOException {
         if (!cacheable(blob, c)) {
@@ -240,6 +277,7 @@ public final class BlobCache implements AutoCloseable {
             b.delete(dir);
         } else {
             Files.deleteIfExists(CachedBlob.mapFile(dir, blobId));
+            Files.deleteIfExists(ChunkChecksums.file(dir, blobId));
             Files.deleteIfExists(CachedBlob.dataFile(dir, blobId));
         }
         usedBytes -= u.bytes;

@@ -12,23 +12,26 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * One blob's cache files: {@code <id>.blob.data} (chunks decompressed at their uncompressed offsets) and
- * its {@link ChunkMap}. Reads and writes of different chunks run concurrently; {@link #delete()} waits for
- * them and makes every later call a miss.
+ * One blob's cache files: {@code <id>.blob.data} (chunks decompressed at their uncompressed offsets), its
+ * {@link ChunkMap} and its {@link ChunkChecksums}. A chunk's CRC32C is recorded before its ready bit is set. Reads
+ * and writes of different chunks run concurrently; {@link #delete} waits for them and makes every later call a
+ * miss.
  */
 final class CachedBlob {
     private final String blobId;
     private final Path data;
     private final FileChannel channel;
     private final ChunkMap map;
+    private final ChunkChecksums sums;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private boolean gone;
 
-    private CachedBlob(String blobId, Path data, FileChannel channel, ChunkMap map) {
+    private CachedBlob(String blobId, Path data, FileChannel channel, ChunkMap map, ChunkChecksums sums) {
         this.blobId = blobId;
         this.data = data;
         this.channel = channel;
         this.map = map;
+        this.sums = sums;
     }
 
     static Path dataFile(Path dir, String blobId) {
@@ -51,8 +54,9 @@ final class CachedBlob {
             Files.delete(mapFile(dir, blobId));
             map = ChunkMap.openOrCreate(mapFile(dir, blobId), chunkCount);
         }
+        ChunkChecksums sums = ChunkChecksums.openOrCreate(ChunkChecksums.file(dir, blobId), chunkCount);
         FileChannel ch = FileChannel.open(data, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        return new CachedBlob(blobId, data, ch, map);
+        return new CachedBlob(blobId, data, ch, map, sums);
     }
 
     String blobId() {
@@ -95,6 +99,57 @@ final class CachedBlob {
         }
     }
 
+    /** The cached bytes of {@code c} checked against the CRC32C recorded when they were written, or null when not cached. */
+    CachedChunk getChecked(ChunkRef c) throws IOException {
+        byte[] bytes = get(c);
+        if (bytes == null) {
+            return null;
+        }
+        CachedChunk.Integrity integrity = switch (sums.check(c.chunkIndex(), bytes, 0, bytes.length)) {
+            case MATCH -> CachedChunk.Integrity.INTACT;
+            case MISMATCH -> CachedChunk.Integrity.CORRUPT;
+            case UNKNOWN -> CachedChunk.Integrity.UNCHECKED;
+        };
+        return new CachedChunk(bytes, integrity);
+    }
+
+    /**
+     * Reads bytes {@code [from, from + dst.remaining())} of the cached chunk {@code c} (chunk-relative) into
+     * {@code dst} with positional reads (a direct buffer receives them without a copy through the heap). Returns
+     * false, reading nothing, when the chunk is not cached.
+     */
+    boolean read(ChunkRef c, int from, ByteBuffer dst) throws IOException {
+        lock.readLock().lock();
+        try {
+            if (gone || !map.isReady(c.chunkIndex())) {
+                return false;
+            }
+            long pos = c.uncompressedOffset() + from;
+            while (dst.hasRemaining()) {
+                int n = channel.read(dst, pos);
+                if (n < 0) {
+                    throw new EOFException(data + ": ready chunk " + c.chunkIndex() + " runs past the end of the cache file");
+                }
+                pos += n;
+            }
+            return true;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Records the CRC32C of {@code bytes} as chunk {@code c}'s (for a chunk cached without one, once verified). */
+    void recordChecksum(ChunkRef c, byte[] bytes) {
+        lock.readLock().lock();
+        try {
+            if (!gone && map.isReady(c.chunkIndex())) {
+                sums.record(c.chunkIndex(), ChunkChecksums.crc(bytes, 0, bytes.length));
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     boolean isReady(ChunkRef c) {
         lock.readLock().lock();
         try {
@@ -116,6 +171,7 @@ final class CachedBlob {
             while (buf.hasRemaining()) {
                 pos += channel.write(buf, pos);
             }
+            sums.record(c.chunkIndex(), ChunkChecksums.crc(bytes, 0, bytes.length));
             return map.setReady(c.chunkIndex());
         } finally {
             lock.readLock().unlock();
@@ -127,6 +183,7 @@ final class CachedBlob {
         try {
             if (!gone) {
                 map.clear(c.chunkIndex());
+                sums.clear(c.chunkIndex());
             }
         } finally {
             lock.readLock().unlock();
@@ -142,6 +199,7 @@ final class CachedBlob {
                 channel.force(false);
                 channel.close();
                 map.close();
+                sums.close();
             }
         } finally {
             lock.writeLock().unlock();
@@ -152,6 +210,7 @@ final class CachedBlob {
     void delete(Path dir) throws IOException {
         close();
         Files.deleteIfExists(mapFile(dir, blobId));
+        Files.deleteIfExists(ChunkChecksums.file(dir, blobId));
         Files.deleteIfExists(data);
     }
 }

@@ -2,6 +2,7 @@ package dev.damselfly.rafsmount.fuse;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.kenai.jffi.MemoryIO;
 import dev.damselfly.rafs.DirEntry;
 import dev.damselfly.rafs.FileType;
 import dev.damselfly.rafs.InodeAttributes;
@@ -45,6 +46,8 @@ final class RafsFuseFs extends FuseStubFS {
     private static final int O_ACCMODE = 3;
     /** Resolved paths remembered (entries; each ~100 bytes plus the path). */
     private static final int PATH_CACHE_ENTRIES = 65_536;
+    /** Wraps libfuse's reply buffers as direct ByteBuffers (no copy). */
+    private static final MemoryIO MEMORY = MemoryIO.getInstance();
 
     private final RafsImage image;
     private final InodeView view;
@@ -204,7 +207,16 @@ final class RafsFuseFs extends FuseStubFS {
             if (a.type() != FileType.REGULAR) {
                 return -ErrorCodes.EINVAL();
             }
-            byte[] out = new byte[(int) Math.min(size, Math.max(0, Math.min(Integer.MAX_VALUE, a.size() - offset)))];
+            int want = (int) Math.min(size, Math.max(0, Math.min(Integer.MAX_VALUE, a.size() - offset)));
+            if (want == 0) {
+                return 0;
+            }
+            if (buf.isDirect()) {
+                // the reply buffer libfuse hands us, as a direct ByteBuffer: cached chunks are read into it with pread
+                ByteBuffer out = MEMORY.newDirectByteBuffer(buf.address(), want);
+                return reader.read(path, h, a.size(), offset, out);
+            }
+            byte[] out = new byte[want];
             int n = reader.read(path, h, a.size(), offset, out, out.length);
             buf.put(0, out, 0, n);
             return n;

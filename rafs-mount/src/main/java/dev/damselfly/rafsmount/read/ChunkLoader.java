@@ -6,9 +6,11 @@ import dev.damselfly.rafs.ChunkRef;
 import dev.damselfly.rafs.RafsException;
 import dev.damselfly.rafs.RafsImage;
 import dev.damselfly.rafsmount.cache.BlobCache;
+import dev.damselfly.rafsmount.cache.CachedChunk;
 import dev.damselfly.rafsmount.metrics.MountMetrics;
 import dev.damselfly.rafsmount.source.BlobSource;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * {@code amplifyIo} bytes, extended with the file's following chunks while they fit (nydusd §5.6). Every
  * chunk is decompressed and checked against its digest before it is cached or returned; a chunk that fails
  * is fetched once more, alone, from the next source (the same one when there is only one), and then fails
- * with {@link ChunkReadException}. Chunks read back from the cache are re-verified once per mount.
+ * with {@link ChunkReadException}. Chunks read back from the cache are checked once per mount (the cache's CRC32C
+ * of the verified bytes, or the chunk digest for chunks cached without one).
  * Bytes fetched, cache hits and misses of readers' chunks, and verification failures go to {@link MountMetrics}.
  */
 public final class ChunkLoader {
@@ -169,23 +172,26 @@ public final class ChunkLoader {
     }
 
     /**
-     * Bytes {@code [from, from + length)} of chunk {@code c} (relative to the chunk) straight from the cache,
-     * when this mount has verified that cached chunk before; otherwise null (use {@link #load}). Saves reading
-     * a whole chunk for every small FUSE read.
+     * Reads bytes {@code [from, from + dst.remaining())} of chunk {@code c} (relative to the chunk) straight from
+     * the cache into {@code dst} (positional reads; a direct buffer gets them without a heap copy), when this mount
+     * has checked that cached chunk before; otherwise returns false having read nothing (use {@link #load}). Saves
+     * reading a whole chunk for every small FUSE read.
      */
-    public byte[] cachedRange(ChunkRef c, int from, int length) {
+    public boolean cachedRange(ChunkRef c, int from, ByteBuffer dst) {
         if (cache == null || c.hole() || !verifiedInCache.contains(Key.of(c))) {
-            return null;
+            return false;
         }
+        int start = dst.position();
         try {
-            byte[] part = cache.getRange(blob(c), c, from, length);
-            if (part != null) {
+            if (cache.readRange(blob(c), c, from, dst)) {
                 metrics.cacheHit();
+                return true;
             }
-            return part;
         } catch (IOException e) {
-            return null;
+            LOG.debug("blob cache range read failed for chunk {} of blob {}: {}", c.chunkIndex(), c.blobId(), e.toString());
         }
+        dst.position(start);
+        return false;
     }
 
     /** Groups the claimed chunks into source reads and extends each read with following chunks. */
@@ -327,37 +333,58 @@ public final class ChunkLoader {
         inflight.remove(Key.of(claim.chunk()), claim.future());
     }
 
-    /** Cached bytes of {@code c}, re-verified the first time this mount uses them; null on a miss. */
+    /**
+     * Cached bytes of {@code c}, checked the first time this mount uses them; null on a miss. The check is the
+     * cache's CRC32C, recorded when the bytes were written after they had passed the chunk digest check (see
+     * {@code ChunkChecksums} for why that keeps the guarantee); chunks cached without a CRC32C (by an older
+     * version) are checked against the chunk digest instead, and their CRC32C recorded.
+     */
     private byte[] fromCache(String file, ChunkRef c) {
         if (cache == null) {
             return null;
         }
         BlobInfo blob = blob(c);
         try {
-            byte[] data = cache.get(blob, c);
-            if (data == null) {
+            Key key = Key.of(c);
+            if (verifiedInCache.contains(key)) {
+                return cache.get(blob, c);
+            }
+            CachedChunk hit = cache.getChecked(blob, c);
+            if (hit == null) {
                 return null;
             }
-            Key key = Key.of(c);
-            if (!verifiedInCache.contains(key)) {
-                decoder.verify(c, data, "cache " + cache.directory());
-                verifiedInCache.add(key);
+            switch (hit.integrity()) {
+                case INTACT -> { }
+                case UNCHECKED -> {
+                    decoder.verify(c, hit.data(), "cache " + cache.directory());
+                    cache.recordChecksum(blob, c, hit.data());
+                }
+                case CORRUPT -> {
+                    dropCorrupt(file, c, "its bytes no longer match the CRC32C recorded when they were cached");
+                    return null;
+                }
             }
-            return data;
+            verifiedInCache.add(key);
+            return hit.data();
         } catch (ChunkDigestMismatchException e) {
-            metrics.verificationFailed();
-            LOG.warn("cached chunk {} of blob {} (file {}) failed verification, refetching: {}", c.chunkIndex(),
-                    c.blobId(), file, e.getMessage());
-            try {
-                cache.invalidate(blob, c);
-            } catch (IOException ignored) {
-                // the chunk is refetched and rewritten anyway
-            }
+            dropCorrupt(file, c, e.getMessage());
             return null;
         } catch (IOException e) {
             LOG.warn("blob cache read failed for chunk {} of blob {} (file {}): {}", c.chunkIndex(), c.blobId(), file,
                     e.toString());
             return null;
+        }
+    }
+
+    /** Counts, logs and forgets a cached chunk that failed its check; the caller then fetches it again. */
+    private void dropCorrupt(String file, ChunkRef c, String why) {
+        metrics.verificationFailed();
+        LOG.warn("cached chunk {} of blob {} (file {}) failed verification, refetching: {}", c.chunkIndex(), c.blobId(),
+                file, why);
+        try {
+            cache.invalidate(blob(c), c);
+        } catch (IOException ignored) {
+            // the chunk is refetched and rewritten anyway
         }
     }
 

@@ -3,6 +3,8 @@
  * the range to chunks, {@link dev.damselfly.rafsmount.read.ChunkLoader} serves them from the blob cache or
  * fetches the missing ones once (single-flight), merged into few source reads (amplify_io, §5.6), and
  * {@link dev.damselfly.rafsmount.read.ChunkDecoder} decompresses and checks each against its digest before
- * any byte is used. {@link dev.damselfly.rafsmount.read.AccessTrace} records the order of first reads.
+ * any byte is used; chunks from the blob cache are checked once per mount by the cache's CRC32C (the chunk digest
+ * for chunks cached without one), and ranges of checked chunks are then read straight into the FUSE reply
+ * buffer. {@link dev.damselfly.rafsmount.read.AccessTrace} records the order of first reads.
  */
 package dev.damselfly.rafsmount.read;

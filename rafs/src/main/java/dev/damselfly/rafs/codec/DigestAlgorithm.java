@@ -2,7 +2,7 @@ package dev.damselfly.rafs.codec;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import org.apache.commons.codec.digest.Blake3;
+import java.util.concurrent.ForkJoinPool;
 
 /** Chunk digest algorithms, by their blob-table code (§1.5 {@code digest_algo}). Both produce 32 bytes. */
 public enum DigestAlgorithm {
@@ -46,12 +46,18 @@ public enum DigestAlgorithm {
         return b == s ? null : (b ? BLAKE3 : SHA256);
     }
 
-    /** Digest of {@code data[off, off+len)}. */
+    /** Digest of {@code data[off, off+len)}, on the calling thread. */
     public byte[] digest(byte[] data, int off, int len) {
+        return digest(data, off, len, null);
+    }
+
+    /**
+     * Digest of {@code data[off, off+len)}; BLAKE3 inputs of at least {@link Blake3#PARALLEL_THRESHOLD} bytes are
+     * split across the calling thread and {@code pool} when it is not null (SHA-256 is sequential and ignores it).
+     */
+    public byte[] digest(byte[] data, int off, int len, ForkJoinPool pool) {
         if (this == BLAKE3) {
-            Blake3 h = Blake3.initHash();
-            h.update(data, off, len);
-            return h.doFinalize(LENGTH);
+            return Blake3.hash(data, off, len, pool);
         }
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
