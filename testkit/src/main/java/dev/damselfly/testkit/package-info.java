@@ -10,6 +10,8 @@
  *       storage endpoint;</li>
  *   <li>{@link dev.damselfly.testkit.image} generates deterministic OCI test images;</li>
  *   <li>{@link dev.damselfly.testkit.skopeo} drives the real {@code skopeo} CLI;</li>
+ *   <li>{@link dev.damselfly.testkit.debian} builds (once per machine, cached) a real Debian root filesystem with
+ *       {@code debootstrap} and an OCI image of it with {@code umoci}, and compares trees entry by entry;</li>
  *   <li>{@link dev.damselfly.testkit.junit} wires it all into a JUnit 5 extension.</li>
  * </ul>
  *
