@@ -1,5 +1,6 @@
 package dev.damselfly.exchange.engine;
 
+import dev.damselfly.exchange.ParentLoad;
 import dev.damselfly.exchange.PieceAvailability;
 import dev.damselfly.exchange.PieceListener;
 import dev.damselfly.exchange.PieceTransfer;
@@ -55,6 +56,7 @@ public final class DownloadEngine implements AutoCloseable {
     private final PieceAvailability availability;
     private final PieceTransfer transfer;
     private final PieceListener pieceListener;
+    private final ParentLoad parentLoad;
     private final EngineMetrics metrics;
     private final ParentBlocklist blocklist = new ParentBlocklist();
     private final TokenBucket downloadBucket;
@@ -79,6 +81,20 @@ public final class DownloadEngine implements AutoCloseable {
     public DownloadEngine(EngineConfig config, PieceStore store, Optional<SchedulerClient> scheduler, HostIdentity host,
                           PieceAvailability availability, PieceTransfer transfer, PieceListener pieceListener,
                           MeterRegistry registry) {
+        this(config, store, scheduler, host, availability, transfer, pieceListener, ParentLoad.NONE, registry);
+    }
+
+    /**
+     * As {@link #DownloadEngine(EngineConfig, PieceStore, Optional, HostIdentity, PieceAvailability, PieceTransfer,
+     * PieceListener, MeterRegistry)}, with each parent weighed by its free upload bandwidth (spec §2.4).
+     *
+     * @param parentLoad SyncHost client (e.g. {@code SyncHostClient}); the engine tracks each parent host while a
+     *        task may download from it. {@link ParentLoad#NONE} = every parent weighs the same. Not closed by the
+     *        engine
+     */
+    public DownloadEngine(EngineConfig config, PieceStore store, Optional<SchedulerClient> scheduler, HostIdentity host,
+                          PieceAvailability availability, PieceTransfer transfer, PieceListener pieceListener,
+                          ParentLoad parentLoad, MeterRegistry registry) {
         this.config = Objects.requireNonNull(config, "config");
         this.store = Objects.requireNonNull(store, "store");
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -86,6 +102,7 @@ public final class DownloadEngine implements AutoCloseable {
         this.availability = Objects.requireNonNull(availability, "availability");
         this.transfer = Objects.requireNonNull(transfer, "transfer");
         this.pieceListener = Objects.requireNonNull(pieceListener, "pieceListener");
+        this.parentLoad = Objects.requireNonNull(parentLoad, "parentLoad");
         this.metrics = new EngineMetrics(Objects.requireNonNull(registry, "registry"));
         this.downloadBucket = new TokenBucket(config.downloadRateLimit());
         this.backToSourceBucket = new TokenBucket(config.backToSourceRateLimit());
@@ -387,6 +404,10 @@ public final class DownloadEngine implements AutoCloseable {
 
     PieceListener pieceListener() {
         return pieceListener;
+    }
+
+    ParentLoad parentLoad() {
+        return parentLoad;
     }
 
     EngineMetrics metrics() {

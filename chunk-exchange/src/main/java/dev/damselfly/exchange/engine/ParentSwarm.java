@@ -1,6 +1,7 @@
 package dev.damselfly.exchange.engine;
 
 import dev.damselfly.exchange.ParentEndpoint;
+import dev.damselfly.exchange.ParentLoad;
 import dev.damselfly.exchange.PieceAnnouncement;
 import dev.damselfly.exchange.PieceAvailability;
 import dev.damselfly.scheduler.proto.common.v2.Peer;
@@ -15,8 +16,9 @@ import java.util.function.Predicate;
 
 /**
  * The candidate parents of one task and what each has announced over SyncPieces (spec §2.4). A piece is
- * ready for download once every usable parent announced it, or {@code hold} after the first one did. Confined
- * to the task's driver thread.
+ * ready for download once every usable parent announced it, or {@code hold} after the first one did. Each parent
+ * holds a {@link ParentLoad.Lease} on its host's SyncHost figures while it is usable. Confined to the task's driver
+ * thread.
  */
 final class ParentSwarm {
 
@@ -26,6 +28,8 @@ final class ParentSwarm {
         final ParentEndpoint endpoint;
         final Map<Integer, PieceAnnouncement> announced = new HashMap<>();
         PieceAvailability.Subscription subscription;
+        /** This task's hold on the parent host's SyncHost figures; closed when the parent is no longer usable. */
+        ParentLoad.Lease load = ParentLoad.Lease.UNKNOWN;
         boolean streamOpen = true;
         boolean usable = true;
         int failures;
@@ -71,6 +75,7 @@ final class ParentSwarm {
         p.streamOpen = false;
         if (error) {
             p.usable = false;
+            releaseLoad(p);
         }
     }
 
@@ -150,7 +155,17 @@ final class ParentSwarm {
         }
     }
 
+    private static void releaseLoad(Parent p) {
+        try {
+            p.load.close();
+        } catch (RuntimeException e) {
+            // releasing a feed never matters to the download
+        }
+        p.load = ParentLoad.Lease.UNKNOWN;
+    }
+
     private static void close(Parent p) {
+        releaseLoad(p);
         if (p.subscription != null) {
             try {
                 p.subscription.close();

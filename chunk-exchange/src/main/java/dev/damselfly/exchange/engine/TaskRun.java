@@ -359,6 +359,12 @@ final class TaskRun {
             return;
         }
         ParentSwarm.Parent parent = swarm.add(peer, endpoint);
+        try {
+            parent.load = engine.parentLoad().track(endpoint, engine.host().hostId(), session.peerId());
+        } catch (RuntimeException e) {
+            LOG.warn("parent load not tracked task_id={} parent={} parent_host={}: {}", taskId, endpoint.address(),
+                    endpoint.hostId(), e.toString());
+        }
         List<Integer> interested = new ArrayList<>();
         for (int n = stored.nextClearBit(0); n < pieceCount; n = stored.nextClearBit(n + 1)) {
             interested.add(n);
@@ -484,8 +490,8 @@ final class TaskRun {
                 return;
             }
             List<ParentSwarm.Parent> options = candidates(n);
-            // Dragonfly weighs by free upload bandwidth from SyncHost; without it every parent weighs the same
-            ParentSwarm.Parent parent = WeightedChoice.choose(options, p -> 1, ThreadLocalRandom.current());
+            ParentSwarm.Parent parent = WeightedChoice.choose(options, p -> ParentWeight.of(p.load.bandwidth()),
+                    ThreadLocalRandom.current());
             PieceAnnouncement a = parent.announced.get(n);
             peerInFlight.set(n);
             int number = n;

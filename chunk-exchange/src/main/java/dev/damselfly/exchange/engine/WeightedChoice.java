@@ -5,8 +5,8 @@ import java.util.Random;
 import java.util.function.ToLongFunction;
 
 /**
- * Weighted random choice (spec §2.4: a parent is picked with probability proportional to its weight, Dragonfly's
- * weight being its free upload bandwidth in bit/s; without bandwidth data all weights are equal).
+ * Weighted random choice (spec §2.4: a parent is picked with probability proportional to its weight, see
+ * {@link ParentWeight}).
  */
 final class WeightedChoice {
     private WeightedChoice() {

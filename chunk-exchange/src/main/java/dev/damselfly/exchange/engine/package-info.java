@@ -8,7 +8,9 @@
  *   <li>{@code DownloadEngine}: the facade; full downloads ({@code download}) and range downloads
  *       ({@code ensureRange}) of the same task share one node-wide {@code TaskRun}.</li>
  *   <li>{@code TaskRun}: one task's state machine on its own driver thread; {@code ParentSwarm} (which
- *       parent has which piece, the 100 ms hold, weighted choice), {@code PieceBook} (stored, wanted, in
+ *       parent has which piece, the 100 ms hold), {@code ParentWeight} with {@code WeightedChoice} (each piece goes to a
+ *       parent picked in proportion to its free upload bandwidth from SyncHost, through a {@link
+ *       dev.damselfly.exchange.ParentLoad}), {@code PieceBook} (stored, wanted, in
  *       flight, per-piece futures) and {@code SessionReporter} (the AnnouncePeer reports) are its parts.</li>
  *   <li>Origins: {@code RegistryBlobOrigin} (an image blob through the oci registry client) and
  *       {@code HttpRangeOrigin} (any http/https URL).</li>

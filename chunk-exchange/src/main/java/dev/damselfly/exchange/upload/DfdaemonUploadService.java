@@ -2,6 +2,7 @@ package dev.damselfly.exchange.upload;
 
 import com.google.protobuf.Empty;
 import com.google.protobuf.Timestamp;
+import dev.damselfly.exchange.vortex.UploadFaults;
 import dev.damselfly.piecestore.PieceStore;
 import dev.damselfly.piecestore.TaskInfo;
 import dev.damselfly.scheduler.proto.common.v2.Host;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * StatTask and StatLocalTask from the store (StatTask: state {@code Succeeded} when every piece is stored, else
  * {@code Running}, no piece list; StatLocalTask: finished_at set only for a complete task, upload counts 0 as the
  * store keeps none), DeleteTask (NOT_FOUND when the task is not there). Unknown tasks answer NOT_FOUND. Every other
- * RPC answers UNIMPLEMENTED.
+ * RPC answers UNIMPLEMENTED. With the TEST-ONLY {@link UploadFaults#failSyncHost()} fault SyncHost answers UNAVAILABLE.
  */
 public final class DfdaemonUploadService extends DfdaemonUploadGrpc.DfdaemonUploadImplBase {
     private static final Logger LOG = LoggerFactory.getLogger(DfdaemonUploadService.class);
@@ -46,16 +47,18 @@ public final class DfdaemonUploadService extends DfdaemonUploadGrpc.DfdaemonUplo
     private final IntSupplier vortexPort;
     private final BandwidthSampler bandwidth;
     private final ScheduledExecutorService timer;
+    private final UploadFaults faults;
 
     DfdaemonUploadService(PieceStore store, PieceNotifications notifications, String advertisedIp,
                           IntSupplier vortexPort, BandwidthSampler bandwidth,
-                          ScheduledExecutorService timer) {
+                          ScheduledExecutorService timer, UploadFaults faults) {
         this.store = Objects.requireNonNull(store);
         this.notifications = Objects.requireNonNull(notifications);
         this.advertisedIp = Objects.requireNonNull(advertisedIp);
         this.vortexPort = vortexPort;
         this.bandwidth = bandwidth;
         this.timer = timer;
+        this.faults = Objects.requireNonNull(faults, "faults");
     }
 
     @Override
@@ -73,6 +76,11 @@ public final class DfdaemonUploadService extends DfdaemonUploadGrpc.DfdaemonUplo
 
     @Override
     public void syncHost(SyncHostRequest request, StreamObserver<Host> responseObserver) {
+        if (faults.failSyncHost()) {
+            responseObserver.onError(Status.UNAVAILABLE.withDescription("TEST-ONLY fault: SyncHost refused")
+                    .asRuntimeException());
+            return;
+        }
         ServerCallStreamObserver<Host> out = (ServerCallStreamObserver<Host>) responseObserver;
         LOG.debug("sync host opened: child_host_id={} peer_id={}", request.getHostId(), request.getPeerId());
         ScheduledFuture<?>[] task = new ScheduledFuture<?>[1];

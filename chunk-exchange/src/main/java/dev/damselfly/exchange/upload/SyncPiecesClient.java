@@ -11,15 +11,12 @@ import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -30,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link PieceAvailability} over gRPC: opens DfdaemonUpload.SyncPieces on the parent's {@code ip:grpcPort} and
  * forwards each SyncPiecesResponse to the listener (a missing tcp_port means {@value VortexPieceServer#DEFAULT_PORT}).
- * One plaintext {@link ManagedChannel} per parent address, cached until {@link #close()}. A stream whose next
+ * One plaintext gRPC channel per parent address, cached until {@link #close()} (a {@link SyncHostClient} made with
+ * {@link SyncHostClient#SyncHostClient(SyncPiecesClient)} shares them). A stream whose next
  * message takes longer than the per-message timeout (Dragonfly's {@code download.collectedPieceTimeout}, default
  * 360 s) is cancelled and reported with DEADLINE_EXCEEDED. After {@link Subscription#close()} the listener hears
  * nothing more. Thread-safe.
@@ -41,8 +39,7 @@ public final class SyncPiecesClient implements PieceAvailability, AutoCloseable 
     public static final Duration DEFAULT_MESSAGE_TIMEOUT = Duration.ofSeconds(360);
 
     private final Duration messageTimeout;
-    private final EventLoopGroup group;
-    private final ConcurrentHashMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final ParentChannels channels;
     private final ScheduledExecutorService timer;
     private volatile boolean closed;
 
@@ -65,7 +62,7 @@ public final class SyncPiecesClient implements PieceAvailability, AutoCloseable 
             throw new IllegalArgumentException("messageTimeout must be > 0, was " + messageTimeout);
         }
         this.messageTimeout = messageTimeout;
-        this.group = group;
+        this.channels = new ParentChannels(group);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sync-pieces-timeout");
             t.setDaemon(true);
@@ -80,7 +77,7 @@ public final class SyncPiecesClient implements PieceAvailability, AutoCloseable 
         if (closed) {
             throw new IllegalStateException("SyncPiecesClient is closed");
         }
-        ManagedChannel channel = channels.computeIfAbsent(parent.address(), a -> newChannel(parent));
+        ManagedChannel channel = channels.to(parent);
         ClientCall<SyncPiecesRequest, SyncPiecesResponse> call =
                 channel.newCall(DfdaemonUploadGrpc.getSyncPiecesMethod(), CallOptions.DEFAULT);
         Stream stream = new Stream(parent, taskId, call, listener);
@@ -96,30 +93,16 @@ public final class SyncPiecesClient implements PieceAvailability, AutoCloseable 
         return stream::close;
     }
 
-    private ManagedChannel newChannel(ParentEndpoint parent) {
-        NettyChannelBuilder b = NettyChannelBuilder.forAddress(parent.ip(), parent.grpcPort()).usePlaintext();
-        if (group != null) {
-            b.eventLoopGroup(group).channelType(NioSocketChannel.class);
-        }
-        return b.build();
+    /** The channel cache, for a {@link SyncHostClient} that shares it. */
+    ParentChannels channels() {
+        return channels;
     }
 
     /** Cancels nothing by itself; shuts down every cached channel (open streams end with an error) and the timer. */
     @Override
     public void close() {
         closed = true;
-        for (ManagedChannel c : channels.values()) {
-            c.shutdownNow();
-        }
-        for (ManagedChannel c : channels.values()) {
-            try {
-                c.awaitTermination(2, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        channels.clear();
+        channels.close();
         timer.shutdownNow();
     }
 

@@ -116,6 +116,7 @@ public final class UploadServer implements AutoCloseable {
         private MeterRegistry registry;
         private EventLoopGroup group;
         private LongSupplier receivedBytes = () -> 0L;
+        private LongSupplier sentBytes;
 
         private Builder(UploadConfig config, PieceStore store) {
             this.config = Objects.requireNonNull(config, "config");
@@ -153,6 +154,15 @@ public final class UploadServer implements AutoCloseable {
         }
 
         /**
+         * Total bytes this node has uploaded so far, for SyncHost's tx_bandwidth (e.g. to count other upload traffic
+         * of the host too, or for tests to drive the figure). Default: the Vortex server's uploaded piece bytes.
+         */
+        public Builder uploadedBytes(LongSupplier bytes) {
+            this.sentBytes = Objects.requireNonNull(bytes);
+            return this;
+        }
+
+        /**
          * Binds and starts the Vortex server, then the gRPC server.
          *
          * @throws UncheckedIOException  if the gRPC port cannot be bound
@@ -171,11 +181,12 @@ public final class UploadServer implements AutoCloseable {
                 return t;
             });
             BandwidthSampler bandwidth = new BandwidthSampler(config.effectiveMaxTxBandwidth(),
-                    config.effectiveMaxRxBandwidth(), vortex::uploadedBytes, receivedBytes);
+                    config.effectiveMaxRxBandwidth(), sentBytes != null ? sentBytes : vortex::uploadedBytes,
+                    receivedBytes);
             timer.scheduleAtFixedRate(bandwidth::sample, 1, 1, TimeUnit.SECONDS);
             int vortexPort = vortex.port();
             DfdaemonUploadService service = new DfdaemonUploadService(store, n, config.advertisedIp(),
-                    () -> vortexPort, bandwidth, timer);
+                    () -> vortexPort, bandwidth, timer, config.faults());
             HealthStatusManager health = new HealthStatusManager();
             InetSocketAddress address = new InetSocketAddress(config.bindAddress(), config.grpcPort());
             NettyServerBuilder b = NettyServerBuilder.forAddress(address)

@@ -9,6 +9,9 @@
  * download engine calls after each stored piece, so waiting SyncPieces streams announce it at once.
  *
  * <p>Child side: {@link dev.damselfly.exchange.upload.SyncPiecesClient} opens SyncPieces streams to parents and
- * forwards each announcement to a {@link dev.damselfly.exchange.PieceAvailability.Listener}.
+ * forwards each announcement to a {@link dev.damselfly.exchange.PieceAvailability.Listener};
+ * {@link dev.damselfly.exchange.upload.SyncHostClient} keeps one SyncHost stream per parent host (shared by the tasks
+ * using it, optionally over the SyncPieces client's channels) with the parent's latest bandwidth figures, the
+ * {@link dev.damselfly.exchange.ParentLoad} the download engine weighs parents by.
  */
 package dev.damselfly.exchange.upload;

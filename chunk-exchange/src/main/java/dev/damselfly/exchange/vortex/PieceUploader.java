@@ -130,7 +130,7 @@ final class PieceUploader {
 
     /** The zero-copy body, or (TEST-ONLY faults) a corrupted copy; either way the region is closed once sent. */
     private Object body(Channel ch, PieceRegion region) throws IOException {
-        if (!faults.enabled() || ThreadLocalRandom.current().nextDouble() >= faults.corruptRatio()) {
+        if (faults.corruptRatio() <= 0.0 || ThreadLocalRandom.current().nextDouble() >= faults.corruptRatio()) {
             return new PieceFileRegion(region);
         }
         try (region) {

@@ -1,16 +1,18 @@
 package dev.damselfly.exchange.vortex;
 
 /**
- * TEST-ONLY fault injection for the piece server: never enable it on a real node. With {@code corruptRatio} &gt; 0
- * that share of served pieces has a byte of its body flipped on the way out while the metadata still announces the
- * stored (correct) digest, so children must catch the damage with their CRC check. Such pieces are read into
- * memory instead of sent zero-copy.
+ * TEST-ONLY fault injection for the upload side (the piece server and the DfdaemonUpload service): never enable it
+ * on a real node. With {@code corruptRatio} &gt; 0 that share of served pieces has a byte of its body flipped on the
+ * way out while the metadata still announces the stored (correct) digest, so children must catch the damage with
+ * their CRC check. Such pieces are read into memory instead of sent zero-copy. With {@code failSyncHost} every
+ * DfdaemonUpload.SyncHost call is answered UNAVAILABLE, so children never learn this parent's load.
  *
  * @param corruptRatio share of pieces whose body is corrupted, 0.0–1.0; default 0.0 (off)
+ * @param failSyncHost whether SyncHost calls fail at once; default false
  */
-public record UploadFaults(double corruptRatio) {
+public record UploadFaults(double corruptRatio, boolean failSyncHost) {
     /** No faults (the default). */
-    public static final UploadFaults NONE = new UploadFaults(0.0);
+    public static final UploadFaults NONE = new UploadFaults(0.0, false);
 
     public UploadFaults {
         if (!(corruptRatio >= 0.0 && corruptRatio <= 1.0)) {
@@ -18,13 +20,23 @@ public record UploadFaults(double corruptRatio) {
         }
     }
 
+    /** Only the corruption fault (0.0–1.0); SyncHost works. */
+    public UploadFaults(double corruptRatio) {
+        this(corruptRatio, false);
+    }
+
     /** TEST-ONLY: corrupt this share (0.0–1.0) of served piece bodies. */
     public static UploadFaults corrupting(double ratio) {
-        return new UploadFaults(ratio);
+        return new UploadFaults(ratio, false);
+    }
+
+    /** TEST-ONLY: answer every SyncHost call with UNAVAILABLE. */
+    public static UploadFaults failingSyncHost() {
+        return new UploadFaults(0.0, true);
     }
 
     /** Whether any fault is switched on. */
     public boolean enabled() {
-        return corruptRatio > 0.0;
+        return corruptRatio > 0.0 || failSyncHost;
     }
 }

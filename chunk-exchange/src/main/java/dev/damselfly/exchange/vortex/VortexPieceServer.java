@@ -94,7 +94,8 @@ public final class VortexPieceServer implements AutoCloseable {
             throw new IllegalStateException("piece server already started or closed");
         }
         if (faults.enabled()) {
-            LOG.warn("TEST-ONLY upload faults are ON: corrupt_ratio={}", faults.corruptRatio());
+            LOG.warn("TEST-ONLY upload faults are ON: corrupt_ratio={} fail_sync_host={}", faults.corruptRatio(),
+                    faults.failSyncHost());
         }
         EventLoopGroup loops = group;
         if (loops == null) {

@@ -2,6 +2,7 @@ package dev.damselfly.peer.node;
 
 import dev.damselfly.exchange.engine.DownloadEngine;
 import dev.damselfly.exchange.engine.EngineConfig;
+import dev.damselfly.exchange.upload.SyncHostClient;
 import dev.damselfly.exchange.upload.SyncPiecesClient;
 import dev.damselfly.exchange.upload.UploadConfig;
 import dev.damselfly.exchange.upload.UploadServer;
@@ -148,12 +149,15 @@ public final class NodeDaemon implements AutoCloseable {
 
         SyncPiecesClient syncPieces = new SyncPiecesClient(config.download.pieceTimeout, loops);
         started.push(syncPieces);
+        // parents' free upload bandwidth (SyncHost) weighs the parent choice; shares SyncPieces' channels, closes first
+        SyncHostClient syncHost = new SyncHostClient(syncPieces);
+        started.push(syncHost);
         EngineConfig engineConfig = EngineConfig.defaults()
                 .withConcurrency(config.download.concurrentPieceCount, config.download.backToSource.concurrency)
                 .withRateLimits(config.download.rateLimit, config.download.backToSource.rateLimit)
                 .withBackToSourceEnabled(config.download.backToSource.enabled);
         engine = new DownloadEngine(engineConfig, store, Optional.of(scheduler), identity, syncPieces, vortexClient,
-                upload.notifications(), metrics.registry());
+                upload.notifications(), syncHost, metrics.registry());
         started.push(engine);
 
         OriginFactory origins = new OriginFactory();
