@@ -46,12 +46,16 @@ import org.slf4j.LoggerFactory;
  * <p>In mirror mode a {@code Location} naming the registry itself is made proxy-relative ({@link LocationRewriter}),
  * so uploads keep going through the mirror.
  *
- * <p>One upstream connection is kept per client connection and reused while requests go to the same registry.
+ * <p>Each exchange borrows an idle keep-alive connection to its registry from the {@link UpstreamPool} of this event
+ * loop (or opens one) and returns it once the response has been read completely, so sequential requests, even on
+ * different client connections, reuse one upstream connection. Response buffers go to the client as the upstream
+ * codec produced them (no copy); a response head leaves together with the body bytes read with it.
  */
 final class PassThroughRelay {
     private static final Logger LOG = LoggerFactory.getLogger(PassThroughRelay.class);
 
     private final UpstreamConnector connector;
+    private final UpstreamPool pool;
     private final Channel downstream;
     private Channel upstream;
     private URI upstreamBase;
@@ -60,8 +64,9 @@ final class PassThroughRelay {
     /** The exchange under way, from start to the end of its response, or null. */
     private Exchange active;
 
-    PassThroughRelay(UpstreamConnector connector, Channel downstream) {
+    PassThroughRelay(UpstreamConnector connector, UpstreamPool pool, Channel downstream) {
         this.connector = connector;
+        this.pool = pool;
         this.downstream = downstream;
         downstream.closeFuture().addListener(f -> clientGone());
     }
@@ -135,19 +140,24 @@ final class PassThroughRelay {
         dispatch(exchange);
     }
 
-    /** Sends the exchange on the kept upstream connection when it fits, else on a new one. */
+    /**
+     * Sends the exchange on an idle pooled connection to its registry when there is one, else on a new one (always
+     * a new one for a retry).
+     */
     private void dispatch(Exchange exchange) {
         exchange.connected = false;
-        if (UpstreamConnector.reusable(upstream, upstreamBase, exchange.base)) {
+        closeUpstream();
+        ResponseRelay relay = new ResponseRelay();
+        relay.begin(exchange);
+        Channel pooled = exchange.retried ? null : pool.acquire(downstream.eventLoop(), exchange.base, relay);
+        if (pooled != null) {
             exchange.reusedConnection = true;
-            upstream.pipeline().get(ResponseRelay.class).begin(exchange);
+            upstream = pooled;
+            upstreamBase = exchange.base;
             send(exchange);
             return;
         }
         exchange.reusedConnection = false;
-        closeUpstream();
-        ResponseRelay relay = new ResponseRelay();
-        relay.begin(exchange);
         ChannelFuture connect = connector.connect(downstream.eventLoop(), exchange.base, relay);
         upstream = connect.channel();
         upstreamBase = exchange.base;
@@ -169,7 +179,8 @@ final class PassThroughRelay {
         Object head = exchange.outgoing instanceof FullHttpRequest full ? full.retainedDuplicate() : exchange.outgoing;
         channel.writeAndFlush(head).addListener((ChannelFutureListener) written -> {
             if (written.isSuccess()) {
-                channel.read();
+                // Read the answer in whole socket-read loops until the client's socket is full (see ResponseRelay).
+                channel.config().setAutoRead(true);
             } else {
                 upstreamFailed(exchange, 502, "upstream registry " + exchange.target.registry().name() + " closed the connection");
             }
@@ -290,6 +301,17 @@ final class PassThroughRelay {
         closeUpstream();
     }
 
+    /** The exchange on the upstream connection is complete and the registry keeps it open: back to the pool. */
+    private void releaseUpstream() {
+        Channel channel = upstream;
+        URI base = upstreamBase;
+        upstream = null;
+        upstreamBase = null;
+        if (channel != null) {
+            pool.release(channel, base);
+        }
+    }
+
     private void closeUpstream() {
         if (upstream != null) {
             ResponseRelay relay = upstream.pipeline().get(ResponseRelay.class);
@@ -367,6 +389,8 @@ final class PassThroughRelay {
         /** An informational (1xx) head was relayed; the empty content the codec emits after it is swallowed. */
         private boolean informational;
         private boolean readPending;
+        /** Response buffers were written to the client since the last flush. */
+        private boolean unflushed;
 
         void begin(Exchange next) {
             exchange = next;
@@ -421,26 +445,38 @@ final class PassThroughRelay {
             if (msg instanceof HttpContent content) {
                 current.bytes += content.content().readableBytes();
             }
-            boolean last = msg instanceof LastHttpContent;
-            ChannelFuture write = downstream.writeAndFlush(msg);
-            if (last) {
-                end(current, write);
-            } else {
-                write.addListener((ChannelFutureListener) done -> {
-                    if (!done.isSuccess()) {
-                        LOG.debug("client left during {} {}", current.method, RedactedUri.of(current.target.uri()));
-                        ctx.close();
-                        downstream.close();
-                    }
-                });
-                // Read ahead while the client's socket takes data; pause at its high-water mark and resume
-                // from resumeUpstream() when it drains.
-                if (downstream.isWritable()) {
-                    ctx.read();
-                } else {
-                    readPending = true;
-                }
+            if (msg instanceof LastHttpContent) {
+                unflushed = false;
+                end(current, downstream.writeAndFlush(msg));
+                return;
             }
+            // A head waits for the body bytes that follow it (same read: one write to the client, or the flush in
+            // channelReadComplete); each body buffer (one socket read) is flushed as it comes.
+            boolean content = msg instanceof HttpContent;
+            ChannelFuture write = content ? downstream.writeAndFlush(msg) : downstream.write(msg);
+            unflushed = !content;
+            write.addListener((ChannelFutureListener) done -> {
+                if (!done.isSuccess()) {
+                    LOG.debug("client left during {} {}", current.method, RedactedUri.of(current.target.uri()));
+                    ctx.close();
+                    downstream.close();
+                }
+            });
+            if (!downstream.isWritable()) {
+                // The client's socket is past its high-water mark: stop reading the upstream (the read loop ends
+                // after this read) until it drains below the low-water mark (resumeUpstream()).
+                ctx.channel().config().setAutoRead(false);
+                readPending = true;
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (unflushed) {
+                unflushed = false;
+                downstream.flush();
+            }
+            ctx.fireChannelReadComplete();
         }
 
         /** Relays {@code 100 Continue} (and other 1xx but 101) to the client, then reads on for the final answer. */
@@ -458,7 +494,9 @@ final class PassThroughRelay {
             boolean upstreamReusable = upstreamKeepAlive && (!current.streaming || current.bodySent);
             finish(current);
             LOG.debug("{} {} -> {} bytes", current.method, RedactedUri.of(current.target.uri()), current.bytes);
-            if (!upstreamReusable) {
+            if (upstreamReusable) {
+                releaseUpstream();
+            } else {
                 closeUpstream();
             }
             if (current.early) {
@@ -477,7 +515,7 @@ final class PassThroughRelay {
         void resume(ChannelHandlerContext ctx) {
             if (readPending && exchange != null) {
                 readPending = false;
-                ctx.read();
+                ctx.channel().config().setAutoRead(true);
             }
         }
 

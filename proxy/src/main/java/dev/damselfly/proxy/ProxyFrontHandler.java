@@ -40,9 +40,10 @@ final class ProxyFrontHandler extends SimpleChannelInboundHandler<FullHttpReques
      * @param p2p         the P2P path, or null when no {@code BlobFetcher} is configured
      * @param interceptor HTTPS interception of CONNECTs, or null when off
      * @param rateLimiter the per-client request limit, or null when off
+     * @param pool        idle upstream connections shared by all client connections
      */
-    record Shared(ProxyConfig config, UpstreamResolver resolver, UpstreamConnector connector, P2pRouter p2p,
-            MetricsHandler metricsHandler, HttpsInterceptor interceptor, RequestRateLimiter rateLimiter) {
+    record Shared(ProxyConfig config, UpstreamResolver resolver, UpstreamConnector connector, UpstreamPool pool,
+            P2pRouter p2p, MetricsHandler metricsHandler, HttpsInterceptor interceptor, RequestRateLimiter rateLimiter) {
     }
 
     private final Shared shared;
@@ -195,7 +196,7 @@ final class ProxyFrontHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     private PassThroughRelay relay(ChannelHandlerContext ctx) {
         if (relay == null) {
-            relay = new PassThroughRelay(shared.connector(), ctx.channel());
+            relay = new PassThroughRelay(shared.connector(), shared.pool(), ctx.channel());
         }
         return relay;
     }

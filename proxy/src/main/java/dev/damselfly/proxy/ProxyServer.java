@@ -43,8 +43,8 @@ public final class ProxyServer implements AutoCloseable {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(), NioIoHandler.newFactory());
         UpstreamConnector connector = new UpstreamConnector(config);
         P2pRouter p2p = config.blobFetcher().map(fetcher -> new P2pRouter(config, fetcher, connector, metrics)).orElse(null);
-        ProxyFrontHandler.Shared shared = new ProxyFrontHandler.Shared(config, new UpstreamResolver(config), connector, p2p,
-                new MetricsHandler(metrics), interceptor, limiter);
+        ProxyFrontHandler.Shared shared = new ProxyFrontHandler.Shared(config, new UpstreamResolver(config), connector,
+                new UpstreamPool(), p2p, new MetricsHandler(metrics), interceptor, limiter);
         try {
             Channel listener = new ServerBootstrap()
                     .group(group)

@@ -3,7 +3,6 @@ package dev.damselfly.proxy;
 import dev.damselfly.oci.registry.RegistryHttpClients;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
@@ -63,16 +62,9 @@ final class UpstreamConnector {
                         }
                         channel.pipeline().addLast("idle", new UpstreamIdleTimeout(config.upstreamTimeout().toMillis()));
                         channel.pipeline().addLast("codec", new HttpClientCodec(4096, 64 * 1024, MAX_CHUNK_BYTES));
-                        channel.pipeline().addLast("relay", responseHandler);
+                        channel.pipeline().addLast(UpstreamPool.HANDLER, responseHandler);
                     }
                 })
                 .connect(host, port);
-    }
-
-    /** True when {@code channel} still talks to {@code upstream} and can carry another request. */
-    static boolean reusable(Channel channel, URI connectedTo, URI upstream) {
-        return channel != null && channel.isActive() && connectedTo != null
-                && connectedTo.getScheme().equals(upstream.getScheme())
-                && connectedTo.getHost().equalsIgnoreCase(upstream.getHost()) && connectedTo.getPort() == upstream.getPort();
     }
 }

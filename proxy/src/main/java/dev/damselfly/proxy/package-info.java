@@ -6,7 +6,9 @@
  * anything else gets 403, so the node is never an open proxy.
  *
  * <p>Netty runs everything ({@link dev.damselfly.proxy.ProxyServer}): each client connection and its upstream
- * connection share one event loop, and response buffers are relayed as they arrive, one in flight.
+ * connections share one event loop; idle keep-alive upstream connections are pooled per event loop and registry
+ * ({@link dev.damselfly.proxy.UpstreamPool}) and reused by any client connection of that loop; response buffers
+ * are relayed as they arrive, without copies, the upstream read pausing while the client's socket is full.
  * Uploads (PUT, POST, PATCH, DELETE, OPTIONS: blob pushes, manifest pushes, deletes) pass straight through in
  * both modes with their bodies streamed chunk by chunk (Content-Length or chunked, never aggregated), paced by
  * the writability of the other side, {@code Expect: 100-continue} relayed to the registry; the allowlist is
