@@ -27,10 +27,14 @@ import org.slf4j.LoggerFactory;
  * Delivers verified chunk bytes: from the {@link BlobCache} when it has them, otherwise from the
  * {@link BlobSource}s. Missing chunks are fetched by exactly one caller at a time (single-flight: others wait
  * for the same result); adjacent missing chunks of one blob are merged into one source read of at most
- * {@code amplifyIo} bytes, extended with the file's following chunks while they fit (nydusd §5.6). Every
- * chunk is decompressed and checked against its digest before it is cached or returned; a chunk that fails
- * is fetched once more, alone, from the next source (the same one when there is only one), and then fails
- * with {@link ChunkReadException}. Chunks read back from the cache are checked once per mount (the cache's CRC32C
+ * {@code amplifyIo} bytes, extended with the file's following chunks while they fit, then (with a blob cache)
+ * with the blob's following chunks whichever files they belong to, while the range stays contiguous and within
+ * {@code amplifyIo} (nydusd §5.6; {@link BlobNeighbours}). Every chunk is decompressed and checked against its
+ * digest before it is cached or returned; a chunk a reader asked for that fails is fetched once more, alone, from
+ * the next source (the same one when there is only one), and then fails with {@link ChunkReadException}. An extra
+ * chunk (amplification) that fails is dropped (not cached, never failing the read that fetched it; a reader who
+ * was waiting for it fetches it itself) after one retry from the next source when there is a different one; when
+ * a whole merged source read fails, its extra chunks are dropped without a retry. Chunks read back from the cache are checked once per mount (the cache's CRC32C
  * of the verified bytes, or the chunk digest for chunks cached without one).
  * Bytes fetched, cache hits and misses of readers' chunks, and verification failures go to {@link MountMetrics}.
  */
@@ -43,6 +47,7 @@ public final class ChunkLoader {
     private final int amplifyIo;
     private final ChunkDecoder decoder;
     private final MountMetrics metrics;
+    private final BlobNeighbours neighbours;
     private final ConcurrentHashMap<Key, CompletableFuture<byte[]>> inflight = new ConcurrentHashMap<>();
     private final Set<Key> verifiedInCache = ConcurrentHashMap.newKeySet();
 
@@ -85,6 +90,7 @@ public final class ChunkLoader {
         this.amplifyIo = amplifyIo;
         this.decoder = new ChunkDecoder(image);
         this.metrics = metrics;
+        this.neighbours = new BlobNeighbours(image);
     }
 
     /**
@@ -155,7 +161,9 @@ public final class ChunkLoader {
                 // never leave a claim open: others would wait for it forever
                 for (List<Claim> run : runs) {
                     for (Claim c : run) {
-                        if (!c.future().isDone()) {
+                        if (!c.future().isDone() && !c.wanted()) {
+                            drop(c);
+                        } else if (!c.future().isDone()) {
                             fail(c, new ChunkReadException(file, c.chunk(), sources.get(0).name(),
                                     new IllegalStateException("fetch aborted")));
                         }
@@ -163,9 +171,23 @@ public final class ChunkLoader {
                 }
             }
         }
+        List<Integer> dropped = new ArrayList<>();
         for (int i = 0; i < out.length; i++) {
             if (out[i] == null) {
                 out[i] = await(file, wanted.get(i), waits.get(i));
+                if (out[i] == null) {
+                    dropped.add(i); // another reader's extra chunk that failed: fetch it ourselves
+                }
+            }
+        }
+        if (!dropped.isEmpty()) {
+            List<ChunkRef> again = new ArrayList<>(dropped.size());
+            for (int i : dropped) {
+                again.add(wanted.get(i));
+            }
+            List<byte[]> got = load(file, again, List.of(), false);
+            for (int k = 0; k < dropped.size(); k++) {
+                out[dropped.get(k)] = got.get(k);
             }
         }
         return Arrays.asList(out);
@@ -222,7 +244,34 @@ public final class ChunkLoader {
                 amplify(r, extra);
             }
         }
+        if (cache != null && neighbours.available()) {
+            for (List<Claim> r : runs) {
+                amplifyAcrossFiles(r, gapLimit);
+            }
+        }
         return runs;
+    }
+
+    /**
+     * Appends to {@code run} the blob's next chunks (by chunk-info index) while each starts at or after the run's
+     * end with a gap of at most {@code gapLimit} bytes, the run stays within amplifyIo, and the chunk is neither
+     * cached nor being fetched. Only worth it with a cache: the extra chunks are for later readers.
+     */
+    private void amplifyAcrossFiles(List<Claim> run, long gapLimit) {
+        Claim first = run.get(0);
+        while (true) {
+            Claim last = run.get(run.size() - 1);
+            ChunkRef c = neighbours.next(last.chunk());
+            if (c == null || c.compressedOffset() < last.end() || c.compressedOffset() - last.end() > gapLimit
+                    || c.compressedOffset() + c.compressedSize() - first.start() > amplifyIo || isCached(c)) {
+                return;
+            }
+            CompletableFuture<byte[]> f = new CompletableFuture<>();
+            if (inflight.putIfAbsent(Key.of(c), f) != null) {
+                return;
+            }
+            run.add(new Claim(c, f, false));
+        }
     }
 
     /** Appends to {@code run} the following chunks that start after it and keep it within amplifyIo. */
@@ -271,19 +320,46 @@ public final class ChunkLoader {
         } catch (IOException | RuntimeException e) {
             LOG.debug("source {} failed reading blob {} [{}, {}) for {}: {}", src.name(), blobId, start, end, file, e.toString());
             for (Claim c : run) {
-                retry(file, c, src, e);
+                if (c.wanted()) {
+                    retry(file, c, src, e);
+                } else {
+                    drop(c);
+                }
             }
             return;
         }
-        for (Claim c : run) {
-            byte[] stored = Arrays.copyOfRange(bytes, (int) (c.start() - start), (int) (c.end() - start));
-            try {
-                deliver(c, decoder.decode(c.chunk(), stored, src.name()));
-            } catch (RafsException e) {
-                metrics.verificationFailed();
-                retry(file, c, src, e);
+        // the chunks readers asked for first, so that the extra chunks' decoding does not delay other waiters
+        for (boolean wantedPass : new boolean[] {true, false}) {
+            for (Claim c : run) {
+                if (c.wanted() != wantedPass) {
+                    continue;
+                }
+                byte[] stored = Arrays.copyOfRange(bytes, (int) (c.start() - start), (int) (c.end() - start));
+                try {
+                    deliver(c, decoder.decode(c.chunk(), stored, src.name()));
+                } catch (RafsException e) {
+                    metrics.verificationFailed();
+                    if (c.wanted() || sources.size() > 1) {
+                        retry(file, c, src, e); // an extra chunk gets the fallback source too, never the same one
+                    } else {
+                        LOG.warn("extra chunk dropped: chunk {} blob {} source {} (amplifying a read of {}): {}",
+                                c.chunk().chunkIndex(), blobId, src.name(), file, e.getMessage());
+                        drop(c);
+                    }
+                } catch (RuntimeException e) {
+                    if (c.wanted()) {
+                        throw e;
+                    }
+                    drop(c);
+                }
             }
         }
+    }
+
+    /** Gives up an extra chunk without caching it: whoever waits for it gets null and fetches it itself. */
+    private void drop(Claim claim) {
+        claim.future().complete(null);
+        inflight.remove(Key.of(claim.chunk()), claim.future());
     }
 
     /** The second and last attempt for one chunk, from the next source. */
@@ -307,6 +383,12 @@ public final class ChunkLoader {
             String why = e instanceof ChunkDigestMismatchException m
                     ? "digest mismatch: expected " + m.expected() + ", got " + m.actual()
                     : e.toString();
+            if (!claim.wanted()) {
+                LOG.warn("extra chunk dropped: chunk {} blob {} source {}: {} (after a first attempt from {}, amplifying a "
+                        + "read of {})", c.chunkIndex(), c.blobId(), src.name(), why, failed.name(), file);
+                drop(claim);
+                return;
+            }
             LOG.warn("read failed: file {} chunk {} blob {} source {}: {} (after a first attempt from {})", file,
                     c.chunkIndex(), c.blobId(), src.name(), why, failed.name());
             fail(claim, new ChunkReadException(file, c, src.name(), e));
