@@ -25,4 +25,12 @@ public class PieceTransferException extends RuntimeException {
     public int pieceNumber() {
         return pieceNumber;
     }
+
+    /**
+     * True when the parent refused the piece only because it is at its upload capacity: the piece is worth asking
+     * again shortly (from it or another parent), and the parent is not faulty.
+     */
+    public boolean parentBusy() {
+        return false;
+    }
 }

@@ -33,6 +33,10 @@ final class ParentSwarm {
         boolean streamOpen = true;
         boolean usable = true;
         int failures;
+        /** Not asked for pieces before this {@link System#nanoTime()}: it answered "at upload capacity". */
+        long busyUntilNanos;
+        /** Consecutive "busy" answers (the back-off doubles with each). */
+        int busyStreak;
 
         Parent(Peer peer, ParentEndpoint endpoint) {
             this.peer = peer;
@@ -50,6 +54,16 @@ final class ParentSwarm {
 
     private final Map<String, Parent> parents = new LinkedHashMap<>();
     private final Map<Integer, Long> firstAnnouncedNanos = new HashMap<>();
+
+    /** True when some usable parent is backing off after a "busy" answer at {@code nowNanos}. */
+    boolean anyBusy(long nowNanos) {
+        for (Parent p : parents.values()) {
+            if (p.usable && p.busyUntilNanos - nowNanos > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     boolean contains(String peerId) {
         return parents.containsKey(peerId);

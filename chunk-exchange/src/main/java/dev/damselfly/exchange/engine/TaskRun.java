@@ -3,6 +3,7 @@ package dev.damselfly.exchange.engine;
 import dev.damselfly.exchange.ParentEndpoint;
 import dev.damselfly.exchange.PieceAnnouncement;
 import dev.damselfly.exchange.PieceAvailability;
+import dev.damselfly.exchange.PieceTransferException;
 import dev.damselfly.piecestore.DigestMismatchException;
 import dev.damselfly.piecestore.PieceInfo;
 import dev.damselfly.piecestore.TaskLease;
@@ -60,6 +61,10 @@ final class TaskRun {
     private static final Logger LOG = LoggerFactory.getLogger(TaskRun.class);
     /** Driver wake-up while pieces are inside their hold, nanoseconds (10 ms). */
     private static final long HOLD_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** First back-off from a parent that answered "at upload capacity", nanoseconds (50 ms); doubles per answer. */
+    private static final long BUSY_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** Longest such back-off, nanoseconds (800 ms). */
+    private static final long BUSY_BACKOFF_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(800);
     /** Driver wake-up otherwise, nanoseconds (200 ms). */
     private static final long IDLE_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
@@ -226,8 +231,9 @@ final class TaskRun {
         try {
             begin();
             while (!terminated) {
-                long wait = phase == Phase.RUNNING && swarm.holding(System.nanoTime(), config.pieceHold().toNanos())
-                        ? HOLD_TICK_NANOS : IDLE_TICK_NANOS;
+                long now = System.nanoTime();
+                long wait = phase == Phase.RUNNING && (swarm.holding(now, config.pieceHold().toNanos())
+                        || swarm.anyBusy(now)) ? HOLD_TICK_NANOS : IDLE_TICK_NANOS;
                 Runnable event = events.poll(wait, TimeUnit.NANOSECONDS);
                 while (event != null && !terminated) {
                     event.run();
@@ -489,7 +495,7 @@ final class TaskRun {
             if (n < 0) {
                 return;
             }
-            List<ParentSwarm.Parent> options = candidates(n);
+            List<ParentSwarm.Parent> options = notBusy(candidates(n), now);
             ParentSwarm.Parent parent = WeightedChoice.choose(options, p -> ParentWeight.of(p.load.bandwidth()),
                     ThreadLocalRandom.current());
             PieceAnnouncement a = parent.announced.get(n);
@@ -502,11 +508,39 @@ final class TaskRun {
     private int nextReady(BitSet among, long now, long hold) {
         for (int n = among.nextSetBit(0); n >= 0; n = among.nextSetBit(n + 1)) {
             if (wanted.get(n) && !stored.get(n) && !peerInFlight.get(n) && !originQueue.get(n) && !originInFlight.get(n)
-                    && swarm.ready(n, now, hold) && !candidates(n).isEmpty()) {
+                    && swarm.ready(n, now, hold) && !notBusy(candidates(n), now).isEmpty()) {
                 return n;
             }
         }
         return -1;
+    }
+
+    /**
+     * The parents not backing off after a "busy" answer. A piece whose only parents are busy waits for them (it is
+     * still routed as having candidates, so it never goes to the origin for that reason).
+     */
+    private static List<ParentSwarm.Parent> notBusy(List<ParentSwarm.Parent> parents, long now) {
+        List<ParentSwarm.Parent> out = new ArrayList<>(parents.size());
+        for (ParentSwarm.Parent p : parents) {
+            if (p.busyUntilNanos - now <= 0) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The parent refused the piece only because it is at its upload capacity (Vortex Error, spec §2.5): not a
+     * failure, no report, no origin; it is left alone for a back-off and the piece goes to whichever parent has it
+     * next.
+     */
+    private void onParentBusy(int n, ParentSwarm.Parent parent) {
+        peerInFlight.clear(n);
+        parent.busyStreak++;
+        long backoff = Math.min(BUSY_BACKOFF_MAX_NANOS, BUSY_BACKOFF_NANOS << Math.min(parent.busyStreak - 1, 8));
+        parent.busyUntilNanos = System.nanoTime() + backoff;
+        LOG.debug("parent busy task_id={} piece={} parent={} parent_id={} backoff_ms={}", taskId, n,
+                parent.endpoint.address(), parent.peerId(), TimeUnit.NANOSECONDS.toMillis(backoff));
     }
 
     private void dispatchToOrigin() {
@@ -730,9 +764,16 @@ final class TaskRun {
                 peerInFlight.clear(n);
                 stored.set(n);
                 parent.failures = 0;
+                parent.busyStreak = 0;
             });
         } catch (DigestMismatchException e) {
             post(() -> onCorrupt(n, parent, e));
+        } catch (PieceTransferException e) {
+            if (e.parentBusy()) {
+                post(() -> onParentBusy(n, parent));
+            } else {
+                post(() -> onParentFailure(n, parent, e));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             post(() -> onParentFailure(n, parent, e));

@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  * The blocking steps (rate limit, store reads) run on the upload executor, never on an event loop.
  */
 final class PieceUploader {
+    /** Start of the Error message a parent at its upload cap answers (code INTERNAL, as Dragonfly's overload). */
+    static final String BUSY_MESSAGE_PREFIX = "too many concurrent uploads (max ";
     private static final Logger LOG = LoggerFactory.getLogger(PieceUploader.class);
 
     private final PieceStore store;
@@ -54,8 +56,7 @@ final class PieceUploader {
             metrics.failed("busy");
             LOG.info("piece upload refused: task_id={} piece={} child={} reason=busy max_concurrent={}",
                     r.taskId(), r.number(), ch.remoteAddress(), maxConcurrent);
-            sendError(ch, r.packetId(), VortexErrorCode.INTERNAL,
-                    "too many concurrent uploads (max " + maxConcurrent + ")");
+            sendError(ch, r.packetId(), VortexErrorCode.INTERNAL, BUSY_MESSAGE_PREFIX + maxConcurrent + ")");
             return;
         }
         metrics.active.incrementAndGet();

@@ -17,6 +17,11 @@ public final class VortexErrorException extends PieceTransferException {
         return error.code();
     }
 
+    @Override
+    public boolean parentBusy() {
+        return error.code() == VortexErrorCode.INTERNAL && error.message().startsWith(PieceUploader.BUSY_MESSAGE_PREFIX);
+    }
+
     /** The parent's message. */
     public String parentMessage() {
         return error.message();

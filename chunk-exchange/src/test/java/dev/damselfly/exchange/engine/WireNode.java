@@ -48,12 +48,22 @@ final class WireNode implements AutoCloseable {
      */
     WireNode(String name, Path dir, String schedulerAddress, EngineConfig config, long maxTxBps, UploadFaults faults,
              LongSupplier uploadedBytes) {
+        this(name, dir, schedulerAddress, config, maxTxBps, faults, uploadedBytes, u -> u);
+    }
+
+    /** The upload server's meters (Vortex upload counters and failures by reason). */
+    final SimpleMeterRegistry uploadMeters = new SimpleMeterRegistry();
+
+    /** @param uploadSettings adjusts the upload server's settings (concurrency cap, rate limit) */
+    WireNode(String name, Path dir, String schedulerAddress, EngineConfig config, long maxTxBps, UploadFaults faults,
+             LongSupplier uploadedBytes, java.util.function.UnaryOperator<UploadConfig> uploadSettings) {
         this.name = name;
         this.store = PieceStore.open(dir.resolve(name), PieceStoreConfig.builder().syncWrites(false)
                 .gcInterval(Duration.ZERO).build());
         String hostId = HostIds.hostId(IP, name, false);
-        UploadServer.Builder b = UploadServer.builder(UploadConfig.defaults(hostId, IP).withBindAddress(IP)
-                .withPorts(0, 0).withBandwidth(maxTxBps, 0).withFaults(faults), store);
+        UploadServer.Builder b = UploadServer.builder(uploadSettings.apply(UploadConfig.defaults(hostId, IP)
+                .withBindAddress(IP).withPorts(0, 0).withBandwidth(maxTxBps, 0).withFaults(faults)), store)
+                .meterRegistry(uploadMeters);
         if (uploadedBytes != null) {
             b.uploadedBytes(uploadedBytes);
         }

@@ -12,8 +12,16 @@ public interface Evaluator {
     double evaluate(PeerRecord parent, PeerRecord child, long totalPieceCount);
 
     /**
-     * Bad parent (spec §3.5): state Failed, Leave, Pending or Received*; or, with ≥ 2 piece cost samples,
-     * last cost &gt; 20 × mean(previous) while the window is not full, else last cost &gt; mean + 3·stddev.
+     * Below this last-piece cost a parent is never judged bad by its costs, nanoseconds (200 ms). Not in Dragonfly:
+     * with pieces that take microseconds (loopback, a warm page cache) a scheduling hiccup or a GC pause is easily 20×
+     * the mean, and rejecting a parent for it sends its children elsewhere, or to the origin, for nothing.
+     */
+    long BAD_COST_FLOOR_NANOS = 200_000_000L;
+
+    /**
+     * Bad parent (spec §3.5): state Failed, Leave, Pending or Received*; or, with ≥ 2 piece cost samples and a last
+     * cost of at least {@link #BAD_COST_FLOOR_NANOS}, last cost &gt; 20 × mean(previous) while the window is not
+     * full, else last cost &gt; mean + 3·stddev.
      */
     static boolean isBadParent(PeerRecord parent) {
         PeerState s = parent.state();
@@ -29,6 +37,9 @@ public interface Evaluator {
             return false;
         }
         long last = costs.peekLast();
+        if (last < BAD_COST_FLOOR_NANOS) {
+            return false;
+        }
         if (n < PeerRecord.COST_WINDOW) {
             double sum = 0;
             Iterator<Long> it = costs.iterator();

@@ -112,8 +112,10 @@ class EvaluatorTest {
         ok.finishPiece(1, 1, 1_000_000, 0);
         ok.finishPiece(2, 1, 19_000_000, 0);
         assertFalse(Evaluator.isBadParent(ok), "19x the mean is tolerated");
-        ok.finishPiece(3, 1, 500_000_000, 0);
-        assertTrue(Evaluator.isBadParent(ok), "a piece far slower than 20x the mean marks it bad");
+        ok.finishPiece(3, 1, 150_000_000, 0);
+        assertFalse(Evaluator.isBadParent(ok), "150x the mean, but under the 200 ms floor: a hiccup, not a bad parent");
+        ok.finishPiece(4, 1, 2_000_000_000L, 0);
+        assertTrue(Evaluator.isBadParent(ok), "a piece far slower than 20x the mean (and the floor) marks it bad");
     }
 
     @Test
