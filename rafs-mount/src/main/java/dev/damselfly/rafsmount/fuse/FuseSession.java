@@ -11,17 +11,23 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import jnr.ffi.Pointer;
+import jnr.ffi.Struct;
+import jnr.ffi.byref.IntByReference;
+import jnr.ffi.byref.PointerByReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One live FUSE mount: libfuse's multi-threaded loop ({@code fuse_main} without {@code -s}) runs on a
- * dedicated thread; {@link #unmount()} detaches the mount with {@code fusermount -u} (falling back to
- * {@code umount}, then a lazy unmount when the mount is busy) and waits for the loop to end. The mount is
- * read-only, reports image inode numbers ({@code use_ino}), lets the kernel check permissions
- * ({@code default_permissions}), keeps page cache across opens ({@code kernel_cache}) and is mounted through
- * {@code fusermount} with {@code auto_unmount}, whose watchdog unmounts it even when this process is killed
- * with SIGKILL (needs the Debian package {@code fuse} for {@code fusermount}, besides {@code libfuse2}).
+ * One live FUSE mount. libfuse's {@code fuse_setup} mounts and builds the filesystem (as {@code fuse_main} does),
+ * then the request loop runs on Java threads ({@link FuseWorkers}: multi-threaded, every callback on a thread
+ * that stays attached to the JVM) and, when the kernel ends the session, a supervising thread calls
+ * {@code fuse_teardown} (as {@code fuse_main} does after its loop). {@link #unmount()} detaches the mount with
+ * {@code fusermount -u} (falling back to {@code umount}, then a lazy unmount when the mount is busy) and waits for
+ * the loop to end. The mount is read-only, reports image inode numbers ({@code use_ino}), lets the kernel check
+ * permissions ({@code default_permissions}), keeps page cache across opens ({@code kernel_cache}) and is mounted
+ * through {@code fusermount} with {@code auto_unmount}, whose watchdog unmounts it even when this process is
+ * killed with SIGKILL (needs the Debian package {@code fuse} for {@code fusermount}, besides {@code libfuse2}).
  */
 public final class FuseSession {
     private static final Logger LOG = LoggerFactory.getLogger(FuseSession.class);
@@ -36,12 +42,15 @@ public final class FuseSession {
     private final Path mountpoint;
     private final Thread loop;
     private final CompletableFuture<Integer> exit;
+    /** Holds the callbacks libfuse calls (jnr closures must stay reachable while mounted). */
+    private final RafsFuseFs fs;
     private boolean unmounted;
 
-    private FuseSession(Path mountpoint, Thread loop, CompletableFuture<Integer> exit) {
+    private FuseSession(Path mountpoint, Thread loop, CompletableFuture<Integer> exit, RafsFuseFs fs) {
         this.mountpoint = mountpoint;
         this.loop = loop;
         this.exit = exit;
+        this.fs = fs;
     }
 
     /**
@@ -53,8 +62,10 @@ public final class FuseSession {
     public static FuseSession mount(RafsImage image, InodeView view, FileReader reader, Path mountpoint, FuseConfig config,
                                     MountMetrics metrics) throws FuseMountException {
         RafsFuseFs fs;
+        LibFuseSession lib;
         try {
             fs = new RafsFuseFs(image, view, reader, mountpoint.toString(), metrics);
+            lib = LibFuseSession.load();
         } catch (LinkageError | RuntimeException e) {
             throw new FuseMountException(mountpoint, "libfuse.so.2 cannot be loaded (install the Debian package libfuse2): " + e, e);
         }
@@ -69,34 +80,71 @@ public final class FuseSession {
                 + ",entry_timeout=" + t + ",attr_timeout=" + t + ",negative_timeout=" + t
                 + (config.allowOther() ? ",allow_other" : ""));
         String[] argv = args.toArray(String[]::new);
+        PointerByReference setupMountpoint = new PointerByReference();
+        Pointer fuse = lib.fuse_setup(argv.length, argv, fs.operations(), Struct.size(fs.operations()), setupMountpoint,
+                new IntByReference(), null);
+        if (fuse == null) {
+            throw new FuseMountException(mountpoint, "libfuse's fuse_setup failed (its reason is on stderr)", null);
+        }
+        Pointer session = lib.fuse_get_session(fuse);
+        Pointer channel = lib.fuse_session_next_chan(session, null);
+        FuseWorkers workers = new FuseWorkers(lib, session, channel, (int) lib.fuse_chan_bufsize(channel),
+                config.maxWorkers(), mountpoint.toString(), () -> detachLazily(mountpoint));
         CompletableFuture<Integer> exit = new CompletableFuture<>();
-        Thread loop = new Thread(() -> {
-            try {
-                exit.complete(fs.runFuseMain(argv));
-            } catch (Throwable e) {
-                exit.completeExceptionally(e);
-            }
-        }, "fuse-loop " + mountpoint);
+        Thread loop = new Thread(() -> supervise(lib, fuse, setupMountpoint.getValue(), workers, exit, mountpoint), "fuse-loop " + mountpoint);
         loop.setDaemon(true);
         loop.start();
         try {
             CompletableFuture.anyOf(fs.started(), exit).get(START_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            new FuseSession(mountpoint, loop, exit, fs).unmount();
             throw new FuseMountException(mountpoint, "interrupted while mounting", e);
         } catch (ExecutionException e) {
             throw new FuseMountException(mountpoint, "libfuse failed: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
-            FuseSession s = new FuseSession(mountpoint, loop, exit);
+            FuseSession s = new FuseSession(mountpoint, loop, exit, fs);
             s.unmount();
             throw new FuseMountException(mountpoint, "the kernel did not initialise the mount within " + START_TIMEOUT_MS + " ms", e);
         }
         if (exit.isDone()) {
-            throw new FuseMountException(mountpoint, "libfuse's fuse_main returned " + exit.join()
+            throw new FuseMountException(mountpoint, "libfuse's session ended with " + exit.join()
                     + " before the mount started (its reason is on stderr)", null);
         }
-        LOG.info("mounted {} at {} (FUSE, read-only)", image.name(), mountpoint);
-        return new FuseSession(mountpoint, loop, exit);
+        LOG.info("mounted {} at {} (FUSE, read-only, up to {} worker threads)", image.name(), mountpoint, config.maxWorkers());
+        return new FuseSession(mountpoint, loop, exit, fs);
+    }
+
+    /** The loop thread's body: runs the workers until the session ends, then lets libfuse unmount and free it. */
+    private static void supervise(LibFuseSession lib, Pointer fuse, Pointer setupMountpoint, FuseWorkers workers,
+                                  CompletableFuture<Integer> exit, Path mountpoint) {
+        Throwable failure = null;
+        try {
+            workers.start();
+            workers.ended().join();
+        } catch (Throwable e) {
+            failure = e;
+        }
+        try {
+            lib.fuse_teardown(fuse, setupMountpoint); // frees setupMountpoint
+        } catch (Throwable e) {
+            failure = failure == null ? e : failure;
+        }
+        LOG.debug("FUSE loop of {} ended: workers={} requests={}", mountpoint, workers.started(),
+                workers.requests());
+        if (failure == null) {
+            exit.complete(0);
+        } else {
+            exit.completeExceptionally(failure);
+        }
+    }
+
+    /** After a fatal receive error: detach the mount so the workers still waiting in the kernel wake up and leave. */
+    private static void detachLazily(Path mountpoint) {
+        String mp = mountpoint.toString();
+        if (!run("fusermount", "-u", "-z", mp) && !run("umount", "-l", mp)) {
+            LOG.error("could not unmount {}: unmount it by hand (fusermount -u {})", mp, mp);
+        }
     }
 
     public Path mountpoint() {

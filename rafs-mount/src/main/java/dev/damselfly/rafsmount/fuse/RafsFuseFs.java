@@ -32,6 +32,7 @@ import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.struct.FileStat;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
+import ru.serce.jnrfuse.struct.FuseOperations;
 import ru.serce.jnrfuse.struct.Statvfs;
 
 /**
@@ -70,9 +71,9 @@ final class RafsFuseFs extends FuseStubFS {
         return started;
     }
 
-    /** Runs libfuse's {@code fuse_main} with {@code args} on the calling thread until unmounted. */
-    int runFuseMain(String[] args) {
-        return libFuse.fuse_main_real(args.length, args, fuseOperations, Struct.size(fuseOperations), null);
+    /** The {@code struct fuse_operations} whose function pointers call this object (libfuse copies it at setup). */
+    FuseOperations operations() {
+        return fuseOperations;
     }
 
     @Override
