@@ -17,6 +17,9 @@ import dev.damselfly.peer.node.http.HealthHandler;
 import dev.damselfly.peer.node.http.HttpEndpoints;
 import dev.damselfly.peer.node.http.MetricsHandler;
 import dev.damselfly.peer.node.metrics.NodeMetrics;
+import dev.damselfly.peer.node.mounts.EngineBlobSource;
+import dev.damselfly.peer.node.mounts.MountsHandler;
+import dev.damselfly.peer.node.mounts.NodeMounts;
 import dev.damselfly.piecestore.PieceStore;
 import dev.damselfly.piecestore.PieceStoreConfig;
 import dev.damselfly.piecestore.ReadVerification;
@@ -179,7 +182,11 @@ public final class NodeDaemon implements AutoCloseable {
         NodeStatus status = new NodeStatus(this);
         RegistryBlobTasks blobTasks = new RegistryBlobTasks(config);
         started.push(blobTasks);
+        NodeMounts mounts = new NodeMounts(config.dataDir.resolve("mounts"), ref -> new EngineBlobSource(engine, store,
+                blobTasks, ref, config.download.pieceTimeout), metrics.registry());
+        started.push(mounts); // closed after the admin listener, before the engine and the store: unmounts them all
         HttpEndpoints adminHttp = HttpEndpoints.start("admin", hostPort(config.admin), 8, Map.of(
+                "/api/v1/mounts", new MountsHandler(mounts),
                 "/api/v1/download", new DownloadHandler(engine, origins, store),
                 "/api/v1/blobs", new BlobRangeHandler(engine, store, blobTasks, config.download.pieceTimeout.toMillis()),
                 "/", new AdminHandler(status::status, status::tasks, status::peers)));

@@ -1,29 +1,32 @@
 package dev.damselfly.peer.cli.mount;
 
-import dev.damselfly.peer.cli.CliEnvironment;
-import dev.damselfly.peer.cli.options.ByteSizeConverter;
-import dev.damselfly.rafsmount.MountHandle;
-import dev.damselfly.rafsmount.MountOptions;
-import dev.damselfly.rafsmount.RafsMount;
-import dev.damselfly.oci.Descriptor;
 import dev.damselfly.oci.ImageReference;
-import dev.damselfly.oci.Platform;
 import dev.damselfly.oci.auth.Credentials;
 import dev.damselfly.oci.registry.RegistryClient;
+import dev.damselfly.peer.cli.CliEnvironment;
+import dev.damselfly.peer.cli.VersionProvider;
+import dev.damselfly.peer.cli.options.ByteSizeConverter;
 import dev.damselfly.peer.cli.options.CredentialsConverter;
 import dev.damselfly.peer.cli.options.ImageLocationArgument;
 import dev.damselfly.peer.cli.options.RegistryOptions;
-import dev.damselfly.peer.mount.NydusImages;
+import dev.damselfly.peer.mount.MountSession;
+import dev.damselfly.peer.mount.MountSpec;
 import dev.damselfly.peer.mount.PeerBlobSource;
-import dev.damselfly.peer.mount.RegistryBlobSource;
-import dev.damselfly.rafsmount.prefetch.PrefetchPolicy;
+import dev.damselfly.peer.mount.PrefetchMode;
+import dev.damselfly.peer.node.http.HttpEndpoints;
+import dev.damselfly.peer.node.http.MetricsHandler;
+import dev.damselfly.peer.node.metrics.NodeMetrics;
 import dev.damselfly.rafsmount.source.BlobSource;
-import dev.damselfly.rafsmount.source.FileBlobSource;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.List;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -76,6 +79,12 @@ public final class MountCommand implements Callable<Integer> {
     @Option(names = "--no-node", description = "Read chunks from the registry directly even when a local node runs.")
     private boolean noNode;
 
+    @Option(names = "--via-node",
+            description = "Ask the node at --node to mount the image in its own process (its admin API, "
+                    + "POST /api/v1/mounts) instead of mounting here: no FUSE in this process, which returns once the "
+                    + "node says the mount is live. Unmount with `damselfly umount MOUNTPOINT`.")
+    private boolean viaNode;
+
     @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
             description = "Serve this mount's Prometheus metrics (read latency, fetched bytes by source, cache hits, "
                     + "verification failures) at http://HOST:PORT/metrics and its access trace (paths in first-read "
@@ -100,9 +109,6 @@ public final class MountCommand implements Callable<Integer> {
     @Option(names = "--allow-other", description = "Let other users than the mounting one read the mount.")
     private boolean allowOther;
 
-    /** What to prefetch in the background. */
-    enum PrefetchMode { NONE, TABLE, ALL }
-
     @Option(names = "--prefetch", paramLabel = "MODE", defaultValue = "NONE",
             description = "Prefetch into the cache in the background: NONE, TABLE (the bootstrap's prefetch table, or "
                     + "--prefetch-list), ALL (those first, then every file). Needs --cache-dir. Default ${DEFAULT-VALUE}.")
@@ -122,102 +128,158 @@ public final class MountCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<BlobSource> sources = new ArrayList<>();
-        if (blobDir != null) {
-            sources.add(FileBlobSource.directory(blobDir));
-        }
-        Path bootstrap;
-        Path temporaryDir = null;
-        if (Files.isRegularFile(Path.of(source))) {
-            if (blobDir == null) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--blob-dir is required to mount a local bootstrap");
-            }
-            bootstrap = Path.of(source);
-        } else {
-            ImageReference ref = ImageLocationArgument.validate(spec.commandLine(), "IMAGE", source)
-                    .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(), "IMAGE must be a registry reference"));
-            RegistryClient client = registryOptions.client(source, java.util.Optional.of(ref), credentials, "--creds");
-            Descriptor layer = NydusImages.bootstrapLayer(client, ref, Platform.current());
-            Path dir = workDir != null ? Files.createDirectories(workDir) : (temporaryDir = Files.createTempDirectory("damselfly-mount-"));
-            bootstrap = NydusImages.fetchBootstrap(client, ref, layer, dir.resolve(layer.digest().hex() + ".boot"));
-            if (!noNode && PeerBlobSource.reachable(node, java.time.Duration.ofMillis(500))) {
-                sources.add(new PeerBlobSource(node, ref, java.time.Duration.ofMinutes(6)));
-                environment.err().println("reading chunks through the node at " + node + ", then the registry");
-            }
-            sources.add(new RegistryBlobSource(client, ref));
-        }
-        try {
-            return mount(bootstrap, sources);
-        } finally {
-            if (temporaryDir != null) {
-                Files.deleteIfExists(bootstrap);
-                Files.deleteIfExists(temporaryDir);
-            }
-        }
-    }
-
-    private int mount(Path bootstrap, List<BlobSource> sources) throws Exception {
-        MountOptions options;
-        try {
-            options = MountOptions.of(sources.toArray(BlobSource[]::new)).withAmplifyIo(Math.toIntExact(amplifyIo))
-                    .withAllowOther(allowOther);
-            if (cacheDir != null) {
-                options = options.withCache(cacheDir, cacheSize);
-            }
-            if (accessTrace != null) {
-                options = options.withAccessTrace(accessTrace);
-            }
-        } catch (IllegalArgumentException | ArithmeticException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        if (viaNode) {
+            return mountViaNode();
         }
         if ((prefetch != PrefetchMode.NONE || prefetchList != null) && cacheDir == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--prefetch needs --cache-dir (prefetched chunks are kept there)");
         }
-        List<String> listed = prefetchList == null ? List.of()
-                : Files.readAllLines(prefetchList).stream().map(String::strip).filter(line -> !line.isEmpty()).toList();
-        dev.damselfly.peer.node.http.HttpEndpoints metricsHttp = null;
-        if (metricsListen != null) {
-            int colon = metricsListen.lastIndexOf(':');
-            if (colon <= 0) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--metrics-listen must be HOST:PORT");
-            }
-            dev.damselfly.peer.node.metrics.NodeMetrics metrics = dev.damselfly.peer.node.metrics.NodeMetrics.create(
-                    dev.damselfly.peer.cli.VersionProvider.version(), mountpoint);
-            options = options.withMeterRegistry(metrics.registry());
-            metricsHttp = dev.damselfly.peer.node.http.HttpEndpoints.start("mount-metrics",
-                    new java.net.InetSocketAddress(metricsListen.substring(0, colon), Integer.parseInt(metricsListen.substring(colon + 1))),
-                    1, java.util.Map.of("/", new dev.damselfly.peer.node.http.MetricsHandler(metrics)));
+        if (amplifyIo <= 0 || amplifyIo > Integer.MAX_VALUE) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--amplify-io must be more than 0 and below 2GiB");
         }
-        java.util.concurrent.atomic.AtomicReference<MountHandle> mounted = new java.util.concurrent.atomic.AtomicReference<>();
-        if (metricsHttp != null) {
+        MountSpec.Builder builder;
+        if (Files.isRegularFile(Path.of(source))) {
+            if (blobDir == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--blob-dir is required to mount a local bootstrap");
+            }
+            builder = MountSpec.ofBootstrap(Path.of(source), blobDir, mountpoint);
+        } else {
+            ImageReference ref = imageReference();
+            RegistryClient client = registryOptions.client(source, Optional.of(ref), credentials, "--creds");
+            builder = MountSpec.ofImage(ref, client, mountpoint).withBlobDir(blobDir).withWorkDir(workDir)
+                    .withNodeSource(this::nodeSource);
+        }
+        builder.withAmplifyIo((int) amplifyIo).withAllowOther(allowOther).withAccessTrace(accessTrace)
+                .withPrefetch(prefetch, readPrefetchList(), prefetchBandwidth);
+        if (cacheDir != null) {
+            builder.withCache(cacheDir, cacheSize);
+        }
+        HttpEndpoints metricsHttp = null;
+        AtomicReference<MountSession> mounted = new AtomicReference<>();
+        if (metricsListen != null) {
+            InetSocketAddress address = metricsAddress();
+            NodeMetrics metrics = NodeMetrics.create(VersionProvider.version(), mountpoint);
+            builder.withMeterRegistry(metrics.registry());
+            metricsHttp = HttpEndpoints.start("mount-metrics", address, 1, Map.of("/", new MetricsHandler(metrics)));
             metricsHttp.addHandler("/access-trace", new AccessTraceHandler(() -> {
-                MountHandle h = mounted.get();
-                return h == null ? List.of() : h.accessTrace();
+                MountSession s = mounted.get();
+                return s == null ? List.of() : s.accessTrace();
             }));
         }
-        MountHandle handle;
         try {
-            handle = RafsMount.mount(bootstrap, mountpoint, options);
-            mounted.set(handle);
-        } catch (RuntimeException | java.io.IOException e) {
-            if (metricsHttp != null) {
-                metricsHttp.close();
+            MountSpec mountSpec;
+            try {
+                mountSpec = builder.build();
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
-            throw e;
-        }
-        environment.out().println("mounted " + bootstrap + " on " + handle.mountpoint());
-        environment.out().flush();
-        if (prefetch != PrefetchMode.NONE || prefetchList != null) {
-            handle.startPrefetch(new PrefetchPolicy(prefetch == PrefetchMode.ALL, prefetchBandwidth, listed));
-        }
-        try {
-            handle.awaitUnmount();
-            handle.close();
+            try (MountSession session = MountSession.start(mountSpec)) {
+                mounted.set(session);
+                environment.out().println("mounted " + session.bootstrap() + " on " + session.mountpoint());
+                environment.out().flush();
+                session.awaitUnmount();
+            }
         } finally {
             if (metricsHttp != null) {
                 metricsHttp.close();
             }
         }
         return 0;
+    }
+
+    /** The node's store and peers as the first remote source, when a node answers at --node (and not --no-node). */
+    private Optional<BlobSource> nodeSource(ImageReference ref) {
+        if (noNode || !PeerBlobSource.reachable(node, Duration.ofMillis(500))) {
+            return Optional.empty();
+        }
+        environment.err().println("reading chunks through the node at " + node + ", then the registry");
+        return Optional.of(new PeerBlobSource(node, ref, Duration.ofMinutes(6)));
+    }
+
+    private ImageReference imageReference() {
+        return ImageLocationArgument.validate(spec.commandLine(), "IMAGE", source)
+                .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(), "IMAGE must be a registry reference"));
+    }
+
+    private List<String> readPrefetchList() throws java.io.IOException {
+        return prefetchList == null ? List.of()
+                : Files.readAllLines(prefetchList).stream().map(String::strip).filter(line -> !line.isEmpty()).toList();
+    }
+
+    private InetSocketAddress metricsAddress() {
+        int colon = metricsListen.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--metrics-listen must be HOST:PORT");
+        }
+        try {
+            return new InetSocketAddress(metricsListen.substring(0, colon), Integer.parseInt(metricsListen.substring(colon + 1)));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--metrics-listen must be HOST:PORT");
+        }
+    }
+
+    /** {@code --via-node}: the node mounts; this process only asks and reports. */
+    private int mountViaNode() throws Exception {
+        for (String option : List.of("--no-node", "--metrics-listen", "--work-dir", "--access-trace", "--authfile")) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), option + " does not apply with --via-node"
+                        + " (the node mounts: its own metrics endpoint and Docker config are used)");
+            }
+        }
+        if ((prefetch != PrefetchMode.NONE || prefetchList != null) && cacheDir == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--prefetch needs --cache-dir (prefetched chunks are kept there)");
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (Files.isRegularFile(Path.of(source))) {
+            if (blobDir == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--blob-dir is required to mount a local bootstrap");
+            }
+            body.put("bootstrap", absolute(Path.of(source)));
+        } else {
+            body.put("image", imageReference().toString());
+        }
+        body.put("mountpoint", absolute(mountpoint));
+        if (blobDir != null) {
+            body.put("blobDir", absolute(blobDir));
+        }
+        if (cacheDir != null) {
+            body.put("cacheDir", absolute(cacheDir));
+            body.put("cacheSize", cacheSize);
+        }
+        body.put("amplifyIo", amplifyIo);
+        body.put("allowOther", allowOther);
+        body.put("prefetch", prefetch.name());
+        List<String> listed = readPrefetchList();
+        if (!listed.isEmpty()) {
+            body.put("prefetchList", listed);
+        }
+        body.put("prefetchBandwidth", prefetchBandwidth);
+        if (credentials != null) {
+            body.put("creds", credentials.username() + ":" + credentials.secret());
+        }
+        @SuppressWarnings("unchecked")
+        List<String> plainHttp = (List<String>) spec.findOption("--plain-http").getValue();
+        if (plainHttp != null && !plainHttp.isEmpty()) {
+            body.put("plainHttp", plainHttp);
+        }
+        Path caFile = spec.findOption("--ca-file").getValue();
+        if (caFile != null) {
+            body.put("caFile", absolute(caFile));
+        }
+        body.put("retries", (Integer) spec.findOption("--retries").getValue());
+        NodeMountClient client = new NodeMountClient(node);
+        NodeMountClient.Answer answer = client.mount(body);
+        if (answer.status() != 201) {
+            environment.err().println("damselfly: the node at " + node + " did not mount " + source + " (" + answer.status()
+                    + "): " + answer.reason());
+            return 1;
+        }
+        environment.out().println("mounted " + source + " on " + answer.field("mountpoint") + " by the node at " + node);
+        environment.out().flush();
+        return 0;
+    }
+
+    private static String absolute(Path path) {
+        return path.toAbsolutePath().normalize().toString();
     }
 }

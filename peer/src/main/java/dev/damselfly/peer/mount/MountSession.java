@@ -1,0 +1,222 @@
+package dev.damselfly.peer.mount;
+
+import dev.damselfly.oci.Descriptor;
+import dev.damselfly.oci.ImageReference;
+import dev.damselfly.oci.Platform;
+import dev.damselfly.oci.registry.RegistryClient;
+import dev.damselfly.rafsmount.MountHandle;
+import dev.damselfly.rafsmount.MountOptions;
+import dev.damselfly.rafsmount.RafsMount;
+import dev.damselfly.rafsmount.metrics.MountMetrics;
+import dev.damselfly.rafsmount.prefetch.PrefetchPolicy;
+import dev.damselfly.rafsmount.source.BlobSource;
+import dev.damselfly.rafsmount.source.FileBlobSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One live lazy mount assembled from a {@link MountSpec}: the image's bootstrap (fetched from the registry, or a local
+ * file), its blob sources in order (blob directory, then the node, then the registry), the blob cache, prefetch, the
+ * access trace and the meters, and the FUSE mount itself. Used by {@code damselfly mount} (one session per process)
+ * and by the node (many sessions, one per mount point). {@link #close()} unmounts cleanly and removes the fetched
+ * bootstrap when it was kept in a temporary directory. Thread-safe; {@code close} is idempotent.
+ */
+public final class MountSession implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MountSession.class);
+
+    private final MountSpec spec;
+    private final MountHandle handle;
+    private final Path temporaryDir;
+    private final SimpleMeterRegistry ownMeters;
+    private final List<BlobSource> sources;
+    private final Instant mountedAt = Instant.now();
+    private boolean closed;
+
+    private MountSession(MountSpec spec, MountHandle handle, Path temporaryDir, SimpleMeterRegistry ownMeters,
+                         List<BlobSource> sources) {
+        this.spec = spec;
+        this.handle = handle;
+        this.temporaryDir = temporaryDir;
+        this.ownMeters = ownMeters;
+        this.sources = List.copyOf(sources);
+    }
+
+    /**
+     * Fetches the bootstrap when needed, mounts, starts prefetch when asked, and returns once the mount is live. On
+     * any failure nothing stays mounted, the temporary bootstrap is removed and the registry client is closed.
+     *
+     * @throws NotANydusImageException when the image has no Nydus bootstrap layer
+     * @throws dev.damselfly.rafsmount.MountException when the FUSE mount cannot start (reason in it)
+     * @throws IOException when the registry or a file cannot be read
+     */
+    public static MountSession start(MountSpec spec) throws IOException {
+        Path temporaryDir = null;
+        MountHandle handle = null;
+        try {
+            List<BlobSource> sources = new ArrayList<>();
+            if (spec.blobDir() != null) {
+                sources.add(FileBlobSource.directory(spec.blobDir()));
+            }
+            Path bootstrap;
+            Optional<ImageReference> image = spec.image();
+            if (image.isPresent()) {
+                ImageReference ref = image.get();
+                RegistryClient client = spec.registryClient();
+                Descriptor layer = NydusImages.bootstrapLayer(client, ref, Platform.current());
+                Path dir = spec.workDir() != null ? Files.createDirectories(spec.workDir())
+                        : (temporaryDir = Files.createTempDirectory("damselfly-mount-"));
+                bootstrap = NydusImages.fetchBootstrap(client, ref, layer, dir.resolve(layer.digest().hex() + ".boot"));
+                spec.nodeSource().apply(ref).ifPresent(sources::add);
+                sources.add(new RegistryBlobSource(client, ref));
+            } else {
+                bootstrap = spec.bootstrap();
+            }
+            SimpleMeterRegistry own = new SimpleMeterRegistry();
+            CompositeMeterRegistry meters = new CompositeMeterRegistry();
+            meters.add(own);
+            if (spec.meterRegistry() != null) {
+                meters.add(spec.meterRegistry());
+            }
+            MountOptions options = MountOptions.of(sources.toArray(BlobSource[]::new))
+                    .withAmplifyIo(spec.amplifyIo()).withAllowOther(spec.allowOther()).withMeterRegistry(meters);
+            if (spec.cacheDir() != null) {
+                options = options.withCache(spec.cacheDir(), spec.cacheMaxBytes());
+            }
+            if (spec.accessTraceFile() != null) {
+                options = options.withAccessTrace(spec.accessTraceFile());
+            }
+            handle = RafsMount.mount(bootstrap, spec.mountpoint(), options);
+            if (spec.prefetches()) {
+                handle.startPrefetch(new PrefetchPolicy(spec.prefetch() == PrefetchMode.ALL,
+                        spec.prefetchBytesPerSecond(), spec.prefetchPaths()));
+            }
+            MountSession session = new MountSession(spec, handle, temporaryDir, own, sources);
+            LOG.info("mounted source={} mountpoint={} sources={}", spec.describeSource(), handle.mountpoint(),
+                    sources.stream().map(BlobSource::name).toList());
+            return session;
+        } catch (IOException | RuntimeException | Error e) {
+            if (handle != null) {
+                try {
+                    handle.close();
+                } catch (IOException | RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            removeTemporary(temporaryDir);
+            closeClient(spec);
+            throw e;
+        }
+    }
+
+    /** The spec this session was started from. */
+    public MountSpec spec() {
+        return spec;
+    }
+
+    /** The live mount point (absolute, normalized). */
+    public Path mountpoint() {
+        return handle.mountpoint();
+    }
+
+    /** The bootstrap mounted (the local file, or the fetched copy). */
+    public Path bootstrap() {
+        return handle.bootstrap();
+    }
+
+    public Instant mountedAt() {
+        return mountedAt;
+    }
+
+    /** The blob sources in the order chunks are looked for. */
+    public List<BlobSource> sources() {
+        return sources;
+    }
+
+    /** Paths read so far, in first-read order. */
+    public List<String> accessTrace() {
+        return handle.accessTrace();
+    }
+
+    /** Whether the FUSE loop still runs (false after {@link #close()} or an outside {@code fusermount -u}). */
+    public boolean isMounted() {
+        return handle.isMounted();
+    }
+
+    /** Blocks until the mount ends ({@link #close()} from another thread, or {@code fusermount -u}). */
+    public void awaitUnmount() throws InterruptedException {
+        handle.awaitUnmount();
+    }
+
+    /** This mount's own counters so far. */
+    public MountStats stats() {
+        Map<String, Long> fetched = new HashMap<>();
+        for (Counter c : ownMeters.find(MountMetrics.FETCH_BYTES).counters()) {
+            fetched.merge(c.getId().getTag("source"), (long) c.count(), Long::sum);
+        }
+        return new MountStats(count(MountMetrics.READ_BYTES, null), count(MountMetrics.CACHE, "hit"),
+                count(MountMetrics.CACHE, "miss"), fetched, count(MountMetrics.VERIFICATION_FAILURES, null));
+    }
+
+    private long count(String name, String result) {
+        var search = ownMeters.find(name);
+        if (result != null) {
+            search = search.tag("result", result);
+        }
+        Counter c = search.counter();
+        return c == null ? 0 : (long) c.count();
+    }
+
+    /** Unmounts (waiting for the FUSE loop to end), writes the access trace, closes the cache, the client, temp files. */
+    @Override
+    public void close() throws IOException {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        try {
+            handle.close();
+            LOG.info("unmounted source={} mountpoint={}", spec.describeSource(), handle.mountpoint());
+        } finally {
+            removeTemporary(temporaryDir);
+            closeClient(spec);
+        }
+    }
+
+    private static void closeClient(MountSpec spec) {
+        if (spec.registryClient() != null) {
+            try {
+                spec.registryClient().close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing the registry client of {} failed: {}", spec.describeSource(), e.toString());
+            }
+        }
+    }
+
+    private static void removeTemporary(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var entries = Files.list(dir)) {
+            for (Path p : entries.toList()) {
+                Files.deleteIfExists(p);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            LOG.warn("cannot remove the temporary bootstrap directory {}: {}", dir, e.toString());
+        }
+    }
+}

@@ -1,0 +1,328 @@
+package dev.damselfly.peer.node.mounts;
+
+import dev.damselfly.oci.ImageReference;
+import dev.damselfly.oci.InvalidReferenceException;
+import dev.damselfly.oci.RegistryException;
+import dev.damselfly.oci.auth.CredentialProvider;
+import dev.damselfly.oci.auth.Credentials;
+import dev.damselfly.oci.auth.DockerConfigCredentials;
+import dev.damselfly.oci.registry.RegistryClient;
+import dev.damselfly.oci.registry.RegistryClientConfig;
+import dev.damselfly.peer.cli.VersionProvider;
+import dev.damselfly.peer.mount.MountSession;
+import dev.damselfly.peer.mount.MountSpec;
+import dev.damselfly.peer.mount.MountStats;
+import dev.damselfly.peer.mount.NotANydusImageException;
+import dev.damselfly.rafsmount.MountException;
+import dev.damselfly.rafsmount.source.BlobSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The mounts one node owns, by mount point. {@link #mount} returns once the mount is live (or fails leaving nothing
+ * mounted), {@link #unmount} ends one, {@link #close()} (node shutdown) ends them all. Each mount's fetched
+ * bootstrap is kept under {@code {dataDir}/mounts/<id>/} and removed when it ends. Thread-safe: a mount point is
+ * reserved before its (slow) mount starts, so two requests for it cannot both proceed.
+ */
+public final class NodeMounts implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeMounts.class);
+
+    private final Path workRoot;
+    private final Function<ImageReference, BlobSource> nodeSource;
+    private final MeterRegistry meterRegistry;
+    private final Map<Path, Entry> mounts = new LinkedHashMap<>();
+    private boolean closed;
+
+    /** A reserved mount point: its session is null while the mount is starting. */
+    private static final class Entry {
+        final String id;
+        volatile MountSession session;
+
+        Entry(String id) {
+            this.id = id;
+        }
+    }
+
+    /**
+     * @param workRoot where fetched bootstraps are kept, one directory per mount ({@code {dataDir}/mounts})
+     * @param nodeSource the node's in-process source for an image's blobs (store, peers, registry)
+     * @param meterRegistry the node's registry: every mount's {@code damselfly_mount_*} meters go there too
+     */
+    public NodeMounts(Path workRoot, Function<ImageReference, BlobSource> nodeSource, MeterRegistry meterRegistry) {
+        this.workRoot = workRoot;
+        this.nodeSource = nodeSource;
+        this.meterRegistry = meterRegistry;
+    }
+
+    /** Mounts what {@code request} names and returns once the mount is live. */
+    public MountView mount(MountRequest request) throws MountRequestException {
+        Path mountpoint = request.mountpointPath();
+        String id = idOf(mountpoint);
+        Entry entry = new Entry(id);
+        synchronized (this) {
+            if (closed) {
+                throw new MountRequestException(503, "the node is stopping");
+            }
+            Entry existing = mounts.get(mountpoint);
+            if (existing != null && existing.session != null && !existing.session.isMounted()) {
+                mounts.remove(mountpoint); // unmounted from outside: forget it, then mount again
+                release(mountpoint, existing);
+            } else if (existing != null) {
+                throw new MountRequestException(409, mountpoint + " is already "
+                        + (existing.session == null ? "being mounted" : "mounted") + " by this node");
+            }
+            mounts.put(mountpoint, entry);
+        }
+        MountSession session;
+        try {
+            session = MountSession.start(spec(request, mountpoint, id));
+        } catch (MountRequestException e) {
+            forget(mountpoint, entry);
+            LOG.warn("mount refused mountpoint={} status={} reason={}", mountpoint, e.status(), e.getMessage());
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            forget(mountpoint, entry);
+            MountRequestException refused = classify(request, mountpoint, e);
+            LOG.warn("mount failed mountpoint={} image={} status={} reason={}", mountpoint, describe(request),
+                    refused.status(), refused.getMessage());
+            throw refused;
+        }
+        synchronized (this) {
+            if (!closed) {
+                entry.session = session;
+                LOG.info("node mount live id={} mountpoint={} image={}", id, mountpoint, describe(request));
+                return view(entry, session, "mounted");
+            }
+        }
+        forget(mountpoint, entry);
+        closeQuietly(session);
+        throw new MountRequestException(503, "the node is stopping");
+    }
+
+    /** Unmounts the node's mount at {@code mountpoint}; empty when the node owns no mount there. */
+    public Optional<MountView> unmount(Path mountpoint) throws MountRequestException {
+        Path mp = mountpoint.toAbsolutePath().normalize();
+        Entry entry;
+        synchronized (this) {
+            entry = mounts.get(mp);
+            if (entry == null) {
+                return Optional.empty();
+            }
+            if (entry.session == null) {
+                throw new MountRequestException(409, mp + " is still being mounted");
+            }
+            mounts.remove(mp);
+        }
+        MountSession session = entry.session;
+        try {
+            session.close();
+        } catch (IOException e) {
+            throw new MountRequestException(500, "unmounting " + mp + " failed: " + e.getMessage(), e);
+        } finally {
+            removeWorkDir(entry.id);
+        }
+        LOG.info("node mount ended id={} mountpoint={}", entry.id, mp);
+        return Optional.of(view(entry, session, "unmounted"));
+    }
+
+    /** Every mount the node owns (or is starting), in the order they were asked for. */
+    public List<MountView> list() {
+        List<MountView> out = new ArrayList<>();
+        synchronized (this) {
+            for (Entry e : mounts.values()) {
+                MountSession s = e.session;
+                if (s != null) {
+                    out.add(view(e, s, s.isMounted() ? "mounted" : "ended"));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Unmounts every mount (node shutdown); later requests are refused with 503. */
+    @Override
+    public void close() {
+        List<Map.Entry<Path, Entry>> all;
+        synchronized (this) {
+            closed = true;
+            all = new ArrayList<>(mounts.entrySet());
+            mounts.clear();
+        }
+        for (Map.Entry<Path, Entry> e : all) {
+            release(e.getKey(), e.getValue());
+        }
+    }
+
+    private void release(Path mountpoint, Entry entry) {
+        if (entry.session != null) {
+            closeQuietly(entry.session);
+            LOG.info("node mount ended id={} mountpoint={}", entry.id, mountpoint);
+        }
+        removeWorkDir(entry.id);
+    }
+
+    private synchronized void forgetLocked(Path mountpoint, Entry entry) {
+        mounts.remove(mountpoint, entry);
+    }
+
+    private void forget(Path mountpoint, Entry entry) {
+        forgetLocked(mountpoint, entry);
+        removeWorkDir(entry.id);
+    }
+
+    private MountSpec spec(MountRequest request, Path mountpoint, String id) throws MountRequestException {
+        Path blobDir = MountRequest.safePath("blobDir", request.blobDir());
+        Path cacheDir = MountRequest.safePath("cacheDir", request.cacheDir());
+        MountSpec.Builder b;
+        RegistryClient client = null;
+        if (request.image() != null) {
+            ImageReference ref;
+            try {
+                ref = ImageReference.parse(request.image());
+            } catch (InvalidReferenceException e) {
+                throw new MountRequestException(400, "\"image\" is not an image reference: " + e.getMessage());
+            }
+            client = client(request, ref);
+            b = MountSpec.ofImage(ref, client, mountpoint).withBlobDir(blobDir).withWorkDir(workRoot.resolve(id))
+                    .withNodeSource(r -> Optional.of(nodeSource.apply(r)));
+        } else {
+            b = MountSpec.ofBootstrap(MountRequest.safePath("bootstrap", request.bootstrap()), blobDir, mountpoint);
+        }
+        try {
+            if (cacheDir != null) {
+                b.withCache(cacheDir, request.cacheSize() == null ? MountSpec.DEFAULT_CACHE_MAX_BYTES : request.cacheSize());
+            }
+            if (request.amplifyIo() != null) {
+                b.withAmplifyIo(Math.toIntExact(request.amplifyIo()));
+            }
+            return b.withAllowOther(Boolean.TRUE.equals(request.allowOther()))
+                    .withPrefetch(request.prefetchMode(), request.prefetchList() == null ? List.of() : request.prefetchList(),
+                            request.prefetchBandwidth() == null ? 0 : request.prefetchBandwidth())
+                    .withMeterRegistry(meterRegistry)
+                    .build();
+        } catch (IllegalArgumentException | ArithmeticException | MountRequestException e) {
+            if (client != null) {
+                client.close();
+            }
+            throw e instanceof MountRequestException m ? m : new MountRequestException(400, e.getMessage());
+        }
+    }
+
+    /** A registry client for one mount: the request's credentials for its registry, else the node's Docker config. */
+    private static RegistryClient client(MountRequest request, ImageReference ref) throws MountRequestException {
+        CredentialProvider fromFile = DockerConfigCredentials.load(DockerConfigCredentials.defaultLocation());
+        CredentialProvider credentials = fromFile;
+        if (request.creds() != null) {
+            Credentials explicit = Credentials.parseUserColonPassword(request.creds());
+            credentials = CredentialProvider.of(ref.registry(), explicit).orElse(fromFile);
+        }
+        Set<String> plain = new LinkedHashSet<>(request.plainHttp() == null ? List.of() : request.plainHttp());
+        for (String host : plain) {
+            if (host.isBlank() || host.contains("/")) {
+                throw new MountRequestException(400, "\"plainHttp\" takes host[:port] as in image references, got \"" + host + "\"");
+            }
+        }
+        Path ca = MountRequest.safePath("caFile", request.caFile());
+        if (ca != null && !Files.isReadable(ca)) {
+            throw new MountRequestException(400, "\"caFile\" " + ca + " is not a readable file");
+        }
+        return RegistryClient.create(RegistryClientConfig.builder()
+                .maxRetries(request.retries() == null ? 3 : request.retries())
+                .plainHttpRegistries(Set.copyOf(plain))
+                .extraCaFile(ca)
+                .credentials(credentials)
+                .userAgent("damselfly/" + VersionProvider.version())
+                .build());
+    }
+
+    /** The status and sentence for a mount that did not start. */
+    private static MountRequestException classify(MountRequest request, Path mountpoint, Exception e) {
+        if (e instanceof MountException m) {
+            int status = switch (m.reason()) {
+                case MOUNTPOINT_NOT_DIRECTORY, BOOTSTRAP_UNREADABLE -> 400;
+                case MOUNTPOINT_NOT_EMPTY, MOUNTPOINT_BUSY, CACHE_UNAVAILABLE -> 409;
+                case NOT_A_BOOTSTRAP -> 422;
+                case NO_FUSE_DEVICE, FUSE_FAILED -> 500;
+            };
+            return new MountRequestException(status, m.reason() + ": " + m.getMessage(), e);
+        }
+        if (e instanceof NotANydusImageException) {
+            return new MountRequestException(422, e.getMessage(), e);
+        }
+        if (e instanceof RegistryException.NotFoundException) {
+            return new MountRequestException(404, describe(request) + " not found in its registry: " + e.getMessage(), e);
+        }
+        if (e instanceof RegistryException.UnauthorizedException || e instanceof RegistryException.ForbiddenException) {
+            return new MountRequestException(403, "the registry refused " + describe(request) + ": " + e.getMessage(), e);
+        }
+        if (e instanceof IllegalArgumentException) {
+            return new MountRequestException(400, e.getMessage(), e);
+        }
+        if (e instanceof IOException) {
+            return new MountRequestException(502, "cannot mount " + describe(request) + " at " + mountpoint + ": "
+                    + e.getMessage(), e);
+        }
+        return new MountRequestException(500, "cannot mount " + describe(request) + " at " + mountpoint + ": " + e, e);
+    }
+
+    private static String describe(MountRequest request) {
+        return request.image() != null ? request.image() : request.bootstrap();
+    }
+
+    private static MountView view(Entry entry, MountSession session, String status) {
+        MountStats s = session.stats();
+        return new MountView(entry.id, session.mountpoint().toString(), session.spec().describeSource(), status,
+                session.mountedAt().toString(), session.sources().stream().map(BlobSource::name).toList(), s.bytesRead(),
+                s.cacheHits(), s.cacheMisses(), s.fetchedBytes(), s.verificationFailures());
+    }
+
+    /** 16 hex digits of the SHA-256 of the mount point. */
+    static String idOf(Path mountpoint) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(mountpoint.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    private void removeWorkDir(String id) {
+        Path dir = workRoot.resolve(id);
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot remove mount work directory {}: {}", dir, e.toString());
+        }
+    }
+
+    private static void closeQuietly(MountSession session) {
+        try {
+            session.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("unmounting {} failed: {}", session.mountpoint(), e.toString());
+        }
+    }
+}
