@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -18,6 +19,38 @@ final class CdfChart {
     static final int HEIGHT = 360;
 
     private CdfChart() {
+    }
+
+    /**
+     * Writes {@code png} with one CDF per series (label → node times in seconds) and no bound line, e.g. S5's
+     * lazily mounted image against the pulled and unpacked one.
+     */
+    static void writeSeries(Path png, String title, Map<String, List<Double>> series) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+                .xAxisTitle("time to output (s)").yAxisTitle("share of nodes done").build();
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+        chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setYAxisMax(1.0);
+        chart.getStyler().setXAxisMin(0.0);
+        double max = 1;
+        for (Map.Entry<String, List<Double>> e : series.entrySet()) {
+            List<Double> sorted = new ArrayList<>(e.getValue());
+            java.util.Collections.sort(sorted);
+            List<Double> xs = new ArrayList<>(List.of(0.0));
+            List<Double> ys = new ArrayList<>(List.of(0.0));
+            for (int i = 0; i < sorted.size(); i++) {
+                xs.add(sorted.get(i));
+                ys.add((double) i / sorted.size());
+                xs.add(sorted.get(i));
+                ys.add((double) (i + 1) / sorted.size());
+                max = Math.max(max, sorted.get(i));
+            }
+            chart.addSeries(e.getKey(), xs, ys).setMarker(SeriesMarkers.NONE);
+        }
+        chart.getStyler().setXAxisMax(max * 1.1);
+        Files.createDirectories(png.toAbsolutePath().getParent());
+        BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
     /** Writes {@code png} (parent folders created). */

@@ -44,10 +44,19 @@ final class Cluster implements AutoCloseable {
      * @param extraSettings per node index (0-based): further {@code key=value} node settings
      */
     static Cluster start(ScenarioConfig config, Path work, IntFunction<List<String>> extraSettings) throws Exception {
+        return start(config, work, extraSettings, registry -> { });
+    }
+
+    /**
+     * As {@link #start(ScenarioConfig, Path, IntFunction)}, and {@code seeder} fills the registry (from the root
+     * namespace, through the bridge) after the layers are pushed and before any link is limited.
+     */
+    static Cluster start(ScenarioConfig config, Path work, IntFunction<List<String>> extraSettings, Seeder seeder)
+            throws Exception {
         Files.createDirectories(work);
         Cluster c = new Cluster(config, NetworkLab.create(), work);
         try {
-            c.boot(extraSettings);
+            c.boot(extraSettings, seeder);
             return c;
         } catch (Exception | Error e) {
             c.close();
@@ -55,7 +64,13 @@ final class Cluster implements AutoCloseable {
         }
     }
 
-    private void boot(IntFunction<List<String>> extraSettings) throws Exception {
+    /** Puts further content into the lab registry before the links are limited (e.g. an image to convert). */
+    @FunctionalInterface
+    interface Seeder {
+        void seed(LabRegistry registry) throws Exception;
+    }
+
+    private void boot(IntFunction<List<String>> extraSettings, Seeder seeder) throws Exception {
         NetworkLab.Host registryHost = lab.addHost("registry");
         NetworkLab.Host schedulerHost = lab.addHost("scheduler");
         List<NetworkLab.Host> nodeHosts = new ArrayList<>();
@@ -68,6 +83,7 @@ final class Cluster implements AutoCloseable {
         for (int i = 0; i < config.layers(); i++) {
             layers.add(registry.pushBlob(REPO, seed + i, config.layerBytes()));
         }
+        seeder.seed(registry);
         lab.limit(registryHost, config.registryMbit(), config.registryMbit());
         for (NetworkLab.Host h : nodeHosts) {
             lab.limit(h, config.nodeMbit(), config.nodeMbit());
@@ -110,6 +126,16 @@ final class Cluster implements AutoCloseable {
 
     List<LabNode> nodes() {
         return nodes;
+    }
+
+    /** The scenario's working directory (node data directories are below it). */
+    Path work() {
+        return work;
+    }
+
+    /** The private copy of the damselfly jar the nodes run. */
+    Path jar() {
+        return work.resolve("damselfly.jar");
     }
 
     List<String> layers() {

@@ -13,7 +13,8 @@ import java.util.Map;
  * Runs full-size scenarios (run by {@code e2e/bench/cluster}, not by the test suite) and writes one section per
  * scenario to BENCHMARKS.md plus a CDF chart {@code e2e/bench/results/cluster-sN.png}.
  *
- * <p>Usage: {@code ClusterBenchmark REPO_ROOT [s1 s2 s3 s4 s6 …]} (default s1 s2 s3 s4 s6). Sizes from system
+ * <p>Usage: {@code ClusterBenchmark REPO_ROOT [s1 s2 s3 s4 s5 s6 …]} (default all six;
+ * s5, lazy start, also needs FUSE, skopeo, umoci and the Debian image of the testkit, built once per machine). Sizes from system
  * properties: {@code cluster.nodes} (8), {@code cluster.layers} (4), {@code cluster.layerMiB} (256),
  * {@code cluster.registryMbit} (200), {@code cluster.nodeMbit} (100), {@code cluster.rollingSeconds} (10, S2 start
  * interval), {@code cluster.churnSeconds} (10, S3 kill interval), {@code cluster.corruptRatio} (0.01, S4),
@@ -31,7 +32,7 @@ public final class ClusterBenchmark {
             ids.add(args[i].toLowerCase(Locale.ROOT));
         }
         if (ids.isEmpty()) {
-            ids.addAll(List.of("s1", "s2", "s3", "s4", "s6"));
+            ids.addAll(List.of("s1", "s2", "s3", "s4", "s5", "s6"));
         }
         ScenarioConfig full = ScenarioConfig.full();
         ScenarioConfig cfg = new ScenarioConfig(Integer.getInteger("cluster.nodes", full.nodes()),
@@ -52,11 +53,27 @@ public final class ClusterBenchmark {
         Map<String, String> failures = new LinkedHashMap<>();
         for (String id : ids) {
             if (id.equals("s5")) {
-                ClusterReport.writeSection(root.resolve("BENCHMARKS.md"), "cluster-s5", "## Cluster S5 lazy start — not run\n\n"
-                        + "Not implemented yet: it needs a Nydus image of Debian with python3 (debootstrap) mounted by 8 nodes "
-                        + "and run in a chroot, against the same OCI image pulled and unpacked. The other scenarios' harness "
-                        + "(dev.damselfly.e2e.cluster) is ready for it.\n");
-                System.out.println("s5: not implemented (section written)");
+                System.out.println("running s5: N = " + cfg.nodes() + ", registry " + cfg.registryMbit() + " Mbit/s, nodes "
+                        + cfg.nodeMbit() + " Mbit/s");
+                String command = (sizeArgs.isEmpty() ? "" : sizeArgs + " ") + "e2e/bench/cluster s5";
+                try {
+                    LazyStartResult r = LazyStart.run(cfg, work);
+                    System.out.println(r.summary());
+                    String chart = "e2e/bench/results/cluster-s5.png";
+                    CdfChart.writeSeries(root.resolve(chart), "S5 lazy start — " + r.nodes() + " nodes, python3 -c 'print(1)'",
+                            Map.of("Nydus, damselfly mount (" + r.mountsThroughNode() + "/" + r.nodes() + " through their node)",
+                                    LazyStartResult.sorted(r.nydusSeconds()),
+                                    "OCI, skopeo copy + umoci unpack", LazyStartResult.sorted(r.ociSeconds())));
+                    ClusterReport.writeSection(root.resolve("BENCHMARKS.md"), "cluster-s5", LazyStartReport.markdown(r, chart, command));
+                } catch (Exception e) {
+                    System.out.println("s5 FAILED: " + e.getMessage());
+                    failures.put(id, e.toString());
+                    String firstLine = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+                    ClusterReport.writeSection(root.resolve("BENCHMARKS.md"), "cluster-s5", "## Cluster S5 lazy start — FAILED\n\n"
+                            + "Run " + java.time.LocalDate.now() + ": N = " + cfg.nodes() + ".\n\nGoal: " + ClusterReport.goal("s5")
+                            + ".\n\nResult: failed — `" + e.getClass().getSimpleName() + ": " + firstLine.replace("`", "'")
+                            + "`\n\nReproduce: `" + command + "`.\n");
+                }
                 continue;
             }
             System.out.println("running " + id + ": " + cfg.describe());
@@ -68,7 +85,7 @@ public final class ClusterBenchmark {
                     case "s3" -> ClusterScenarios.churn(cfg, work, churn, Integer.MAX_VALUE);
                     case "s4" -> ClusterScenarios.byzantine(cfg, work, ratio);
                     case "s6" -> ClusterScenarios.registryDown(cfg, work, warm);
-                    default -> throw new IllegalArgumentException("unknown scenario " + id + " (s1 s2 s3 s4 s6)");
+                    default -> throw new IllegalArgumentException("unknown scenario " + id + " (s1 s2 s3 s4 s5 s6)");
                 };
             } catch (Exception e) {
                 System.out.println(id + " FAILED: " + e.getMessage());

@@ -21,6 +21,8 @@ final class ClusterReport {
             case "s2" -> "same measures as S1 (egress ≤ 1.05×)";
             case "s3" -> "every surviving pull completes with correct bytes; report the slowdown";
             case "s4" -> "zero corrupt bytes anywhere; the faulty node is avoided after its first bad piece; report the slowdown";
+            case "s5" -> "issue 10 sets none beyond reporting time to output and registry bytes against the OCI image "
+                    + "pulled and unpacked; issue 5's cold-start goal: ≤ 0.2× the time and ≤ 0.15× the registry bytes of pull + unpack";
             case "s6" -> "with the registry cut off, the remaining nodes still pull the image from peers";
             default -> "";
         };

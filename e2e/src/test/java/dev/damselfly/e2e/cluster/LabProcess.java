@@ -45,6 +45,25 @@ final class LabProcess {
         return p;
     }
 
+    /**
+     * As {@link #start}, but the process joins only the host's network namespace and stays in the root mount
+     * namespace ({@link NetworkLab#spawnNetworkOnly}): for FUSE mounts other processes must see.
+     */
+    static LabProcess startNetworkOnly(NetworkLab lab, NetworkLab.Host host, String name, List<String> command, Path stderr,
+                                       String readyPrefix, Consumer<String> lines) throws IOException {
+        Files.createDirectories(stderr.getParent());
+        LabProcess p = new LabProcess(name, lab.spawnNetworkOnly(host, command, stderr), stderr, readyPrefix);
+        Thread reader = new Thread(() -> p.drain(lines), "lab-stdout-" + name);
+        reader.setDaemon(true);
+        reader.start();
+        return p;
+    }
+
+    /** Waits up to {@code timeout} for the process to exit; its exit code, or -1 when it is still running. */
+    int awaitExit(Duration timeout) {
+        return waitFor(timeout) ? process.exitValue() : -1;
+    }
+
     private void drain(Consumer<String> lines) {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;

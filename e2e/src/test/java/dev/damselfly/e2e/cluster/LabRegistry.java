@@ -163,6 +163,12 @@ final class LabRegistry {
         return accessLog.since(mark).bytesServed(AccessLogEntry::isBlobGet);
     }
 
+    /** Bytes of blob GET responses of one repository (e.g. {@code debian/nydus}) since the mark; syncs first. */
+    long blobBytesServedSince(AccessLog.Mark mark, String repository) {
+        accessLog.sync();
+        return accessLog.since(mark).bytesServed(e -> e.isBlobGet() && e.repository().map(repository::equals).orElse(false));
+    }
+
     void close() {
         process.stop(Duration.ofSeconds(5));
     }

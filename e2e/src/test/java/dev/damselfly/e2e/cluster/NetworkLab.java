@@ -30,6 +30,11 @@ final class NetworkLab implements AutoCloseable {
     static final String STATE_DIR = "/run/damselfly-lab";
     /** Prefix of every namespace a lab creates: {@value}. */
     static final String NAMESPACE_PREFIX = "dml-";
+    /**
+     * Prefix of the name of every mount point a lab's processes mount on ({@code dml-mnt-ID-HOST}, see
+     * {@link #mountpoint}); whatever is still mounted there is lazily unmounted when the lab is removed: {@value}.
+     */
+    static final String MOUNT_PREFIX = "dml-mnt-";
     /** Prefix of every link (bridge, veth) a lab creates: {@value}. */
     static final String LINK_PREFIX = "dm";
     /** Subnets are 10.77.X.0/24 with X picked free at start. */
@@ -203,6 +208,33 @@ final class NetworkLab implements AutoCloseable {
         return process;
     }
 
+    /**
+     * Starts a long-running command that joins only the host's network namespace ({@code nsenter --net}), staying
+     * in the root mount namespace: what it mounts (a FUSE mount) is visible to every process on the machine, unlike
+     * under {@code ip netns exec}, which gives each command a private mount namespace. Stdout is left for the
+     * caller; killed by {@link #close()}.
+     */
+    Process spawnNetworkOnly(Host host, List<String> command, Path stderr) throws IOException {
+        if (closed) {
+            throw new LabException("lab " + id + " is closed; cannot start " + command + " on " + host);
+        }
+        List<String> full = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + host.namespace(), "--"));
+        full.addAll(command);
+        Process process = new ProcessBuilder(full).redirectError(stderr.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        processes.add(process);
+        processes.removeIf(p -> !p.isAlive() && p != process);
+        return process;
+    }
+
+    /**
+     * A mount point for the host under {@code parent}, named {@code dml-mnt-ID-HOST} (created): anything mounted
+     * there is unmounted by {@link #close()} (or by the next lab's leftover sweep if this JVM dies).
+     */
+    Path mountpoint(Path parent, Host host) throws IOException {
+        return Files.createDirectories(parent.resolve(MOUNT_PREFIX + id + "-" + host.name()));
+    }
+
     /** Kills every process, removes every namespace and the bridge, forgets the lab. Idempotent. */
     @Override
     public synchronized void close() {
@@ -210,6 +242,7 @@ final class NetworkLab implements AutoCloseable {
             return;
         }
         closed = true;
+        unmountAll(id);
         for (Process p : processes) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
@@ -287,8 +320,33 @@ final class NetworkLab implements AutoCloseable {
         return names;
     }
 
+    /**
+     * Lazily unmounts ({@code umount -l}: works on a dead FUSE endpoint too) every mount whose mount point's name
+     * starts with {@code dml-mnt-LABID-}; the mount processes then see their unmount and exit.
+     */
+    static void unmountAll(String labId) {
+        String marker = "/" + MOUNT_PREFIX + labId + "-";
+        List<String> points = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
+                String[] f = line.split(" ");
+                if (f.length > 4 && f[4].contains(marker)) {
+                    points.add(f[4].replace("\\040", " "));
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("lab mounts not listed lab={} error={}", labId, e.toString());
+            return;
+        }
+        for (String point : points) {
+            Shell.Result r = Shell.tryRun("umount", "-l", point);
+            LOG.info("lab mount removed lab={} mountpoint={} exit={}", labId, point, r.exitCode());
+        }
+    }
+
     /** Kills what runs in the lab's namespaces, deletes them and the lab's links and state file. */
     private static void removeLab(String labId) {
+        unmountAll(labId);
         for (String ns : namespaces()) {
             if (ns.startsWith(NAMESPACE_PREFIX + labId + "-")) {
                 for (String pid : Shell.tryRun("ip", "netns", "pids", ns).stdout().split("\\s+")) {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The lab itself: hosts reach each other and the root namespace through the bridge, tc limits the rate, and nothing
- * it created (namespace, link, process, state file) survives {@link NetworkLab#close()} or a dead owner JVM.
+ * it created (namespace, link, process, mount, state file) survives {@link NetworkLab#close()} or a dead owner JVM.
  */
 class NetworkLabTest {
     @TempDir
@@ -54,6 +54,28 @@ class NetworkLabTest {
         assertFalse(Shell.run("ip", "netns", "list").contains(NetworkLab.NAMESPACE_PREFIX + id), "no namespace of the lab is left");
         assertFalse(Shell.run("ip", "-o", "link", "show").contains(NetworkLab.LINK_PREFIX + id), "no link of the lab is left");
         assertFalse(Files.exists(Path.of(NetworkLab.STATE_DIR, id)), "the lab's state file is gone");
+    }
+
+    @Test
+    void aNetworkOnlyProcessSharesTheRootMountsAndCloseRemovesTheLabsMounts() throws Exception {
+        NetworkLab lab = NetworkLab.create();
+        Path mnt;
+        Process sleeper;
+        try {
+            NetworkLab.Host a = lab.addHost("a");
+            mnt = lab.mountpoint(work, a);
+            assertTrue(mnt.getFileName().toString().startsWith(NetworkLab.MOUNT_PREFIX + lab.id() + "-"), mnt.toString());
+            Shell.run("mount", "-t", "tmpfs", "-o", "size=1m", "lab-test", mnt.toString());
+            sleeper = lab.spawnNetworkOnly(a, List.of("sleep", "300"), work.resolve("sleep.err"));
+            assertTrue(Shell.run("ip", "netns", "pids", a.namespace()).contains(Long.toString(sleeper.pid())),
+                    "the process runs in a's network namespace");
+            assertEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")),
+                    Files.readSymbolicLink(Path.of("/proc/" + sleeper.pid() + "/ns/mnt")), "and in the root mount namespace");
+        } finally {
+            lab.close();
+        }
+        assertFalse(sleeper.isAlive(), "close killed the process");
+        assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(" " + mnt + " "), "close unmounted " + mnt);
     }
 
     @Test
