@@ -71,6 +71,11 @@ final class SessionReporter {
         return session.reschedule(failedParents, why);
     }
 
+    /** More parents, keeping the current ones (see {@code PeerSession#refreshParents}). */
+    ScheduleDecision refreshParents(String why) {
+        return session.refreshParents(why);
+    }
+
     /** A decision the scheduler sent without being asked (after a reconnect or when the session gave up). */
     Optional<ScheduleDecision> pollDecision() {
         try {

@@ -65,6 +65,12 @@ final class TaskRun {
     private static final long BUSY_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** Longest such back-off, nanoseconds (800 ms). */
     private static final long BUSY_BACKOFF_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(800);
+    /** Parents below which a running download asks the scheduler for more (its candidate limit): 3. */
+    private static final int TOP_UP_BELOW_PARENTS = 3;
+    /** Top-ups per download at most: 3. */
+    private static final int MAX_TOP_UPS = 3;
+    /** Wait after a scheduling answer before the first top-up, nanoseconds (1 s); doubles for each next one. */
+    private static final long TOP_UP_DELAY_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Driver wake-up otherwise, nanoseconds (200 ms). */
     private static final long IDLE_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
@@ -106,6 +112,8 @@ final class TaskRun {
     private boolean originFallback;
     private boolean rescheduling;
     private long lastAnnouncementNanos = System.nanoTime();
+    private long lastDecisionNanos = System.nanoTime();
+    private int topUps;
     private long idleSinceNanos;
 
     TaskRun(DownloadEngine engine, TaskRequest request, long contentLength, int pieceLength, TaskLease lease) {
@@ -315,6 +323,7 @@ final class TaskRun {
 
     private void onDecision(ScheduleDecision decision) {
         phase = Phase.RUNNING;
+        lastDecisionNanos = System.nanoTime();
         SessionReporter s = session;
         String peerId = s == null ? "-" : s.peerId();
         if (decision instanceof ScheduleDecision.Parents parents) {
@@ -449,6 +458,7 @@ final class TaskRun {
         if (terminated) {
             return;
         }
+        maybeTopUp(now);
         dispatchToParents(now);
         dispatchToOrigin();
         checkDone(now);
@@ -572,6 +582,40 @@ final class TaskRun {
         }
         originQueue.set(n);
         LOG.debug("piece to origin task_id={} piece={} reason={}", taskId, n, why);
+    }
+
+    /**
+     * A child that registered while few peers had pieces got few parents (often only the source); once the others
+     * have pieces it asks the scheduler for more, keeping its current ones: after 1 s, 2 s and 4 s, while it has
+     * fewer than {@value #TOP_UP_BELOW_PARENTS} usable parents and pieces to fetch.
+     */
+    private void maybeTopUp(long now) {
+        SessionReporter s = session;
+        if (s == null || rescheduling || originFallback || topUps >= MAX_TOP_UPS || !s.canReschedule()
+                || swarm.usable() >= TOP_UP_BELOW_PARENTS || stored.cardinality() == pieceCount
+                || now - lastDecisionNanos < TOP_UP_DELAY_NANOS << topUps) {
+            return;
+        }
+        BitSet missing = (BitSet) wanted.clone();
+        missing.andNot(stored);
+        if (missing.isEmpty() && !full) {
+            return;
+        }
+        rescheduling = true;
+        topUps++;
+        int number = topUps;
+        engine.workers().execute(() -> {
+            try {
+                ScheduleDecision d = s.refreshParents("top-up " + number + ": " + "fewer than "
+                        + TOP_UP_BELOW_PARENTS + " parents");
+                post(() -> {
+                    rescheduling = false;
+                    onDecision(d);
+                });
+            } catch (RuntimeException e) {
+                post(() -> onSchedulerLost(e));
+            }
+        });
     }
 
     private void requestReschedule(String why) {

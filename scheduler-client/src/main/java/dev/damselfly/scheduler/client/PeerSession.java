@@ -72,6 +72,8 @@ public final class PeerSession implements AutoCloseable {
     private String address;
     private int generation;
     private int scheduleCount;
+    /** Answers still due to {@link #refreshParents} requests: they do not count toward maxScheduleCount. */
+    private int uncountedAnswers;
     private int reconnectAttempts;
     private boolean reconnecting;
     private AnnouncePeerRequest pendingTerminal;
@@ -174,6 +176,29 @@ public final class PeerSession implements AutoCloseable {
             send(envelope().setReschedulePeerRequest(r).build());
             LOG.info("reschedule peer task_id={} peer_id={} failed_parents={}", taskId, peerId,
                     failedParents.stream().map(Peer::getId).toList());
+        }
+        return nextDecision(client.config().scheduleTimeout());
+    }
+
+    /**
+     * Asks the scheduler for more parents while keeping the current ones: a ReschedulePeerRequest naming no failed
+     * parent (Damselfly's scheduler answers it with the current parents plus any new ones, never with back-to-source).
+     * Its answer does not count toward {@code maxScheduleCount}, which guards against failure loops.
+     */
+    public ScheduleDecision refreshParents(String description) {
+        synchronized (this) {
+            if (state == State.DETACHED) {
+                return new ScheduleDecision.BackToSource("session detached from the scheduler", false);
+            }
+            requireState("refresh parents", State.P2P);
+            decisions.clear();
+            uncountedAnswers++;
+            ReschedulePeerRequest.Builder r = ReschedulePeerRequest.newBuilder();
+            if (description != null && !description.isEmpty()) {
+                r.setDescription(description);
+            }
+            send(envelope().setReschedulePeerRequest(r).build());
+            LOG.info("refresh parents task_id={} peer_id={} why={}", taskId, peerId, description);
         }
         return nextDecision(client.config().scheduleTimeout());
     }
@@ -337,7 +362,11 @@ public final class PeerSession implements AutoCloseable {
         boolean replay = reconnecting;
         reconnecting = false;
         reconnectAttempts = 0;
-        scheduleCount++;
+        if (uncountedAnswers > 0) {
+            uncountedAnswers--;
+        } else {
+            scheduleCount++;
+        }
         if (scheduleCount > client.config().maxScheduleCount() && pendingTerminal == null) {
             send(envelope().setDownloadPeerFailedRequest(
                     DownloadPeerFailedRequest.newBuilder().setDescription("max schedule count exceeded")).build());

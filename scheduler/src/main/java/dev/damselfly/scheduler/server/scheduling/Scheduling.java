@@ -51,6 +51,7 @@ public final class Scheduling implements AutoCloseable {
     private final ScheduledExecutorService retries;
     private final AtomicLong decisions = new AtomicLong();
     private final AtomicLong backToSourceDecisions = new AtomicLong();
+    private final AtomicLong topUpDecisions = new AtomicLong();
 
     public Scheduling(SchedulerConfig config, ResourceStore store, SeedPeerTrigger seedTrigger) {
         this.config = config;
@@ -73,6 +74,11 @@ public final class Scheduling implements AutoCloseable {
     /** Scheduling answers sent so far (parents or back-to-source). */
     public long decisions() {
         return decisions.get();
+    }
+
+    /** Top-up answers (more parents for a running child) sent so far. */
+    public long topUpDecisions() {
+        return topUpDecisions.get();
     }
 
     /** Back-to-source answers sent so far. */
@@ -188,8 +194,16 @@ public final class Scheduling implements AutoCloseable {
         return d / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(d / 2 + 1);
     }
 
-    /** Handles a ReschedulePeerRequest: blocks the given parents and schedules again. */
+    /**
+     * Handles a ReschedulePeerRequest: blocks the given parents and schedules again. A request that names no failed
+     * parent is a <em>top-up</em> (a child that wants more parents than the ones it got, typically because it
+     * registered when only the source had pieces): see {@link #topUp}.
+     */
     public void reschedule(PeerRecord peer, List<String> failedParentIds, Responder responder) {
+        if (failedParentIds.isEmpty()) {
+            topUp(peer, responder);
+            return;
+        }
         int epoch;
         synchronized (peer.task()) {
             peer.blockParents().addAll(failedParentIds);
@@ -197,6 +211,40 @@ public final class Scheduling implements AutoCloseable {
         }
         LOG.info("reschedule task_id={} peer_id={} blocked={}", peer.task().id(), peer.id(), failedParentIds);
         attempt(peer, responder, 0, epoch);
+    }
+
+    /**
+     * A top-up: selects parents again (peers that gained pieces since the child registered now qualify) and keeps the
+     * child's current parents as well, answering at once with the new choice plus the current parents. Never a
+     * back-to-source answer and never a retry loop: the child's current parents are still good, it only asks for more.
+     * (Not in Dragonfly, whose children reschedule only after failures; a swarm that starts at once otherwise hangs
+     * every child on the one source.)
+     */
+    private void topUp(PeerRecord peer, Responder responder) {
+        TaskRecord task = peer.task();
+        List<PeerRecord> answer = new ArrayList<>();
+        synchronized (task) {
+            peer.nextScheduleEpoch(); // supersedes any pending retry of an earlier attempt
+            if (!peer.state().done() && store.peer(peer.id()) == peer) {
+                List<PeerRecord> before = new ArrayList<>(peer.parents());
+                answer.addAll(selector.select(peer));
+                for (PeerRecord p : before) {
+                    boolean alive = store.peer(p.id()) == p && p.state() != PeerState.FAILED && p.state() != PeerState.LEAVE;
+                    if (alive && !answer.contains(p) && TaskDag.addEdge(p, peer)) {
+                        answer.add(p);
+                    }
+                }
+            }
+        }
+        NormalTaskResponse.Builder b = NormalTaskResponse.newBuilder();
+        for (PeerRecord p : answer) {
+            b.addCandidateParents(Views.peer(p));
+        }
+        decisions.incrementAndGet();
+        topUpDecisions.incrementAndGet();
+        LOG.info("decision top-up task_id={} peer_id={} parents={}", task.id(), peer.id(),
+                answer.stream().map(PeerRecord::id).toList());
+        responder.respond(AnnouncePeerResponse.newBuilder().setNormalTaskResponse(b).build());
     }
 
     private HostRecord chooseSeed(String taskId, String excludeHostId) {

@@ -9,6 +9,8 @@ import dev.damselfly.scheduler.server.SchedulerConfig;
 import dev.damselfly.scheduler.server.TestNode;
 import dev.damselfly.scheduler.server.resource.HostRecord;
 import dev.damselfly.scheduler.server.resource.PeerRecord;
+import dev.damselfly.scheduler.server.resource.PeerState;
+import dev.damselfly.scheduler.server.resource.TaskDag;
 import dev.damselfly.scheduler.server.resource.ResourceStore;
 import dev.damselfly.scheduler.server.resource.TaskRecord;
 import io.grpc.Status;
@@ -92,6 +94,41 @@ class SchedulingTest {
             assertTrue(r2.hasNormalTaskResponse(), "the second peer gets the first as parent: " + r2);
             assertEquals("first", r2.getNormalTaskResponse().getCandidateParents(0).getId());
             assertEquals(1, scheduling.backToSourceDecisions());
+        }
+    }
+
+    @Test
+    void aTopUpAddsPeersThatGainedPiecesAndKeepsTheCurrentParents() throws Exception {
+        SchedulerConfig config = SchedulerConfig.defaults();
+        ResourceStore store = new ResourceStore(config.normalUploadLimit(), config.seedUploadLimit());
+        try (Scheduling scheduling = new Scheduling(config, store, (seed, task, d, onFailure) -> onFailure.run())) {
+            long now = System.nanoTime();
+            TaskRecord task = store.taskOrCreate("t", now);
+            PeerRecord source = Fixtures.peer(store, task, Fixtures.hostRecord(store, "src"), "source");
+            PeerRecord early = Fixtures.peer(store, task, Fixtures.hostRecord(store, "early"), "early");
+            PeerRecord late = Fixtures.peer(store, task, Fixtures.hostRecord(store, "late"), "late");
+            synchronized (task) {
+                source.setState(PeerState.BACK_TO_SOURCE, now);
+                early.setState(PeerState.RUNNING, now);
+                late.setState(PeerState.RUNNING, now);
+                TaskDag.addEdge(source, early);
+                TaskDag.addEdge(source, late);
+                for (int i = 0; i < 3; i++) {
+                    source.finishPiece(i, Fixtures.PIECE, 1_000_000, now);
+                    early.finishPiece(i, Fixtures.PIECE, 1_000_000, now);
+                }
+            }
+            Answer answer = new Answer();
+            scheduling.reschedule(late, List.of(), answer);
+            AnnouncePeerResponse r = answer.response.get(5, TimeUnit.SECONDS);
+            assertTrue(r.hasNormalTaskResponse(), "a top-up is never sent back to source: " + r);
+            List<String> ids = r.getNormalTaskResponse().getCandidateParentsList().stream()
+                    .map(dev.damselfly.scheduler.proto.common.v2.Peer::getId).toList();
+            assertTrue(ids.contains("early"), "the peer that gained pieces is offered: " + ids);
+            assertTrue(ids.contains("source"), "the current parent is kept: " + ids);
+            assertTrue(late.parents().contains(source) && late.parents().contains(early), "both are linked in the DAG");
+            assertEquals(0, scheduling.backToSourceDecisions());
+            assertEquals(1, scheduling.topUpDecisions());
         }
     }
 }
