@@ -37,6 +37,8 @@ final class ParentSwarm {
         long busyUntilNanos;
         /** Consecutive "busy" answers (the back-off doubles with each). */
         int busyStreak;
+        /** Pieces of this task being fetched from it now. */
+        int inFlight;
 
         Parent(Peer peer, ParentEndpoint endpoint) {
             this.peer = peer;

@@ -65,8 +65,18 @@ final class TaskRun {
     private static final long BUSY_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     /** Longest such back-off, nanoseconds (800 ms). */
     private static final long BUSY_BACKOFF_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(800);
-    /** Parents below which a running download asks the scheduler for more (its candidate limit): 3. */
-    private static final int TOP_UP_BELOW_PARENTS = 3;
+    /**
+     * Pieces of a task fetched from one parent at once, at most: 3. Many transfers sharing one parent's link all
+     * finish late and together, so nobody has a piece to pass on; fewer finish early and spread through the swarm.
+     */
+    private static final int PER_PARENT_IN_FLIGHT = 3;
+    /** Ready pieces compared when choosing the next one (rarest first, random among equals): 64. */
+    private static final int CHOICE_WINDOW = 64;
+    /**
+     * Parents below which a running download asks the scheduler for more: 6 (Damselfly's scheduler links up to twice
+     * its candidate limit of 3 on a top-up).
+     */
+    private static final int TOP_UP_BELOW_PARENTS = 6;
     /** Top-ups per download at most: 3. */
     private static final int MAX_TOP_UPS = 3;
     /** Wait after a scheduling answer before the first top-up, nanoseconds (1 s); doubles for each next one. */
@@ -510,29 +520,59 @@ final class TaskRun {
                     ThreadLocalRandom.current());
             PieceAnnouncement a = parent.announced.get(n);
             peerInFlight.set(n);
+            parent.inFlight++;
             int number = n;
             engine.workers().execute(() -> fetchFromParent(number, parent, a));
         }
     }
 
+    /**
+     * The next piece to ask a parent for: among the first {@value #CHOICE_WINDOW} ready pieces of {@code among}, one
+     * announced by the fewest parents, at random among those (rarest first, as BitTorrent does: children that start
+     * together then fetch different pieces and can trade them); pieces a reader waits for ({@code priority}) go in
+     * order.
+     */
     private int nextReady(BitSet among, long now, long hold) {
-        for (int n = among.nextSetBit(0); n >= 0; n = among.nextSetBit(n + 1)) {
-            if (wanted.get(n) && !stored.get(n) && !peerInFlight.get(n) && !originQueue.get(n) && !originInFlight.get(n)
-                    && swarm.ready(n, now, hold) && !notBusy(candidates(n), now).isEmpty()) {
+        boolean inOrder = among == priority;
+        int best = -1;
+        int bestParents = Integer.MAX_VALUE;
+        int ties = 0;
+        int seen = 0;
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int n = among.nextSetBit(0); n >= 0 && seen < CHOICE_WINDOW; n = among.nextSetBit(n + 1)) {
+            if (!wanted.get(n) || stored.get(n) || peerInFlight.get(n) || originQueue.get(n) || originInFlight.get(n)
+                    || !swarm.ready(n, now, hold)) {
+                continue;
+            }
+            List<ParentSwarm.Parent> all = candidates(n);
+            if (notBusy(all, now).isEmpty()) {
+                continue;
+            }
+            if (inOrder) {
                 return n;
             }
+            seen++;
+            int parents = all.size();
+            if (parents < bestParents) {
+                best = n;
+                bestParents = parents;
+                ties = 1;
+            } else if (parents == bestParents && random.nextInt(++ties) == 0) {
+                best = n;
+            }
         }
-        return -1;
+        return best;
     }
 
     /**
-     * The parents not backing off after a "busy" answer. A piece whose only parents are busy waits for them (it is
+     * The parents that can take one more request: not backing off after a "busy" answer and below
+     * {@value #PER_PARENT_IN_FLIGHT} pieces in flight. A piece whose only parents are busy waits for them (it is
      * still routed as having candidates, so it never goes to the origin for that reason).
      */
     private static List<ParentSwarm.Parent> notBusy(List<ParentSwarm.Parent> parents, long now) {
         List<ParentSwarm.Parent> out = new ArrayList<>(parents.size());
         for (ParentSwarm.Parent p : parents) {
-            if (p.busyUntilNanos - now <= 0) {
+            if (p.busyUntilNanos - now <= 0 && p.inFlight < PER_PARENT_IN_FLIGHT) {
                 out.add(p);
             }
         }
@@ -546,6 +586,7 @@ final class TaskRun {
      */
     private void onParentBusy(int n, ParentSwarm.Parent parent) {
         peerInFlight.clear(n);
+        parent.inFlight--;
         parent.busyStreak++;
         long backoff = Math.min(BUSY_BACKOFF_MAX_NANOS, BUSY_BACKOFF_NANOS << Math.min(parent.busyStreak - 1, 8));
         parent.busyUntilNanos = System.nanoTime() + backoff;
@@ -643,6 +684,7 @@ final class TaskRun {
 
     private void onParentFailure(int n, ParentSwarm.Parent parent, Throwable error) {
         peerInFlight.clear(n);
+        parent.inFlight--;
         failedParentsOfPiece.computeIfAbsent(n, k -> new java.util.HashSet<>()).add(parent.peerId());
         parent.failures++;
         LOG.warn("piece from parent failed task_id={} peer_id={} piece={} parent={} parent_id={}: {}", taskId,
@@ -658,6 +700,7 @@ final class TaskRun {
 
     private void onCorrupt(int n, ParentSwarm.Parent parent, DigestMismatchException e) {
         peerInFlight.clear(n);
+        parent.inFlight--;
         failedParentsOfPiece.computeIfAbsent(n, k -> new java.util.HashSet<>()).add(parent.peerId());
         LOG.warn("corrupt piece from parent task_id={} peer_id={} piece={} parent={} parent_id={} expected={} actual={}",
                 taskId, peerIdForLog(), n, parent.endpoint.address(), parent.peerId(), e.expected(), e.actual());
@@ -806,6 +849,7 @@ final class TaskRun {
             pieceStored(info, PieceSource.REMOTE_PEER, parent.peerId(), System.nanoTime() - t0, created);
             post(() -> {
                 peerInFlight.clear(n);
+                parent.inFlight--;
                 stored.set(n);
                 parent.failures = 0;
                 parent.busyStreak = 0;

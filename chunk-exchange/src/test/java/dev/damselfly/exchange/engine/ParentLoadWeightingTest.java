@@ -75,7 +75,10 @@ class ParentLoadWeightingTest {
     private WireNode node(String name, UploadFaults faults, LongSupplier uploadedBytes) {
         boolean parent = !name.equals("child");
         long rate = parent ? 8L << 20 : 0;
+        // the child asks for 2 pieces at a time: below the engine's per-parent cap, so the weights alone decide
         EngineConfig config = EngineConfig.defaults().withDirectOriginThreshold(0).withRateLimits(rate, rate)
+                .withConcurrency(parent ? EngineConfig.DEFAULT_CONCURRENT_PIECE_COUNT : 2,
+                        EngineConfig.DEFAULT_BACK_TO_SOURCE_CONCURRENCY)
                 .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(60));
         WireNode n = new WireNode(name, dir, scheduler.loopbackAddress(), config, MAX_TX, faults, uploadedBytes);
         nodes.add(n);

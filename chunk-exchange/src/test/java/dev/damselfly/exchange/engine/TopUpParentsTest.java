@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A child with fewer than 3 parents asks the scheduler for more after 1 s (a top-up), keeping the ones it has: on the
+ * A child with fewer than 6 parents asks the scheduler for more after 1 s (a top-up), keeping the ones it has: on the
  * real wire with the real embedded scheduler, the top-ups are answered, nobody is sent back to source, no answer
  * counts toward the schedule limit, and both children complete from peers. (Which parents a top-up can add follows
  * the scheduler's DAG: a peer can never become a parent of its own ancestor; the scheduler's unit test checks that a

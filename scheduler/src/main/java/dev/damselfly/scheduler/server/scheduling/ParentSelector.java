@@ -28,6 +28,11 @@ public final class ParentSelector {
         this.candidateParentLimit = candidateParentLimit;
     }
 
+    /** Parents sent in one answer to a registration or a reschedule. */
+    public int candidateParentLimit() {
+        return candidateParentLimit;
+    }
+
     public Evaluator evaluator() {
         return evaluator;
     }
@@ -71,6 +76,11 @@ public final class ParentSelector {
      * @return the chosen parents, best first; empty when none qualifies
      */
     public List<PeerRecord> select(PeerRecord child) {
+        return select(child, candidateParentLimit);
+    }
+
+    /** {@link #select(PeerRecord)} keeping at most {@code limit} parents. */
+    public List<PeerRecord> select(PeerRecord child, int limit) {
         PeerState cs = child.state();
         if (cs != PeerState.RECEIVED_NORMAL && cs != PeerState.RUNNING) {
             return List.of();
@@ -88,9 +98,9 @@ public final class ParentSelector {
             }
         }
         scored.sort(Comparator.comparingDouble(Scored::score).reversed());
-        List<PeerRecord> chosen = new ArrayList<>(candidateParentLimit);
+        List<PeerRecord> chosen = new ArrayList<>(limit);
         for (Scored s : scored) {
-            if (chosen.size() >= candidateParentLimit) {
+            if (chosen.size() >= limit) {
                 break;
             }
             if (TaskDag.addEdge(s.peer(), child)) {

@@ -41,6 +41,8 @@ public final class Scheduling implements AutoCloseable {
 
     /** Thundering-herd guard (spec §3.7): first delay for a host's concurrent registrations (30 ms). */
     public static final long HERD_DELAY_BASE_NANOS = 30_000_000L;
+    /** A top-up may link this many times the candidate parent limit (2: 6 parents with Dragonfly's 3). */
+    public static final int TOP_UP_PARENT_FACTOR = 2;
     /** Largest thundering-herd delay (1 s). */
     public static final long HERD_DELAY_MAX_NANOS = 1_000_000_000L;
 
@@ -227,7 +229,7 @@ public final class Scheduling implements AutoCloseable {
             peer.nextScheduleEpoch(); // supersedes any pending retry of an earlier attempt
             if (!peer.state().done() && store.peer(peer.id()) == peer) {
                 List<PeerRecord> before = new ArrayList<>(peer.parents());
-                answer.addAll(selector.select(peer));
+                answer.addAll(selector.select(peer, TOP_UP_PARENT_FACTOR * selector.candidateParentLimit()));
                 for (PeerRecord p : before) {
                     boolean alive = store.peer(p.id()) == p && p.state() != PeerState.FAILED && p.state() != PeerState.LEAVE;
                     if (alive && !answer.contains(p) && TaskDag.addEdge(p, peer)) {
