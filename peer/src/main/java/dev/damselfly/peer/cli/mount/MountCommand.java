@@ -187,13 +187,51 @@ public final class MountCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The node's store and peers as the first remote source, when a node answers at --node (and not --no-node). */
+    /** How long a mount waits for a node named with an explicit {@code --node} to answer (10 s). */
+    private static final Duration EXPLICIT_NODE_WAIT = Duration.ofSeconds(10);
+    /** How long it probes the default node address (500 ms): usually no node runs there. */
+    private static final Duration DEFAULT_NODE_PROBE = Duration.ofMillis(500);
+
+    /**
+     * The node's store and peers as the first remote source, when a node answers at --node (and not --no-node). A node
+     * named explicitly is waited for (it may be starting, or busy on a loaded machine) and its absence is reported;
+     * the default address is probed once, briefly, and silently skipped.
+     */
     private Optional<BlobSource> nodeSource(ImageReference ref) {
-        if (noNode || !PeerBlobSource.reachable(node, Duration.ofMillis(500))) {
+        if (noNode) {
+            return Optional.empty();
+        }
+        boolean explicit = spec.commandLine().getParseResult() != null
+                && spec.commandLine().getParseResult().hasMatchedOption("--node");
+        if (!explicit) {
+            if (!PeerBlobSource.reachable(node, DEFAULT_NODE_PROBE)) {
+                return Optional.empty();
+            }
+        } else if (!awaitNode()) {
+            environment.err().println("no node answered at " + node + " within " + EXPLICIT_NODE_WAIT.toSeconds()
+                    + " s: reading chunks from the registry only");
             return Optional.empty();
         }
         environment.err().println("reading chunks through the node at " + node + ", then the registry");
         return Optional.of(new PeerBlobSource(node, ref, Duration.ofMinutes(6)));
+    }
+
+    private boolean awaitNode() {
+        long deadline = System.nanoTime() + EXPLICIT_NODE_WAIT.toNanos();
+        while (true) {
+            if (PeerBlobSource.reachable(node, Duration.ofSeconds(2))) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
     }
 
     private ImageReference imageReference() {
