@@ -83,9 +83,12 @@ class DiskUsageTest {
                 clock.advance(Duration.ofSeconds(1));
             }
             // 15000 stored bytes are 61% of the budget, under the high mark; 24576 used bytes are 100%, above it
+            // committing the last piece crossed the high mark, which may already have started this collection in the
+            // background; collections run one at a time, so after gc() exactly one of the two evicted
             GcReport r = s.gc();
-            assertEquals(2, r.tasksEvicted(), "down to the low mark: 12288 bytes = one task");
-            assertEquals(10_000, r.bytesEvicted());
+            assertTrue(r.tasksEvicted() == 0 || r.tasksEvicted() == 2, "evicted " + r.tasksEvicted());
+            assertTrue(r.bytesEvicted() == 0 || r.bytesEvicted() == 10_000, "evicted " + r.bytesEvicted() + " bytes");
+            // down to the low mark: 12288 bytes = one task
             assertEquals(List.of(ids[0] + ":QUOTA", ids[1] + ":QUOTA"), events.stream().sorted(
                     (a, b) -> Integer.compare(indexOf(ids, a), indexOf(ids, b))).toList());
             assertEquals(2 * BLOCK, s.usedBytes());
