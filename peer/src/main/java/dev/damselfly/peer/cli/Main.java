@@ -28,10 +28,22 @@ public final class Main {
         commandLine.setParameterExceptionHandler(new FailureHandlers.ParameterErrors());
         commandLine.setExecutionExceptionHandler(new FailureHandlers.ExecutionErrors());
         commandLine.setExecutionStrategy(parsed -> {
-            LogLevels.configure(isVerbose(parsed));
+            LogLevels.configure(isVerbose(parsed), isDaemon(parsed));
             return new CommandLine.RunLast().execute(parsed);
         });
         return commandLine;
+    }
+
+    /** Verbs that run until stopped and log their events at INFO by default. */
+    private static final java.util.Set<String> DAEMONS = java.util.Set.of("node", "scheduler");
+
+    /** True when the verb run is a daemon ({@code node}, {@code scheduler}). */
+    static boolean isDaemon(CommandLine.ParseResult parsed) {
+        CommandLine.ParseResult leaf = parsed;
+        while (leaf.subcommand() != null) {
+            leaf = leaf.subcommand();
+        }
+        return DAEMONS.contains(leaf.commandSpec().name());
     }
 
     /** True when {@code -v}/{@code --verbose} was given at any level of the command line. */

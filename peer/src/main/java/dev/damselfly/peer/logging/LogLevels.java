@@ -12,8 +12,16 @@ public final class LogLevels {
 
     /** DEBUG when {@code verbose}, else WARN. No effect when SLF4J is bound to something other than Logback. */
     public static void configure(boolean verbose) {
+        configure(verbose, false);
+    }
+
+    /**
+     * DEBUG when {@code verbose}; else INFO for a long-running daemon ({@code node}, {@code scheduler}: its one line
+     * per event is what operators read), WARN for a command. No effect when SLF4J is not bound to Logback.
+     */
+    public static void configure(boolean verbose, boolean daemon) {
         if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
-            context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(verbose ? Level.DEBUG : Level.WARN);
+            context.getLogger(Logger.ROOT_LOGGER_NAME).setLevel(verbose ? Level.DEBUG : daemon ? Level.INFO : Level.WARN);
         }
     }
 }

@@ -163,4 +163,13 @@ class MainTest {
             assertTrue(run.err().contains("\tat dev.damselfly."), run::toString);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void daemonsAreToldApartFromCommandsForTheirLogLevel() {
+        CommandLine cl = Main.commandLine(new CliEnvironment(System.out, System.err, TerminalInfo.NONE, System::nanoTime));
+        assertTrue(Main.isDaemon(cl.parseArgs("node", "--data-dir", "/tmp/damselfly-main-test")));
+        assertTrue(Main.isDaemon(cl.parseArgs("scheduler")));
+        assertFalse(Main.isDaemon(cl.parseArgs("get", "http://127.0.0.1/x", "-O", "/tmp/damselfly-main-test-out")));
+        assertFalse(Main.isDaemon(cl.parseArgs("--version")));
+    }
 }
