@@ -1,26 +1,16 @@
 package dev.damselfly.exchange.engine;
 
+import static dev.damselfly.exchange.engine.DownloadEngineOriginTest.readAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.damselfly.exchange.vortex.UploadFaults;
-import dev.damselfly.oci.registry.RegistryClientConfig;
-import dev.damselfly.oci.registry.RegistryHttpClients;
-import dev.damselfly.scheduler.client.id.TaskIds;
-import dev.damselfly.scheduler.server.SchedulerConfig;
-import dev.damselfly.scheduler.server.SchedulerServer;
 import dev.damselfly.testkit.image.DeterministicBytes;
 import io.micrometer.core.instrument.Counter;
-import java.io.InputStream;
-import java.net.URI;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,47 +29,29 @@ class BusyParentTest {
 
     @TempDir
     Path dir;
-    private SchedulerServer scheduler;
-    private RangeHttpServer http;
-    private CloseableHttpClient client;
-    private WireNode parent;
-    private WireNode child;
+    private WireLab lab;
 
     @BeforeEach
     void start() throws Exception {
-        scheduler = new SchedulerServer(SchedulerConfig.defaults().withRetry(5, Duration.ofMillis(50), 4)).start(0);
-        http = new RangeHttpServer();
-        client = RegistryHttpClients.create(RegistryClientConfig.builder().build());
+        lab = new WireLab(dir);
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (child != null) {
-            child.close();
-        }
-        if (parent != null) {
-            parent.close();
-        }
-        client.close();
-        http.close();
-        scheduler.close();
+        lab.close();
     }
 
     @Test
     void aParentAtItsUploadCapIsWaitedForNotDroppedAndTheOriginIsNotUsed() throws Exception {
         EngineConfig config = EngineConfig.defaults().withDirectOriginThreshold(0)
                 .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(60));
-        // one upload at a time, 2 MiB/s: a child asking for 8 pieces at once hears "busy" for most of them
-        parent = new WireNode("parent", dir, scheduler.loopbackAddress(), config, 1_000_000_000L, UploadFaults.NONE,
-                null, u -> u.withMaxConcurrentUploads(1).withUploadRateLimit(2L << 20));
-        child = new WireNode("child", dir, scheduler.loopbackAddress(), config, 1_000_000_000L, UploadFaults.NONE,
-                null);
-        URI url = http.put("/busy", BLOB);
-        TaskRequest r = TaskRequest.of(TaskIds.taskId(url.toString()), url.toString(),
-                        new HttpRangeOrigin(client, url, Map.of()))
-                .withPieceLength(PIECE).withExpectedSha256(sha256(BLOB));
+        // one upload at a time, 2 MiB/s: a child asking for several pieces at once hears "busy" for most of them
+        WireNode parent = lab.node("parent", config, 1_000_000_000L, UploadFaults.NONE, null,
+                u -> u.withMaxConcurrentUploads(1).withUploadRateLimit(2L << 20));
+        WireNode child = lab.node("child", config, 1_000_000_000L, UploadFaults.NONE, null, u -> u);
+        TaskRequest r = lab.request("/busy", BLOB, PIECE);
         parent.engine.download(r).completion().get(30, TimeUnit.SECONDS);
-        long originPieces = http.pieceRequests();
+        long originPieces = lab.http.pieceRequests();
 
         DownloadResult result = child.engine.download(r).completion().get(60, TimeUnit.SECONDS);
 
@@ -89,13 +61,7 @@ class BusyParentTest {
         assertTrue(busyAnswers >= 1, "the parent refused some requests as busy (else this test proves nothing)");
         assertEquals(BLOB.length, result.bytes(PieceSource.REMOTE_PEER), result.bytesBySource().toString());
         assertEquals(0, result.bytes(PieceSource.BACK_TO_SOURCE), "busy answers never send pieces to the origin");
-        assertEquals(originPieces, http.pieceRequests(), "the origin saw no request from the child");
-        try (InputStream in = child.engine.download(r).openStream(0, BLOB.length)) {
-            assertArrayEquals(BLOB, in.readAllBytes());
-        }
-    }
-
-    private static String sha256(byte[] b) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+        assertEquals(originPieces, lab.http.pieceRequests(), "the origin saw no request from the child");
+        assertArrayEquals(BLOB, readAll(child.engine.download(r).openStream(0, BLOB.length)));
     }
 }

@@ -1,7 +1,6 @@
 package dev.damselfly.exchange.engine;
 
 import static dev.damselfly.exchange.engine.DownloadEngineOriginTest.readAll;
-import static dev.damselfly.exchange.engine.DownloadEngineOriginTest.sha256;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,22 +9,12 @@ import dev.damselfly.exchange.ParentEndpoint;
 import dev.damselfly.exchange.ParentLoad;
 import dev.damselfly.exchange.upload.SyncHostClient;
 import dev.damselfly.exchange.vortex.UploadFaults;
-import dev.damselfly.oci.registry.RegistryClientConfig;
-import dev.damselfly.oci.registry.RegistryHttpClients;
-import dev.damselfly.scheduler.client.id.TaskIds;
-import dev.damselfly.scheduler.server.SchedulerConfig;
-import dev.damselfly.scheduler.server.SchedulerServer;
 import dev.damselfly.testkit.image.DeterministicBytes;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,24 +37,16 @@ class ParentLoadWeightingTest {
 
     @TempDir
     Path dir;
-    private SchedulerServer scheduler;
-    private RangeHttpServer http;
-    private CloseableHttpClient client;
-    private final List<WireNode> nodes = new ArrayList<>();
+    private WireLab lab;
 
     @BeforeEach
     void start() throws Exception {
-        scheduler = new SchedulerServer(SchedulerConfig.defaults().withRetry(5, Duration.ofMillis(50), 4)).start(0);
-        http = new RangeHttpServer();
-        client = RegistryHttpClients.create(RegistryClientConfig.builder().build());
+        lab = new WireLab(dir);
     }
 
     @AfterEach
     void stop() throws Exception {
-        nodes.forEach(WireNode::close);
-        client.close();
-        http.close();
-        scheduler.close();
+        lab.close();
     }
 
     /**
@@ -80,9 +61,7 @@ class ParentLoadWeightingTest {
                 .withConcurrency(parent ? EngineConfig.DEFAULT_CONCURRENT_PIECE_COUNT : 2,
                         EngineConfig.DEFAULT_BACK_TO_SOURCE_CONCURRENCY)
                 .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(60));
-        WireNode n = new WireNode(name, dir, scheduler.loopbackAddress(), config, MAX_TX, faults, uploadedBytes);
-        nodes.add(n);
-        return n;
+        return lab.node(name, config, MAX_TX, faults, uploadedBytes, u -> u);
     }
 
     /** An upload counter growing at exactly max_tx_bandwidth: the parent's link is full. */
@@ -93,9 +72,7 @@ class ParentLoadWeightingTest {
     }
 
     private TaskRequest request(String path) throws Exception {
-        URI url = http.put(path, BLOB);
-        return TaskRequest.of(TaskIds.taskId(url.toString()), url.toString(), new HttpRangeOrigin(client, url, Map.of()))
-                .withPieceLength(PIECE).withExpectedSha256(sha256(BLOB));
+        return lab.request(path, BLOB, PIECE);
     }
 
     private static DownloadResult complete(WireNode n, TaskRequest r) throws Exception {
@@ -148,8 +125,7 @@ class ParentLoadWeightingTest {
         assertTrue(fromIdle >= 2 * fromBusy, "idle parent " + fromIdle + " pieces, busy parent " + fromBusy);
         assertEquals(0, child.syncHost.streamFailures());
         assertPeersOnly(result, child, r);
-        nodes.remove(child);
-        child.close();
+        lab.closeNode(child);
         assertEquals(0, child.syncHost.trackedHosts(), "every SyncHost stream closed with the download");
     }
 
