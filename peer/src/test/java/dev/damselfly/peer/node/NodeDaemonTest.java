@@ -71,13 +71,7 @@ class NodeDaemonTest {
 
     @Test
     void servesHealthMetricsAdminAndDownloads() throws Exception {
-        NodeConfig config = NodeConfigLoader.load(Optional.empty(), List.of(
-                "dataDir=" + dir.resolve("data"), "host.ip=127.0.0.1", "host.hostname=node-test",
-                "upload.listen=127.0.0.1", "upload.grpcPort=0", "upload.vortexPort=0",
-                "scheduler.embeddedListen=127.0.0.1:0", "proxy.listen=127.0.0.1", "proxy.port=0",
-                "metrics.listen=127.0.0.1", "metrics.port=0", "health.listen=127.0.0.1", "health.port=0",
-                "admin.port=0"));
-        try (NodeDaemon node = NodeDaemon.start(config)) {
+        try (NodeDaemon node = NodeDaemon.start(loopbackConfig("node-test"))) {
             assertEquals(200, get(node, "health", "/healthy").statusCode());
             assertEquals(404, get(node, "health", "/other").statusCode());
 
@@ -122,13 +116,7 @@ class NodeDaemonTest {
 
     @Test
     void getLinksTheNodesCheckedCopyOrCopiesWhenAskedTo() throws Exception {
-        NodeConfig config = NodeConfigLoader.load(Optional.empty(), List.of(
-                "dataDir=" + dir.resolve("data"), "host.ip=127.0.0.1", "host.hostname=node-link",
-                "upload.listen=127.0.0.1", "upload.grpcPort=0", "upload.vortexPort=0",
-                "scheduler.embeddedListen=127.0.0.1:0", "proxy.listen=127.0.0.1", "proxy.port=0",
-                "metrics.listen=127.0.0.1", "metrics.port=0", "health.listen=127.0.0.1", "health.port=0",
-                "admin.port=0"));
-        try (NodeDaemon node = NodeDaemon.start(config)) {
+        try (NodeDaemon node = NodeDaemon.start(loopbackConfig("node-link"))) {
             String url = "http://127.0.0.1:" + origin.getAddress().getPort() + "/file.bin";
             String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
             String admin = "127.0.0.1:" + node.ports().get("admin");
@@ -158,6 +146,16 @@ class NodeDaemonTest {
             assertTrue(run.err().contains("failed"), run.toString());
             assertTrue(java.nio.file.Files.notExists(wrong) && java.nio.file.Files.notExists(dir.resolve("wrong.bin.part")));
         }
+    }
+
+    /** A node on loopback with every port ephemeral and the embedded scheduler. */
+    private NodeConfig loopbackConfig(String hostname) {
+        return NodeConfigLoader.load(Optional.empty(), List.of(
+                "dataDir=" + dir.resolve("data"), "host.ip=127.0.0.1", "host.hostname=" + hostname,
+                "upload.listen=127.0.0.1", "upload.grpcPort=0", "upload.vortexPort=0",
+                "scheduler.embeddedListen=127.0.0.1:0", "proxy.listen=127.0.0.1", "proxy.port=0",
+                "metrics.listen=127.0.0.1", "metrics.port=0", "health.listen=127.0.0.1", "health.port=0",
+                "admin.port=0"));
     }
 
     private HttpResponse<String> get(NodeDaemon node, String endpoint, String path) throws Exception {
