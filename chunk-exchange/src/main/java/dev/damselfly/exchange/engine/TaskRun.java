@@ -654,7 +654,13 @@ final class TaskRun {
                     onDecision(d);
                 });
             } catch (RuntimeException e) {
-                post(() -> onSchedulerLost(e));
+                // the current parents are still good: a scheduler that cannot answer a top-up ends the top-ups only
+                post(() -> {
+                    rescheduling = false;
+                    topUps = MAX_TOP_UPS;
+                    LOG.warn("top-up failed task_id={} peer_id={}: keeping the current parents: {}", taskId,
+                            peerIdForLog(), e.toString());
+                });
             }
         });
     }
