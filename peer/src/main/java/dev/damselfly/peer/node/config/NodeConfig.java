@@ -97,7 +97,9 @@ public final class NodeConfig {
         /** Upload limit, bytes per second ({@code 100MiB}). Default 0 = unlimited. */
         @JsonDeserialize(using = ConfigValues.Size.class)
         public long rateLimit = 0;
-        /** Pieces served at once; more wait. Default 64. */
+        /**
+         * Pieces served at once; more are answered "busy" (the child backs off and asks again or elsewhere). Default 64.
+         */
         public int maxConcurrent = 64;
         /** TEST ONLY: fraction (0.0-1.0) of uploaded pieces whose bytes are corrupted on the wire. Default 0. */
         public double testCorruptRatio = 0;
