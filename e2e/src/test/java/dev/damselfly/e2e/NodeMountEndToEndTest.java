@@ -8,9 +8,6 @@ import dev.damselfly.oci.ImageReference;
 import dev.damselfly.oci.registry.RegistryClient;
 import dev.damselfly.oci.registry.RegistryClientConfig;
 import dev.damselfly.rafs.build.LayerBuildResult;
-import dev.damselfly.rafs.build.LayerBuilder;
-import dev.damselfly.testkit.image.DeterministicBytes;
-import dev.damselfly.testkit.image.LayerTarBuilder;
 import dev.damselfly.testkit.registry.RegistryServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -21,9 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -63,14 +58,9 @@ class NodeMountEndToEndTest {
 
     @Test
     void nodeMountsAnImageForTheCliUnmountsItOnUmountAndOnStop() throws Exception {
-        byte[] data = new DeterministicBytes(43, DATA_BYTES).readAllBytes();
-        byte[] tar = LayerTarBuilder.create()
-                .directory("bin", 0755).file("bin/sha256sum", 0755, Files.readAllBytes(Path.of("/usr/bin/sha256sum")))
-                .directory("data", 0755).file("data/big.bin", 0644, data)
-                .toByteArray();
-        Path tarFile = Files.write(work.resolve("layer.tar"), tar);
-        LayerBuildResult built = new LayerBuilder().build(tarFile, work.resolve("layer.boot"), work.resolve("layer.blob"));
-        String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        NydusImagePush.ToolsImage image = NydusImagePush.buildTools(work, 43, DATA_BYTES);
+        LayerBuildResult built = image.built();
+        String expected = image.dataSha256();
 
         try (RegistryServer registry = RegistryServer.start();
              RegistryClient client = RegistryClient.create(RegistryClientConfig.builder().build())) {

@@ -8,10 +8,16 @@ import dev.damselfly.oci.ManifestDocument;
 import dev.damselfly.oci.MediaTypes;
 import dev.damselfly.oci.registry.RegistryClient;
 import dev.damselfly.rafs.build.LayerBuildResult;
+import dev.damselfly.rafs.build.LayerBuilder;
+import dev.damselfly.testkit.image.DeterministicBytes;
+import dev.damselfly.testkit.image.LayerTarBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -24,6 +30,26 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
  */
 final class NydusImagePush {
     private NydusImagePush() {
+    }
+
+    /** A built one-layer image holding {@code bin/sha256sum} (this machine's) and {@code data/big.bin}. */
+    record ToolsImage(LayerBuildResult built, String dataSha256) {
+    }
+
+    /**
+     * Builds, in {@code work}, a layer with this machine's {@code /usr/bin/sha256sum} as {@code bin/sha256sum} and
+     * {@code dataBytes} deterministic bytes (from {@code seed}) as {@code data/big.bin}: a program to run from a
+     * mount over data whose SHA-256 is known.
+     */
+    static ToolsImage buildTools(Path work, long seed, int dataBytes) throws Exception {
+        byte[] data = new DeterministicBytes(seed, dataBytes).readAllBytes();
+        byte[] tar = LayerTarBuilder.create()
+                .directory("bin", 0755).file("bin/sha256sum", 0755, Files.readAllBytes(Path.of("/usr/bin/sha256sum")))
+                .directory("data", 0755).file("data/big.bin", 0644, data)
+                .toByteArray();
+        Path tarFile = Files.write(work.resolve("layer.tar"), tar);
+        LayerBuildResult built = new LayerBuilder().build(tarFile, work.resolve("layer.boot"), work.resolve("layer.blob"));
+        return new ToolsImage(built, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data)));
     }
 
     static void push(RegistryClient client, ImageReference ref, LayerBuildResult built) throws Exception {

@@ -7,20 +7,15 @@ import dev.damselfly.oci.ImageReference;
 import dev.damselfly.oci.registry.RegistryClient;
 import dev.damselfly.oci.registry.RegistryClientConfig;
 import dev.damselfly.rafs.build.LayerBuildResult;
-import dev.damselfly.rafs.build.LayerBuilder;
 import dev.damselfly.testkit.accesslog.AccessLog;
-import dev.damselfly.testkit.image.DeterministicBytes;
-import dev.damselfly.testkit.image.LayerTarBuilder;
 import dev.damselfly.testkit.registry.RegistryServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -57,15 +52,9 @@ class PeerFirstMountEndToEndTest {
 
     @Test
     void twoNodesRunAProgramFromOneImageAndTheRegistryServesItsChunksOnce() throws Exception {
-        byte[] data = new DeterministicBytes(41, DATA_BYTES).readAllBytes();
-        byte[] program = Files.readAllBytes(Path.of("/usr/bin/sha256sum"));
-        byte[] tar = LayerTarBuilder.create()
-                .directory("bin", 0755).file("bin/sha256sum", 0755, program)
-                .directory("data", 0755).file("data/big.bin", 0644, data)
-                .toByteArray();
-        Path tarFile = Files.write(work.resolve("layer.tar"), tar);
-        LayerBuildResult built = new LayerBuilder().build(tarFile, work.resolve("layer.boot"), work.resolve("layer.blob"));
-        String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        NydusImagePush.ToolsImage image = NydusImagePush.buildTools(work, 41, DATA_BYTES);
+        LayerBuildResult built = image.built();
+        String expected = image.dataSha256();
 
         try (RegistryServer registry = RegistryServer.start();
              RegistryClient client = RegistryClient.create(RegistryClientConfig.builder().build())) {

@@ -515,7 +515,7 @@ final class TaskRun {
             if (n < 0) {
                 return;
             }
-            List<ParentSwarm.Parent> options = notBusy(candidates(n), now);
+            List<ParentSwarm.Parent> options = askable(candidates(n), now);
             ParentSwarm.Parent parent = WeightedChoice.choose(options, p -> ParentWeight.of(p.load.bandwidth()),
                     ThreadLocalRandom.current());
             PieceAnnouncement a = parent.announced.get(n);
@@ -545,7 +545,7 @@ final class TaskRun {
                 continue;
             }
             List<ParentSwarm.Parent> all = candidates(n);
-            if (notBusy(all, now).isEmpty()) {
+            if (askable(all, now).isEmpty()) {
                 continue;
             }
             if (inOrder) {
@@ -569,7 +569,7 @@ final class TaskRun {
      * {@value #PER_PARENT_IN_FLIGHT} pieces in flight. A piece whose only parents are busy waits for them (it is
      * still routed as having candidates, so it never goes to the origin for that reason).
      */
-    private static List<ParentSwarm.Parent> notBusy(List<ParentSwarm.Parent> parents, long now) {
+    private static List<ParentSwarm.Parent> askable(List<ParentSwarm.Parent> parents, long now) {
         List<ParentSwarm.Parent> out = new ArrayList<>(parents.size());
         for (ParentSwarm.Parent p : parents) {
             if (p.busyUntilNanos - now <= 0 && p.inFlight < PER_PARENT_IN_FLIGHT) {

@@ -163,21 +163,7 @@ public final class PeerSession implements AutoCloseable {
      * for this peer) and waits for the answer.
      */
     public ScheduleDecision reschedule(List<Peer> failedParents, String description) {
-        synchronized (this) {
-            if (state == State.DETACHED) {
-                return new ScheduleDecision.BackToSource("session detached from the scheduler", false);
-            }
-            requireState("reschedule", State.P2P);
-            decisions.clear();
-            ReschedulePeerRequest.Builder r = ReschedulePeerRequest.newBuilder().addAllCandidateParents(failedParents);
-            if (description != null && !description.isEmpty()) {
-                r.setDescription(description);
-            }
-            send(envelope().setReschedulePeerRequest(r).build());
-            LOG.info("reschedule peer task_id={} peer_id={} failed_parents={}", taskId, peerId,
-                    failedParents.stream().map(Peer::getId).toList());
-        }
-        return nextDecision(client.config().scheduleTimeout());
+        return sendReschedule(failedParents, description, true);
     }
 
     /**
@@ -186,19 +172,26 @@ public final class PeerSession implements AutoCloseable {
      * Its answer does not count toward {@code maxScheduleCount}, which guards against failure loops.
      */
     public ScheduleDecision refreshParents(String description) {
+        return sendReschedule(List.of(), description, false);
+    }
+
+    private ScheduleDecision sendReschedule(List<Peer> failedParents, String description, boolean counted) {
         synchronized (this) {
             if (state == State.DETACHED) {
                 return new ScheduleDecision.BackToSource("session detached from the scheduler", false);
             }
-            requireState("refresh parents", State.P2P);
+            requireState(counted ? "reschedule" : "refresh parents", State.P2P);
             decisions.clear();
-            uncountedAnswers++;
-            ReschedulePeerRequest.Builder r = ReschedulePeerRequest.newBuilder();
+            if (!counted) {
+                uncountedAnswers++;
+            }
+            ReschedulePeerRequest.Builder r = ReschedulePeerRequest.newBuilder().addAllCandidateParents(failedParents);
             if (description != null && !description.isEmpty()) {
                 r.setDescription(description);
             }
             send(envelope().setReschedulePeerRequest(r).build());
-            LOG.info("refresh parents task_id={} peer_id={} why={}", taskId, peerId, description);
+            LOG.info("reschedule peer task_id={} peer_id={} failed_parents={} why={}", taskId, peerId,
+                    failedParents.stream().map(Peer::getId).toList(), description);
         }
         return nextDecision(client.config().scheduleTimeout());
     }
