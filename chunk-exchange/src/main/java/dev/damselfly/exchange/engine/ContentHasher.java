@@ -1,26 +1,96 @@
 package dev.damselfly.exchange.engine;
 
 import dev.damselfly.piecestore.PieceStore;
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.BitSet;
 import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
-/** SHA-256 of a whole task, streamed piece by piece from the store (each read is CRC-checked by the store). */
+/**
+ * SHA-256 of a whole task, read back piece by piece from the store (every read is CRC-checked by the store), computed
+ * while the download runs: whenever the pieces after the hashed prefix are stored, one background job hashes them, so
+ * that at the end only the pieces stored last remain. Pieces arrive out of order (rarest first), so the prefix trails
+ * the download by at most the choice window.
+ *
+ * <p>Driven by one thread (the task's driver): {@link #advance} and {@link #finish} are not called concurrently. A
+ * background job that fails (a piece dropped as corrupt on read) is forgotten and {@link #finish} hashes everything
+ * again, so the failure surfaces there, on the driver.
+ */
 final class ContentHasher {
-    private ContentHasher() {
+    private final PieceStore store;
+    private final String taskId;
+    private final int pieceLength;
+    private final int pieceCount;
+    private MessageDigest digest = newDigest();
+    private int next; // pieces [0, next) are in digest once the job in flight (if any) has ended
+    private CompletableFuture<Void> job = CompletableFuture.completedFuture(null);
+    private ByteBuffer buffer;
+
+    ContentHasher(PieceStore store, String taskId, int pieceLength, int pieceCount) {
+        this.store = store;
+        this.taskId = taskId;
+        this.pieceLength = pieceLength;
+        this.pieceCount = pieceCount;
     }
 
-    /** @return 64 lowercase hex characters */
-    static String sha256(PieceStore store, String taskId, int pieceCount) {
-        MessageDigest md;
+    /**
+     * Starts a job on {@code workers} hashing the stored pieces right after the hashed prefix, unless one is still
+     * running or the next piece is not stored yet.
+     */
+    void advance(BitSet stored, Executor workers) {
+        if (!job.isDone()) {
+            return;
+        }
+        if (job.isCompletedExceptionally()) {
+            restart();
+        }
+        int from = next;
+        int to = Math.min(pieceCount, stored.nextClearBit(from));
+        if (to <= from) {
+            return;
+        }
+        next = to;
+        job = CompletableFuture.runAsync(() -> hash(from, to), workers);
+    }
+
+    /** Waits for the running job, hashes what is left and answers the digest as 64 lowercase hex characters. */
+    String finish() {
         try {
-            md = MessageDigest.getInstance("SHA-256");
+            job.join();
+        } catch (RuntimeException e) {
+            restart();
+        }
+        hash(next, pieceCount);
+        next = pieceCount;
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private void restart() {
+        digest = newDigest();
+        next = 0;
+        job = CompletableFuture.completedFuture(null);
+    }
+
+    private void hash(int from, int to) {
+        for (int n = from; n < to; n++) {
+            if (buffer == null) {
+                buffer = ByteBuffer.allocateDirect(pieceLength);
+            }
+            buffer.clear();
+            store.readPiece(taskId, n, buffer);
+            buffer.flip();
+            digest.update(buffer);
+        }
+    }
+
+    private static MessageDigest newDigest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available", e);
         }
-        for (int n = 0; n < pieceCount; n++) {
-            md.update(store.readPiece(taskId, n));
-        }
-        return HexFormat.of().formatHex(md.digest());
     }
 }

@@ -13,7 +13,7 @@ import java.util.function.IntFunction;
 /**
  * The bytes {@code [offset, offset+length)} of a task, in order, read from the piece store as each covering
  * piece is stored (waiting for it when needed). Holds a lease on the task until closed. Not thread-safe (one
- * reader).
+ * reader). Pieces are read one at a time into one buffer of a piece's length.
  */
 final class PieceInputStream extends InputStream {
     private final PieceStore store;
@@ -95,7 +95,13 @@ final class PieceInputStream extends InputStream {
                     e.getCause());
         }
         try {
-            buffer = store.readPiece(taskId, piece).duplicate();
+            if (buffer == null) {
+                buffer = ByteBuffer.allocate((int) pieceLength); // one buffer for the whole stream, not one per piece
+            }
+            bufferedPiece = -1;
+            buffer.clear();
+            store.readPiece(taskId, piece, buffer);
+            buffer.flip();
         } catch (RuntimeException e) {
             throw new IOException("reading piece " + piece + " of task " + taskId + ": " + e.getMessage(), e);
         }

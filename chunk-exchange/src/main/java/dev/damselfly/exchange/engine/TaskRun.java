@@ -125,6 +125,7 @@ final class TaskRun {
     private long lastDecisionNanos = System.nanoTime();
     private int topUps;
     private long idleSinceNanos;
+    private ContentHasher hasher; // created when a full download expects a SHA-256
 
     TaskRun(DownloadEngine engine, TaskRequest request, long contentLength, int pieceLength, TaskLease lease) {
         this.engine = engine;
@@ -743,6 +744,8 @@ final class TaskRun {
         if (full) {
             if (stored.cardinality() == pieceCount) {
                 finishFull();
+            } else if (expectedSha256 != null) {
+                contentHasher().advance(stored, engine.workers());
             }
             return;
         }
@@ -764,7 +767,7 @@ final class TaskRun {
         String sha = expectedSha256;
         boolean fetched = bytes(PieceSource.REMOTE_PEER) + bytes(PieceSource.BACK_TO_SOURCE) > 0;
         if (sha != null && (fetched || !engine.verified(taskId))) {
-            String actual = ContentHasher.sha256(engine.store(), taskId, pieceCount);
+            String actual = contentHasher().finish();
             if (!actual.equals(sha)) {
                 engine.store().deleteTask(taskId);
                 engine.forgetVerified(taskId);
@@ -790,6 +793,13 @@ final class TaskRun {
                 bySource.get(PieceSource.REMOTE_PEER), local, took.toMillis());
         end(false, true);
         completion.complete(result);
+    }
+
+    private ContentHasher contentHasher() {
+        if (hasher == null) {
+            hasher = new ContentHasher(engine.store(), taskId, pieceLength, pieceCount);
+        }
+        return hasher;
     }
 
     private void endIdle() {
