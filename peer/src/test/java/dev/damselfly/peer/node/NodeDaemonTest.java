@@ -115,6 +115,38 @@ class NodeDaemonTest {
     }
 
     @Test
+    void getNeverLinksACopyCorruptedOnDiskAndFetchesTheBadPieceAgain() throws Exception {
+        try (NodeDaemon node = NodeDaemon.start(loopbackConfig("node-corrupt"))) {
+            String url = "http://127.0.0.1:" + origin.getAddress().getPort() + "/file.bin";
+            String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+            String admin = "127.0.0.1:" + node.ports().get("admin");
+            Path first = dir.resolve("first.bin");
+            var run = dev.damselfly.peer.cli.CliRun.run("get", url, "-O", first.toString(), "--node", admin,
+                    "--digest", digest);
+            assertEquals(0, run.exitCode(), run.toString());
+            long fromOrigin = originBytes.get();
+            // first.bin is a second name of the node's content file: flip a byte of piece 1 behind the node's back
+            int at = 5 * 1024 * 1024;
+            try (var ch = java.nio.channels.FileChannel.open(first, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) ~content[at]}), at);
+            }
+
+            Path second = dir.resolve("second.bin");
+            run = dev.damselfly.peer.cli.CliRun.run("get", url, "-O", second.toString(), "--node", admin,
+                    "--digest", digest);
+            assertTrue(run.exitCode() != 0, "the node found the corrupt piece and refused: " + run);
+            assertTrue(java.nio.file.Files.notExists(second), run.toString());
+
+            Path third = dir.resolve("third.bin");
+            run = dev.damselfly.peer.cli.CliRun.run("get", url, "-O", third.toString(), "--node", admin,
+                    "--digest", digest);
+            assertEquals(0, run.exitCode(), run.toString());
+            assertArrayEquals(content, java.nio.file.Files.readAllBytes(third));
+            assertEquals(4L * 1024 * 1024, originBytes.get() - fromOrigin, "only the dropped piece came again");
+        }
+    }
+
+    @Test
     void getLinksTheNodesCheckedCopyOrCopiesWhenAskedTo() throws Exception {
         try (NodeDaemon node = NodeDaemon.start(loopbackConfig("node-link"))) {
             String url = "http://127.0.0.1:" + origin.getAddress().getPort() + "/file.bin";
