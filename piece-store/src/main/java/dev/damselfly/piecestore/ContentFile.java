@@ -20,6 +20,7 @@ final class ContentFile {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean retired;
     private volatile FileChannel channel;
+    private volatile FileChannel directChannel; // O_DIRECT, opened on first aligned request
     /** Run once when a retired file's channel closes (its blocks are then free); set by {@link #retire}. */
     private volatile Runnable onReleased;
 
@@ -165,6 +166,27 @@ final class ContentFile {
         }
     }
 
+    /**
+     * A second channel on the file opened with {@code O_DIRECT} (see {@link DirectIo}), opened on first use after the
+     * file exists; closed with the main one.
+     */
+    FileChannel directChannel() throws IOException {
+        FileChannel c = directChannel;
+        if (c != null) {
+            return c;
+        }
+        channel(true);
+        synchronized (this) {
+            if (directChannel == null) {
+                if (retired) {
+                    throw new java.nio.file.NoSuchFileException(path.toString(), null, "task deleted");
+                }
+                directChannel = DirectIo.open(path);
+            }
+            return directChannel;
+        }
+    }
+
     boolean exists() {
         return channel != null || Files.exists(path);
     }
@@ -204,14 +226,18 @@ final class ContentFile {
     private void closeChannel() {
         if (closed.compareAndSet(false, true)) {
             FileChannel c;
+            FileChannel d;
             synchronized (this) {
                 c = channel;
+                d = directChannel;
             }
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (IOException ignored) {
-                    // nothing to save: the file is unlinked or the store is stopping
+            for (FileChannel open : new FileChannel[] {d, c}) {
+                if (open != null) {
+                    try {
+                        open.close();
+                    } catch (IOException ignored) {
+                        // nothing to save: the file is unlinked or the store is stopping
+                    }
                 }
             }
             Runnable r = onReleased;

@@ -16,10 +16,17 @@ final class ContentLayout {
     /** Task ids: 1–200 of {@code [A-Za-z0-9._-]}, not starting with a dot. */
     private static final Pattern TASK_ID = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}");
 
+    private final Path contentRoot;
     private final Path tasksRoot;
 
     ContentLayout(Path storeDir) {
-        this.tasksRoot = storeDir.resolve("content").resolve("tasks");
+        this.contentRoot = storeDir.resolve("content");
+        this.tasksRoot = contentRoot.resolve("tasks");
+    }
+
+    /** {@code <dir>/content}: the file system the content files live on. */
+    Path root() {
+        return contentRoot;
     }
 
     static String checkTaskId(String taskId) {

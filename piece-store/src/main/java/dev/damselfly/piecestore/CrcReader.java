@@ -69,7 +69,7 @@ final class CrcReader {
     }
 
     /** Fills {@code buf} from {@code pos}; returns the bytes read. */
-    private static int readFully(FileChannel ch, long pos, ByteBuffer buf) throws IOException {
+    static int readFully(FileChannel ch, long pos, ByteBuffer buf) throws IOException {
         int done = 0;
         while (buf.hasRemaining()) {
             int n = ch.read(buf, pos + done);

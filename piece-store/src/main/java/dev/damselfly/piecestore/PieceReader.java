@@ -51,6 +51,11 @@ final class PieceReader {
     }
 
     int read(TaskState t, int number, ByteBuffer dst, boolean held) {
+        return read(t, number, dst, held, true);
+    }
+
+    /** @param useHot whether the in-memory hot set may answer; false reads the content file */
+    int read(TaskState t, int number, ByteBuffer dst, boolean held, boolean useHot) {
         t.checkNumber(number);
         PieceRecord p0 = t.piece(number);
         int need = p0 != null ? p0.length() : t.lengthOf(number);
@@ -58,7 +63,7 @@ final class PieceReader {
             throw new InvalidPieceException("buffer has " + dst.remaining() + " bytes free, piece " + number
                     + " of task " + t.taskId + " needs " + need);
         }
-        ByteBuffer cached = t.deleted() ? null : ctx.hot.get(new PieceKey(t.taskId, number));
+        ByteBuffer cached = t.deleted() || !useHot ? null : ctx.hot.get(new PieceKey(t.taskId, number));
         if (cached != null && t.piece(number) != null) {
             hit(t);
             dst.put(cached);
@@ -148,7 +153,8 @@ final class PieceReader {
             boolean verify = mustVerify(t, number);
             int actual;
             try {
-                actual = CrcReader.read(ch, t.offsetOf(number), buf, verify);
+                Integer direct = readDirect(t, p, buf, verify);
+                actual = direct != null ? direct : CrcReader.read(ch, t.offsetOf(number), buf, verify);
             } catch (EOFException e) {
                 throw corrupt(t, p, null, "content file ends inside the piece");
             } catch (IOException e) {
@@ -165,6 +171,37 @@ final class PieceReader {
         } finally {
             t.content.release();
         }
+    }
+
+    /**
+     * Reads the piece with direct I/O (see {@link DirectIo}) when the store has it, the piece's range is aligned and
+     * {@code buf} is an aligned direct buffer; answers its CRC-32 (0 without {@code verify}), or null when it did not
+     * read (the caller then reads through the page cache, which also reports real I/O errors).
+     */
+    private Integer readDirect(TaskState t, PieceRecord p, ByteBuffer buf, boolean verify) throws EOFException {
+        DirectIo direct = ctx.direct;
+        long pos = t.offsetOf(p.number());
+        if (direct == null || !direct.alignedRange(pos, p.length()) || !direct.alignedBuffer(buf)) {
+            return null;
+        }
+        int start = buf.position();
+        try {
+            CrcReader.readFully(t.content.directChannel(), pos, buf);
+        } catch (EOFException e) {
+            throw e;
+        } catch (IOException e) {
+            buf.position(start);
+            LOG.debug("direct read failed, reading through the page cache: task_id={} piece={} error={}", t.taskId,
+                    p.number(), e.toString());
+            return null;
+        }
+        ctx.metrics.directReadBytes.increment(p.length());
+        if (!verify) {
+            return 0;
+        }
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(buf.duplicate().position(start));
+        return (int) crc.getValue();
     }
 
     private FileChannel openForRead(TaskState t, int number) {

@@ -327,6 +327,17 @@ public final class PieceStore implements AutoCloseable {
     }
 
     /**
+     * {@link #readPiece(String, int, ByteBuffer)} from the content file itself, never from the in-memory hot set: for
+     * a caller that vouches for the file (a check before it is handed out). Into an aligned direct buffer (see
+     * {@link ByteBuffer#alignedSlice}, 4096 bytes) a whole aligned piece is read with direct I/O, bypassing the page
+     * cache, when the store uses it.
+     */
+    public int readPieceFromFile(String taskId, int number, ByteBuffer dst) {
+        checkOpen();
+        return reader.read(tasks.require(taskId), number, dst, false, false);
+    }
+
+    /**
      * The stored piece as a region of its content file for zero-copy sends, checked like a read first (by
      * reading it once through the page cache, which also warms it for the send). Close the region when sent.
      *

@@ -31,6 +31,9 @@ import java.util.Objects;
  *       Dragonfly's own setting (spec §8, "fsync off"): content is still forced before its record is written, so a
  *       power loss can only forget the last committed pieces, never make wrong bytes visible (an unclean start
  *       checks pieces on first read). Saves one sync per piece. Default {@code true}.</li>
+ *   <li>{@code directIo} — write whole, block-aligned pieces with {@code O_DIRECT} and read them back the same way
+ *       into aligned buffers, bypassing the page cache (see {@link DirectIo}); used only where the file system
+ *       accepts it (probed at open). Default {@code true}.</li>
  *   <li>{@code deletionListener} — told about every deleted task. Default: none.</li>
  *   <li>{@code clock} — time source for LRU and TTL. Default: system UTC clock.</li>
  * </ul>
@@ -46,6 +49,7 @@ public final class PieceStoreConfig {
     private final ReadVerification readVerification;
     private final boolean syncWrites;
     private final boolean syncMetadata;
+    private final boolean directIo;
     private final TaskDeletionListener deletionListener;
     private final Clock clock;
 
@@ -60,6 +64,7 @@ public final class PieceStoreConfig {
         this.readVerification = b.readVerification;
         this.syncWrites = b.syncWrites;
         this.syncMetadata = b.syncMetadata;
+        this.directIo = b.directIo;
         this.deletionListener = b.deletionListener;
         this.clock = b.clock;
     }
@@ -123,6 +128,11 @@ public final class PieceStoreConfig {
         return syncMetadata;
     }
 
+    /** Default true. */
+    public boolean directIo() {
+        return directIo;
+    }
+
     public TaskDeletionListener deletionListener() {
         return deletionListener;
     }
@@ -143,6 +153,7 @@ public final class PieceStoreConfig {
         private ReadVerification readVerification = ReadVerification.EVERY_READ;
         private boolean syncWrites = true;
         private boolean syncMetadata = true;
+        private boolean directIo = true;
         private TaskDeletionListener deletionListener = (id, reason) -> { };
         private Clock clock = Clock.systemUTC();
 
@@ -206,6 +217,11 @@ public final class PieceStoreConfig {
 
         public Builder syncMetadata(boolean sync) {
             this.syncMetadata = sync;
+            return this;
+        }
+
+        public Builder directIo(boolean direct) {
+            this.directIo = direct;
             return this;
         }
 

@@ -63,11 +63,9 @@ final class PieceWriter {
                 throw new TaskNotFoundException(t.taskId);
             }
             try {
-                FileChannel ch = t.content.channel(true);
-                ByteBuffer src = bytes.duplicate();
                 long pos = t.offsetOf(number);
-                while (src.hasRemaining()) {
-                    pos += ch.write(src, pos);
+                if (!writeDirect(t, number, bytes, pos)) {
+                    writeFully(t.content.channel(true), bytes.duplicate(), pos);
                 }
                 if (ctx.config.syncWrites()) {
                     t.content.forceWrites();
@@ -134,6 +132,48 @@ final class PieceWriter {
             PieceRecord record = new PieceRecord(number, length, (int) crc.getValue(), expected.sha256(), ctx.now());
             commit(t, record);
             return PieceStore.info(t, record);
+        }
+    }
+
+    /**
+     * Writes the piece with direct I/O when the store has it and the range is aligned, from {@code bytes} itself or
+     * through a staging buffer; false when it did not (the caller then writes through the page cache). A failed
+     * direct write is logged and left to the page-cache path, which reports a real I/O error itself.
+     */
+    private boolean writeDirect(TaskState t, int number, ByteBuffer bytes, long pos) {
+        DirectIo direct = ctx.direct;
+        if (direct == null || !direct.alignedRange(pos, bytes.remaining())) {
+            return false;
+        }
+        ByteBuffer src = bytes.duplicate();
+        ByteBuffer staged = null;
+        if (!direct.alignedBuffer(src)) {
+            staged = direct.takeStaging(src.remaining());
+            if (staged == null) {
+                return false;
+            }
+            staged.put(src).flip();
+            src = staged;
+        }
+        try {
+            int length = src.remaining();
+            writeFully(t.content.directChannel(), src, pos);
+            ctx.metrics.directWrittenBytes.increment(length);
+            return true;
+        } catch (IOException e) {
+            LOG.warn("direct write failed, writing through the page cache: task_id={} piece={} error={}", t.taskId,
+                    number, e.toString());
+            return false;
+        } finally {
+            if (staged != null) {
+                direct.returnStaging(staged);
+            }
+        }
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer src, long pos) throws IOException {
+        while (src.hasRemaining()) {
+            pos += ch.write(src, pos);
         }
     }
 

@@ -14,6 +14,8 @@ final class StoreContext {
     final HotPieceCache hot;
     final DiskUsage usage;
     final StoreMetrics metrics;
+    /** Direct I/O for aligned pieces, or null (turned off, or refused by the file system). */
+    final DirectIo direct;
 
     StoreContext(Path dir, PieceStoreConfig config, MetadataDb db, DiskUsage usage, StoreMetrics metrics) {
         this.dir = dir;
@@ -23,6 +25,7 @@ final class StoreContext {
         this.hot = new HotPieceCache(config.hotCacheBytes(), config.hotCacheMaxPieceBytes());
         this.usage = usage;
         this.metrics = metrics;
+        this.direct = config.directIo() ? DirectIo.probe(layout.root()).orElse(null) : null;
     }
 
     /** Milliseconds since the epoch on the configured clock. */

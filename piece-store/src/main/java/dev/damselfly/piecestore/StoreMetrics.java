@@ -20,6 +20,8 @@ import java.util.function.Supplier;
  *       (counter, tag {@code reason})</li>
  *   <li>{@code damselfly.piecestore.gc} (timer: count = runs, total time = duration)</li>
  *   <li>{@code damselfly.piecestore.digest.failures} (counter, tag {@code stage} = {@code write}|{@code read})</li>
+ *   <li>{@code damselfly.piecestore.direct.bytes} (counter, bytes, tag {@code op} = {@code write}|{@code read}:
+ *       piece bytes moved with direct I/O, see {@link DirectIo})</li>
  * </ul>
  */
 final class StoreMetrics {
@@ -34,6 +36,8 @@ final class StoreMetrics {
     final Timer gc;
     final Counter digestFailuresWrite;
     final Counter digestFailuresRead;
+    final Counter directWrittenBytes;
+    final Counter directReadBytes;
 
     StoreMetrics(MeterRegistry registry, Supplier<Number> storedBytes, Supplier<Number> storedPieces,
             Supplier<Number> tasks) {
@@ -51,6 +55,10 @@ final class StoreMetrics {
         gc = Timer.builder(PREFIX + "gc").description("garbage-collection runs").register(registry);
         digestFailuresWrite = Counter.builder(PREFIX + "digest.failures").tag("stage", "write").register(registry);
         digestFailuresRead = Counter.builder(PREFIX + "digest.failures").tag("stage", "read").register(registry);
+        directWrittenBytes = Counter.builder(PREFIX + "direct.bytes").tag("op", "write").baseUnit("bytes")
+                .register(registry);
+        directReadBytes = Counter.builder(PREFIX + "direct.bytes").tag("op", "read").baseUnit("bytes")
+                .register(registry);
     }
 
     /** Registers the disk-usage gauges. */

@@ -1,0 +1,116 @@
+package dev.damselfly.piecestore;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Direct I/O on the real file system of the temp directory (ext4 here and in CI): aligned pieces bypass the page
+ * cache both ways, whatever buffer they come in; unaligned ones take the page cache; the bytes and the CRC checks
+ * are the same either way.
+ */
+class DirectIoTest {
+    private static final int PIECE = 64 * 1024;
+    private static final String TASK = "d".repeat(64);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void alignedPiecesGoDirectBothWaysAndReadBackExactly() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        byte[] content = content(5 * PIECE + 1000); // pieces 0-4 aligned, piece 5 is 1000 bytes
+        try (PieceStore store = PieceStore.open(dir.resolve("s"), PieceStoreConfig.builder().hotCacheBytes(0).build(),
+                meters)) {
+            store.createTask(TASK, content.length, PIECE);
+            for (int n = 0; n < 6; n++) {
+                int length = Math.min(PIECE, content.length - n * PIECE);
+                ByteBuffer src = n % 2 == 0
+                        ? ByteBuffer.wrap(content, n * PIECE, length) // heap: staged into an aligned buffer
+                        : alignedCopy(content, n * PIECE, length);     // aligned direct: written as it is
+                store.writePiece(TASK, n, src, null);
+            }
+            assertEquals(5.0 * PIECE, direct(meters, "write"), "the five aligned pieces, not the short last one");
+
+            ByteBuffer aligned = ByteBuffer.allocateDirect(PIECE + 4096).alignedSlice(4096);
+            for (int n = 0; n < 6; n++) {
+                int length = Math.min(PIECE, content.length - n * PIECE);
+                aligned.clear();
+                store.readPieceFromFile(TASK, n, aligned);
+                aligned.flip();
+                byte[] got = new byte[length];
+                aligned.get(got);
+                assertArrayEquals(java.util.Arrays.copyOfRange(content, n * PIECE, n * PIECE + length), got,
+                        "piece " + n);
+                ByteBuffer heap = store.readPiece(TASK, n); // page-cache path over the same file
+                assertEquals(ByteBuffer.wrap(content, n * PIECE, length), heap, "piece " + n + " read buffered");
+            }
+            assertEquals(5.0 * PIECE, direct(meters, "read"), "aligned reads into the aligned buffer only");
+        }
+    }
+
+    @Test
+    void aDirectReadStillCatchesBytesCorruptedBehindTheStore() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        byte[] content = content(2 * PIECE);
+        try (PieceStore store = PieceStore.open(dir.resolve("s"), PieceStoreConfig.builder().build(), meters)) {
+            store.createTask(TASK, content.length, PIECE);
+            store.writePiece(TASK, 0, ByteBuffer.wrap(content, 0, PIECE), null);
+            store.writePiece(TASK, 1, ByteBuffer.wrap(content, PIECE, PIECE), null);
+            Path file = store.completeContentFile(TASK).orElseThrow();
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap(new byte[] {(byte) ~content[PIECE + 7]}), PIECE + 7);
+            }
+            ByteBuffer aligned = ByteBuffer.allocateDirect(PIECE + 4096).alignedSlice(4096);
+            store.readPieceFromFile(TASK, 0, aligned);
+            aligned.clear();
+            assertThrows(PieceNotFoundException.class, () -> store.readPieceFromFile(TASK, 1, aligned));
+            assertFalse(store.hasPiece(TASK, 1), "the corrupt piece is dropped, to be fetched again");
+            assertEquals(2.0 * PIECE, direct(meters, "read"), "both reads went direct");
+        }
+    }
+
+    @Test
+    void turnedOffEverythingGoesThroughThePageCache() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        byte[] content = content(2 * PIECE);
+        try (PieceStore store = PieceStore.open(dir.resolve("s"), PieceStoreConfig.builder().directIo(false).build(),
+                meters)) {
+            store.createTask(TASK, content.length, PIECE);
+            store.writePiece(TASK, 0, alignedCopy(content, 0, PIECE), null);
+            store.writePiece(TASK, 1, ByteBuffer.wrap(content, PIECE, PIECE), null);
+            ByteBuffer aligned = ByteBuffer.allocateDirect(PIECE + 4096).alignedSlice(4096);
+            store.readPieceFromFile(TASK, 0, aligned);
+            aligned.flip();
+            assertEquals(ByteBuffer.wrap(content, 0, PIECE), aligned);
+            assertEquals(0.0, direct(meters, "write") + direct(meters, "read"));
+        }
+    }
+
+    private static double direct(SimpleMeterRegistry meters, String op) {
+        return meters.get(StoreMetrics.PREFIX + "direct.bytes").tag("op", op).counter().count();
+    }
+
+    private static ByteBuffer alignedCopy(byte[] content, int from, int length) {
+        int rounded = (length + 4095) / 4096 * 4096; // alignedSlice rounds its capacity down to whole blocks
+        ByteBuffer b = ByteBuffer.allocateDirect(rounded + 4096).alignedSlice(4096);
+        b.put(content, from, length).flip();
+        return b;
+    }
+
+    private static byte[] content(int length) {
+        byte[] b = new byte[length];
+        new Random(length).nextBytes(b);
+        return b;
+    }
+}
