@@ -10,7 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * SHA-256 of a whole task, read back piece by piece from the store (every read is CRC-checked by the store), computed
+ * SHA-256 of a whole task, read back piece by piece from the content file (every read is CRC-checked by the store;
+ * never answered from its in-memory hot set, so the digest vouches for the file itself), computed
  * while the download runs: whenever the pieces after the hashed prefix are stored, one background job hashes them, so
  * that at the end only the pieces stored last remain. Pieces arrive out of order (rarest first), so the prefix trails
  * the download by at most the choice window.
@@ -20,6 +21,8 @@ import java.util.concurrent.Executor;
  * again, so the failure surfaces there, on the driver.
  */
 final class ContentHasher {
+    /** Alignment of the read buffer, bytes: 4096 (so whole pieces can be read with direct I/O). */
+    private static final int READ_ALIGNMENT = 4096;
     private final PieceStore store;
     private final String taskId;
     private final int pieceLength;
@@ -77,10 +80,11 @@ final class ContentHasher {
     private void hash(int from, int to) {
         for (int n = from; n < to; n++) {
             if (buffer == null) {
-                buffer = ByteBuffer.allocateDirect(pieceLength);
+                int blocks = (pieceLength + READ_ALIGNMENT - 1) / READ_ALIGNMENT * READ_ALIGNMENT;
+                buffer = ByteBuffer.allocateDirect(blocks + READ_ALIGNMENT).alignedSlice(READ_ALIGNMENT);
             }
             buffer.clear();
-            store.readPiece(taskId, n, buffer);
+            store.readPieceFromFile(taskId, n, buffer);
             buffer.flip();
             digest.update(buffer);
         }

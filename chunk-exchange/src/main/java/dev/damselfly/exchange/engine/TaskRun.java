@@ -766,7 +766,8 @@ final class TaskRun {
     private void finishFull() {
         String sha = expectedSha256;
         boolean fetched = bytes(PieceSource.REMOTE_PEER) + bytes(PieceSource.BACK_TO_SOURCE) > 0;
-        if (sha != null && (fetched || !engine.verified(taskId))) {
+        boolean readBack = sha != null && (fetched || !engine.verified(taskId));
+        if (readBack) {
             String actual = contentHasher().finish();
             if (!actual.equals(sha)) {
                 engine.store().deleteTask(taskId);
@@ -787,7 +788,7 @@ final class TaskRun {
         bytes.forEach((k, v) -> bySource.put(k, v.get()));
         Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
         DownloadResult result = new DownloadResult(taskId, contentLength, bySource, took,
-                Optional.ofNullable(sha));
+                Optional.ofNullable(sha), readBack);
         LOG.info("download finished task_id={} peer_id={} bytes={} back_to_source={} remote_peer={} local_peer={}"
                         + " took_ms={}", taskId, peerIdForLog(), contentLength, bySource.get(PieceSource.BACK_TO_SOURCE),
                 bySource.get(PieceSource.REMOTE_PEER), local, took.toMillis());

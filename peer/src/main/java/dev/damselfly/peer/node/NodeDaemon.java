@@ -206,6 +206,7 @@ public final class NodeDaemon implements AutoCloseable {
                 .diskBudgetBytes(budget)
                 .watermarks(config.storage.highWatermark, config.storage.lowWatermark)
                 .syncMetadata(config.storage.syncMetadata)
+                .directIo(config.storage.directIo)
                 .readVerification(config.storage.verifyEveryRead ? ReadVerification.EVERY_READ : ReadVerification.AFTER_UNCLEAN_STOP);
         if (!config.storage.taskTtl.isZero()) {
             b.taskTtl(config.storage.taskTtl);

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * SHA-256 check of the whole content.
  *
  * <p>With {@code mode=link} (what {@code damselfly get} asks for when the node runs on its own machine) no content
- * is sent: the node completes the download, checks every piece's CRC-32 on disk, and answers, in a chunked
+ * is sent: the node completes the download, checks every piece's CRC-32 in the content file (the SHA-256 check of a
+ * download with {@code digest} does that as it reads the file back), and answers, in a chunked
  * {@code text/plain} body, a line {@code progress STORED_BYTES TOTAL_BYTES} about every 200 ms, then one final line:
  * {@code file PATH} (the task's complete content file, for the client to hard-link, as dfget does) or
  * {@code error MESSAGE}. The task stays pinned until the response ends.
@@ -159,9 +160,10 @@ public final class DownloadHandler implements HttpHandler {
         try (OutputStream out = exchange.getResponseBody()) {
             CompletableFuture<DownloadResult> done = download.completion();
             long total = download.contentLength();
+            DownloadResult result;
             while (true) {
                 try {
-                    done.get(PROGRESS_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+                    result = done.get(PROGRESS_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
                     break;
                 } catch (TimeoutException e) {
                     line(out, "progress " + storedBytes(taskId, download) + " " + total);
@@ -177,7 +179,9 @@ public final class DownloadHandler implements HttpHandler {
                 }
             }
             try (TaskLease lease = store.pin(taskId)) {
-                checkPieces(taskId, download);
+                if (!result.readBack()) {
+                    checkPieces(taskId, download); // else the SHA-256 check has just read every piece from the file
+                }
                 Optional<Path> file = store.completeContentFile(taskId);
                 if (file.isEmpty()) {
                     line(out, "error the content file of task " + taskId + " is not complete on disk");
