@@ -75,6 +75,17 @@ public final class RafsMount {
         }
     }
 
+    /**
+     * Loads libfuse's binding and builds the FUSE callback table once without mounting anything, so that a
+     * long-running process (the node) pays for generating them at start rather than in its first mount (a few hundred
+     * ms of a cold JVM). Safe to call any number of times.
+     *
+     * @throws LinkageError when libfuse cannot be loaded (the first mount will say so too)
+     */
+    public static void warmUp() {
+        dev.damselfly.rafsmount.fuse.FuseSession.warmUp();
+    }
+
     private static void checkFuseDevice(Path mp) throws MountException {
         if (!Files.exists(FUSE_DEVICE)) {
             throw new MountException(Reason.NO_FUSE_DEVICE, mp, FUSE_DEVICE + " does not exist (load the fuse kernel module, "

@@ -64,6 +64,9 @@ public final class MountSession implements AutoCloseable {
     public static MountSession start(MountSpec spec) throws IOException {
         Path temporaryDir = null;
         MountHandle handle = null;
+        long t0 = System.nanoTime();
+        long manifestNanos = 0;
+        long bootstrapNanos = 0;
         try {
             List<BlobSource> sources = new ArrayList<>();
             if (spec.blobDir() != null) {
@@ -75,9 +78,11 @@ public final class MountSession implements AutoCloseable {
                 ImageReference ref = image.get();
                 RegistryClient client = spec.registryClient();
                 Descriptor layer = NydusImages.bootstrapLayer(client, ref, Platform.current());
+                manifestNanos = System.nanoTime() - t0;
                 Path dir = spec.workDir() != null ? Files.createDirectories(spec.workDir())
                         : (temporaryDir = Files.createTempDirectory("damselfly-mount-"));
                 bootstrap = NydusImages.fetchBootstrap(client, ref, layer, dir.resolve(layer.digest().hex() + ".boot"));
+                bootstrapNanos = System.nanoTime() - t0 - manifestNanos;
                 spec.nodeSource().apply(ref).ifPresent(sources::add);
                 sources.add(new RegistryBlobSource(client, ref));
             } else {
@@ -97,14 +102,18 @@ public final class MountSession implements AutoCloseable {
             if (spec.accessTraceFile() != null) {
                 options = options.withAccessTrace(spec.accessTraceFile());
             }
+            long beforeMount = System.nanoTime();
             handle = RafsMount.mount(bootstrap, spec.mountpoint(), options);
+            long mountNanos = System.nanoTime() - beforeMount;
             if (spec.prefetches()) {
                 handle.startPrefetch(new PrefetchPolicy(spec.prefetch() == PrefetchMode.ALL,
                         spec.prefetchBytesPerSecond(), spec.prefetchPaths()));
             }
             MountSession session = new MountSession(spec, handle, temporaryDir, own, sources);
-            LOG.info("mounted source={} mountpoint={} sources={}", spec.describeSource(), handle.mountpoint(),
-                    sources.stream().map(BlobSource::name).toList());
+            LOG.info("mounted source={} mountpoint={} sources={} manifest_ms={} bootstrap_ms={} bootstrap_bytes={} fuse_ms={} "
+                    + "took_ms={}", spec.describeSource(), handle.mountpoint(), sources.stream().map(BlobSource::name).toList(),
+                    manifestNanos / 1_000_000, bootstrapNanos / 1_000_000, Files.size(bootstrap), mountNanos / 1_000_000,
+                    (System.nanoTime() - t0) / 1_000_000);
             return session;
         } catch (IOException | RuntimeException | Error e) {
             if (handle != null) {

@@ -115,6 +115,16 @@ public final class FuseSession {
         return new FuseSession(mountpoint, loop, exit, fs);
     }
 
+    /**
+     * Loads libfuse's binding and builds one (unused) callback table, which generates the native glue both need; see
+     * {@link dev.damselfly.rafsmount.RafsMount#warmUp()}.
+     */
+    public static void warmUp() {
+        LibFuseSession.load();
+        new RafsFuseFs(null, null, null, "warm-up", MountMetrics.discarding())
+                .operations();
+    }
+
     /** The loop thread's body: runs the workers until the session ends, then lets libfuse unmount and free it. */
     private static void supervise(LibFuseSession lib, Pointer fuse, Pointer setupMountpoint, FuseWorkers workers,
                                   CompletableFuture<Integer> exit, Path mountpoint) {

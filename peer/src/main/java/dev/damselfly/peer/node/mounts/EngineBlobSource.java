@@ -7,11 +7,13 @@ import dev.damselfly.oci.ImageReference;
 import dev.damselfly.peer.node.RegistryBlobTasks;
 import dev.damselfly.peer.node.StoredRangeInputStream;
 import dev.damselfly.piecestore.PieceStore;
+import dev.damselfly.piecestore.TaskInfo;
 import dev.damselfly.rafsmount.source.BlobSource;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -49,6 +51,46 @@ public final class EngineBlobSource implements BlobSource {
     @Override
     public String kind() {
         return "peer";
+    }
+
+    /**
+     * Whether a read of {@code [offset, offset+length)} of the blob would not wait on a new download: every piece
+     * covering it is in the store, or this node already downloads the blob (its pieces are on their way, from peers
+     * or the registry).
+     */
+    public boolean warm(String blobId, long offset, int length) {
+        String taskId = tasks.request(repository.registry(), repository.repository(), Digest.parse("sha256:" + blobId)).taskId();
+        if (engine.activeTasks().contains(taskId)) {
+            return true;
+        }
+        Optional<TaskInfo> info = store.taskInfo(taskId);
+        if (info.isEmpty() || info.get().storedPieces() == 0 || offset >= info.get().contentLength()) {
+            return false;
+        }
+        long end = Math.min(info.get().contentLength(), offset + Math.max(length, 1));
+        long pieceLength = info.get().pieceLength();
+        for (long n = offset / pieceLength; n <= (end - 1) / pieceLength; n++) {
+            if (!store.hasPiece(taskId, (int) n)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Exactly {@code [offset, offset+length)} of the blob from the registry (one Range GET through the node's registry
+     * client), neither stored nor shared with peers: what a cold read takes instead of whole pieces.
+     */
+    public byte[] readFromRegistry(String blobId, long offset, int length) throws IOException {
+        TaskRequest request = tasks.request(repository.registry(), repository.repository(), Digest.parse("sha256:" + blobId));
+        try (InputStream in = request.origin().openRange(offset, length)) {
+            byte[] bytes = in.readNBytes(length);
+            if (bytes.length != length) {
+                throw new EOFException("registry gave " + bytes.length + " of " + length + " bytes at " + offset
+                        + " of blob " + blobId + " task_id=" + request.taskId());
+            }
+            return bytes;
+        }
     }
 
     @Override

@@ -31,11 +31,14 @@ import java.util.Locale;
  * @param plainHttp         registries ({@code host[:port]}) spoken to over plain HTTP; null = none
  * @param caFile            extra CA certificates (PEM) for the registry; null = none
  * @param retries           registry retries after a 5xx or broken connection; null = 3
+ * @param nodeReads         with {@code image}: {@code PIECES} (default: through the node's engine, whole pieces) or
+ *                          {@code RANGES_WHEN_COLD} (reads the node has nothing of take exact registry ranges; see
+ *                          {@link NodeReads})
  */
 public record MountRequest(String image, String bootstrap, String mountpoint, String blobDir, String cacheDir,
                            Long cacheSize, Long amplifyIo, String prefetch, List<String> prefetchList,
                            Long prefetchBandwidth, Boolean allowOther, String creds, List<String> plainHttp,
-                           String caFile, Integer retries) {
+                           String caFile, Integer retries, String nodeReads) {
     /** Largest request body read: 1 MiB. */
     public static final int MAX_BODY_BYTES = 1 << 20;
 
@@ -77,6 +80,7 @@ public record MountRequest(String image, String bootstrap, String mountpoint, St
         safePath("cacheDir", cacheDir);
         safePath("caFile", caFile);
         prefetchMode();
+        nodeReadsMode();
         if (prefetchMode() != PrefetchMode.NONE && cacheDir == null) {
             throw new MountRequestException(400, "\"prefetch\" needs \"cacheDir\" (prefetched chunks are kept there)");
         }
@@ -109,6 +113,18 @@ public record MountRequest(String image, String bootstrap, String mountpoint, St
             return PrefetchMode.valueOf(prefetch.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new MountRequestException(400, "\"prefetch\" must be NONE, TABLE or ALL, got \"" + prefetch + "\"");
+        }
+    }
+
+    /** How the node source reads what the node does not have; PIECES when absent. */
+    public NodeReads nodeReadsMode() throws MountRequestException {
+        if (nodeReads == null) {
+            return NodeReads.PIECES;
+        }
+        try {
+            return NodeReads.valueOf(nodeReads.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new MountRequestException(400, "\"nodeReads\" must be PIECES or RANGES_WHEN_COLD, got \"" + nodeReads + "\"");
         }
     }
 

@@ -13,6 +13,8 @@ import dev.damselfly.peer.mount.MountSession;
 import dev.damselfly.peer.mount.MountSpec;
 import dev.damselfly.peer.mount.MountStats;
 import dev.damselfly.peer.mount.NotANydusImageException;
+import dev.damselfly.peer.mount.NydusImages;
+import dev.damselfly.rafsmount.RafsMount;
 import dev.damselfly.rafsmount.MountException;
 import dev.damselfly.rafsmount.source.BlobSource;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -70,6 +72,25 @@ public final class NodeMounts implements AutoCloseable {
         this.workRoot = workRoot;
         this.nodeSource = nodeSource;
         this.meterRegistry = meterRegistry;
+        Thread warm = new Thread(NodeMounts::warmUp, "mount-warm-up");
+        warm.setDaemon(true);
+        warm.start();
+    }
+
+    /**
+     * Loads and links, once at node start, what the first mount would otherwise load while a container waits: libfuse's
+     * binding and the FUSE callbacks ({@link RafsMount#warmUp()}), the bootstrap layer's gzip and tar readers. Logs
+     * one line; a failure only means the first mount pays for it.
+     */
+    private static void warmUp() {
+        long t0 = System.nanoTime();
+        try {
+            RafsMount.warmUp();
+            NydusImages.warmUp();
+            LOG.info("mount warm-up done took_ms={}", (System.nanoTime() - t0) / 1_000_000);
+        } catch (IOException | RuntimeException | LinkageError e) {
+            LOG.info("mount warm-up skipped took_ms={} reason={}", (System.nanoTime() - t0) / 1_000_000, e.toString());
+        }
     }
 
     /** Mounts what {@code request} names and returns once the mount is live. */
@@ -200,13 +221,18 @@ public final class NodeMounts implements AutoCloseable {
             } catch (InvalidReferenceException e) {
                 throw new MountRequestException(400, "\"image\" is not an image reference: " + e.getMessage());
             }
+            NodeReads reads = request.nodeReadsMode();
             client = client(request, ref);
             b = MountSpec.ofImage(ref, client, mountpoint).withBlobDir(blobDir).withWorkDir(workRoot.resolve(id))
-                    .withNodeSource(r -> Optional.of(nodeSource.apply(r)));
+                    .withNodeSource(r -> Optional.of(nodeSource(r, reads)));
         } else {
             b = MountSpec.ofBootstrap(MountRequest.safePath("bootstrap", request.bootstrap()), blobDir, mountpoint);
         }
         try {
+            if (cacheDir == null && request.image() != null && request.nodeReadsMode() == NodeReads.RANGES_WHEN_COLD) {
+                // registry ranges are not kept by the node: without a cache every re-read would fetch them again
+                cacheDir = workRoot.resolve(id).resolve("cache");
+            }
             if (cacheDir != null) {
                 b.withCache(cacheDir, request.cacheSize() == null ? MountSpec.DEFAULT_CACHE_MAX_BYTES : request.cacheSize());
             }
@@ -224,6 +250,13 @@ public final class NodeMounts implements AutoCloseable {
             }
             throw e instanceof MountRequestException m ? m : new MountRequestException(400, e.getMessage());
         }
+    }
+
+    /** The node's source for an image, reading cold ranges from the registry when the request asked so. */
+    private BlobSource nodeSource(ImageReference ref, NodeReads reads) {
+        BlobSource source = nodeSource.apply(ref);
+        return reads == NodeReads.RANGES_WHEN_COLD && source instanceof EngineBlobSource engine
+                ? new ColdRangeBlobSource(engine) : source;
     }
 
     /** A registry client for one mount: the request's credentials for its registry, else the node's Docker config. */

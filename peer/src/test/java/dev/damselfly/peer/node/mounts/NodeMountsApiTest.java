@@ -223,6 +223,51 @@ class NodeMountsApiTest {
         }
     }
 
+    /**
+     * {@code "nodeReads": "RANGES_WHEN_COLD"} on a node holding nothing of the image: a small file's read takes its
+     * range from the registry (fewer bytes than the blob, which is one piece), creates no task in the node's store,
+     * keeps the chunks in the mount's own cache (in its work dir, removed with it), and an unknown value is refused.
+     */
+    @Test
+    void coldRangesReadOnlyWhatIsReadAndCreateNoTask() throws Exception {
+        try (RegistryServer registry = RegistryServer.start();
+             RegistryClient client = RegistryClient.create(RegistryClientConfig.builder().build())) {
+            ImageReference ref = ImageReference.parse(registry.hostPort() + "/nydus/cold:v1");
+            push(client, ref);
+            Path mp = mountpoint("mnt-cold");
+            NodeDaemon node = startNode("proxy.registries=[{name: \"" + registry.hostPort() + "\", url: \""
+                    + registry.baseUri() + "\"}]");
+            try {
+                assertRefused(node, 400, "nodeReads", JSON.writeValueAsString(Map.of("image", ref.toString(),
+                        "mountpoint", mp.toString(), "nodeReads", "SOMETIMES")));
+                HttpResponse<String> created = post(node, JSON.writeValueAsString(Map.of(
+                        "image", ref.toString(), "mountpoint", mp.toString(), "nodeReads", "ranges_when_cold")));
+                assertEquals(201, created.statusCode(), created.body());
+                assertArrayEquals(small, Files.readAllBytes(mp.resolve("etc/greeting")));
+                JsonNode listed = JSON.readTree(get(node, "/api/v1/mounts").body()).get(0);
+                long fetched = listed.get("fetchedBytes").path("peer").asLong();
+                assertTrue(fetched > 0 && fetched < Files.size(built.blob()),
+                        "only the file's range came from the registry, not the blob's one piece: " + listed);
+                assertEquals(0, listed.get("fetchedBytes").path("registry").asLong(), listed.toString());
+                assertTrue(listed.get("sources").get(0).asText().contains("registry ranges when cold"), listed.toString());
+                assertEquals(0, JSON.readTree(get(node, "/api/v1/tasks").body()).size(), "no piece task was started");
+                assertArrayEquals(data, Files.readAllBytes(mp.resolve("data/big.bin")));
+                try (var work = Files.list(dir.resolve("data/mounts"));
+                     var cached = Files.walk(work.findFirst().orElseThrow().resolve("cache"))) {
+                    long cachedBytes = cached.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+                    assertTrue(cachedBytes >= data.length / 2, "the chunks read are kept in the mount's own cache: "
+                            + cachedBytes + " bytes");
+                }
+            } finally {
+                node.close();
+            }
+            assertFalse(MountTable.isMountPoint(mp), "stopping the node unmounted its mount");
+            try (var left = Files.list(dir.resolve("data/mounts"))) {
+                assertEquals(0, left.count(), "the mount's work dir and cache are removed");
+            }
+        }
+    }
+
     private void assertRefused(NodeDaemon node, int status, String reason, String body) throws Exception {
         HttpResponse<String> r = post(node, body);
         assertEquals(status, r.statusCode(), body + " -> " + r.body());
