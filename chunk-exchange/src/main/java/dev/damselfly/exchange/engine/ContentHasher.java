@@ -30,10 +30,13 @@ final class ContentHasher {
     private MessageDigest digest = newDigest();
     private int next; // pieces [0, next) are in digest once the job in flight (if any) has ended
     private CompletableFuture<Void> job = CompletableFuture.completedFuture(null);
-    private ByteBuffer buffer;
+    private ByteBuffer[] buffers; // two piece buffers: one hashed while the next is read
+    private final Executor readAhead;
 
-    ContentHasher(PieceStore store, String taskId, int pieceLength, int pieceCount) {
+    /** @param readAhead runs the read of the next piece while the current one is hashed */
+    ContentHasher(PieceStore store, String taskId, int pieceLength, int pieceCount, Executor readAhead) {
         this.store = store;
+        this.readAhead = readAhead;
         this.taskId = taskId;
         this.pieceLength = pieceLength;
         this.pieceCount = pieceCount;
@@ -77,17 +80,53 @@ final class ContentHasher {
         job = CompletableFuture.completedFuture(null);
     }
 
+    /** Hashes pieces [from, to) in order, reading the next piece on a worker while the current one is hashed. */
     private void hash(int from, int to) {
-        for (int n = from; n < to; n++) {
-            if (buffer == null) {
-                int blocks = (pieceLength + READ_ALIGNMENT - 1) / READ_ALIGNMENT * READ_ALIGNMENT;
-                buffer = ByteBuffer.allocateDirect(blocks + READ_ALIGNMENT).alignedSlice(READ_ALIGNMENT);
-            }
-            buffer.clear();
-            store.readPieceFromFile(taskId, n, buffer);
-            buffer.flip();
-            digest.update(buffer);
+        if (from >= to) {
+            return;
         }
+        if (buffers == null) {
+            buffers = new ByteBuffer[] {alignedBuffer(pieceLength), alignedBuffer(pieceLength)};
+        }
+        read(from, buffers[0]);
+        for (int n = from; n < to; n++) {
+            ByteBuffer current = buffers[(n - from) & 1];
+            ByteBuffer following = buffers[(n - from + 1) & 1];
+            int next = n + 1;
+            CompletableFuture<Void> ahead = next < to
+                    ? CompletableFuture.runAsync(() -> read(next, following), readAhead)
+                    : null;
+            try {
+                digest.update(current);
+            } finally {
+                if (ahead != null) {
+                    awaitRead(ahead);
+                }
+            }
+        }
+    }
+
+    /** Waits for a read-ahead; its failure is rethrown as it was (a typed store exception), not wrapped. */
+    private static void awaitRead(CompletableFuture<Void> read) {
+        try {
+            read.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    private void read(int n, ByteBuffer into) {
+        into.clear();
+        store.readPieceFromFile(taskId, n, into);
+        into.flip();
+    }
+
+    private static ByteBuffer alignedBuffer(int length) {
+        int blocks = (length + READ_ALIGNMENT - 1) / READ_ALIGNMENT * READ_ALIGNMENT;
+        return ByteBuffer.allocateDirect(blocks + READ_ALIGNMENT).alignedSlice(READ_ALIGNMENT);
     }
 
     private static MessageDigest newDigest() {

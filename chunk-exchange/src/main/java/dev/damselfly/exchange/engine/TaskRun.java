@@ -798,7 +798,7 @@ final class TaskRun {
 
     private ContentHasher contentHasher() {
         if (hasher == null) {
-            hasher = new ContentHasher(engine.store(), taskId, pieceLength, pieceCount);
+            hasher = new ContentHasher(engine.store(), taskId, pieceLength, pieceCount, engine.workers());
         }
         return hasher;
     }

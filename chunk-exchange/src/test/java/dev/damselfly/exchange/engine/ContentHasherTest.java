@@ -38,7 +38,7 @@ class ContentHasherTest {
     void open() {
         store = PieceStore.open(dir.resolve("store"), PieceStoreConfig.builder().syncWrites(false)
                 .hotCacheBytes(0).build()); // every read goes to the content file
-        workers = Executors.newSingleThreadExecutor();
+        workers = Executors.newCachedThreadPool();
     }
 
     @AfterEach
@@ -52,7 +52,7 @@ class ContentHasherTest {
         byte[] content = randomContent(37 * PIECE + 1234);
         int pieces = 38;
         store.createTask(TASK, content.length, PIECE);
-        ContentHasher hasher = new ContentHasher(store, TASK, PIECE, pieces);
+        ContentHasher hasher = new ContentHasher(store, TASK, PIECE, pieces, workers);
         List<Integer> order = new ArrayList<>();
         for (int n = 0; n < pieces; n++) {
             order.add(n);
@@ -71,7 +71,7 @@ class ContentHasherTest {
     void aPrefixHashedEarlyStaysRightWhenTheRestArrivesLater() throws Exception {
         byte[] content = randomContent(8 * PIECE);
         store.createTask(TASK, content.length, PIECE);
-        ContentHasher hasher = new ContentHasher(store, TASK, PIECE, 8);
+        ContentHasher hasher = new ContentHasher(store, TASK, PIECE, 8, workers);
         BitSet stored = new BitSet();
         for (int n : new int[] {0, 1, 2, 5}) {
             write(content, n);
@@ -96,7 +96,7 @@ class ContentHasherTest {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.write(ByteBuffer.wrap(new byte[] {(byte) ~content[PIECE + 10]}), PIECE + 10);
         }
-        ContentHasher hasher = new ContentHasher(store, TASK, PIECE, 4);
+        ContentHasher hasher = new ContentHasher(store, TASK, PIECE, 4, workers);
         BitSet stored = new BitSet();
         stored.set(0, 4);
         hasher.advance(stored, workers); // the background job meets the corrupt piece and fails
