@@ -42,7 +42,7 @@ final class PieceReader {
         ctx.metrics.cacheMisses.increment();
         PieceRecord p = requirePiece(t, number);
         ByteBuffer buf = ByteBuffer.allocate(p.length());
-        readVerified(t, p, buf, held);
+        readVerified(t, p, buf, held, false);
         buf.flip();
         if (cacheable && !t.deleted()) {
             ctx.hot.offer(key, buf);
@@ -54,7 +54,10 @@ final class PieceReader {
         return read(t, number, dst, held, true);
     }
 
-    /** @param useHot whether the in-memory hot set may answer; false reads the content file */
+    /**
+     * @param useHot whether the in-memory hot set may answer; false reads the content file, with direct I/O when the
+     *               piece and {@code dst} allow it (see {@link DirectIo})
+     */
     int read(TaskState t, int number, ByteBuffer dst, boolean held, boolean useHot) {
         t.checkNumber(number);
         PieceRecord p0 = t.piece(number);
@@ -75,7 +78,7 @@ final class PieceReader {
         ByteBuffer slice = dst.duplicate();
         slice.limit(start + p.length());
         try {
-            readVerified(t, p, slice, held);
+            readVerified(t, p, slice, held, !useHot);
         } catch (RuntimeException e) {
             dst.position(start);
             throw e;
@@ -145,7 +148,8 @@ final class PieceReader {
      * Reads the piece into {@code buf} (from its position, exactly the piece length, which the caller made room
      * for; the limit ends at the piece's end) and checks it; drops it on mismatch.
      */
-    private void readVerified(TaskState t, PieceRecord p, ByteBuffer buf, boolean held) {
+    /** @param fromDisk read with direct I/O when possible: the caller wants the file's bytes, not the page cache's */
+    private void readVerified(TaskState t, PieceRecord p, ByteBuffer buf, boolean held, boolean fromDisk) {
         int number = p.number();
         acquire(t, number, held);
         try {
@@ -153,7 +157,7 @@ final class PieceReader {
             boolean verify = mustVerify(t, number);
             int actual;
             try {
-                Integer direct = readDirect(t, p, buf, verify);
+                Integer direct = fromDisk ? readDirect(t, p, buf, verify) : null;
                 actual = direct != null ? direct : CrcReader.read(ch, t.offsetOf(number), buf, verify);
             } catch (EOFException e) {
                 throw corrupt(t, p, null, "content file ends inside the piece");

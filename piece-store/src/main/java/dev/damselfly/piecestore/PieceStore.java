@@ -330,7 +330,8 @@ public final class PieceStore implements AutoCloseable {
      * {@link #readPiece(String, int, ByteBuffer)} from the content file itself, never from the in-memory hot set: for
      * a caller that vouches for the file (a check before it is handed out). Into an aligned direct buffer (see
      * {@link ByteBuffer#alignedSlice}, 4096 bytes) a whole aligned piece is read with direct I/O, bypassing the page
-     * cache, when the store uses it.
+     * cache, when the store uses it: from the disk even when the page cache holds it (other reads use the page
+     * cache).
      */
     public int readPieceFromFile(String taskId, int number, ByteBuffer dst) {
         checkOpen();

@@ -55,7 +55,10 @@ class DirectIoTest {
                 ByteBuffer heap = store.readPiece(TASK, n); // page-cache path over the same file
                 assertEquals(ByteBuffer.wrap(content, n * PIECE, length), heap, "piece " + n + " read buffered");
             }
-            assertEquals(5.0 * PIECE, direct(meters, "read"), "aligned reads into the aligned buffer only");
+            assertEquals(5.0 * PIECE, direct(meters, "read"), "aligned reads from the file into the aligned buffer only");
+            aligned.clear();
+            store.readPiece(TASK, 0, aligned); // an ordinary read uses the page cache, aligned buffer or not
+            assertEquals(5.0 * PIECE, direct(meters, "read"));
         }
     }
 
