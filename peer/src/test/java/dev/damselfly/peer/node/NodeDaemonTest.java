@@ -69,6 +69,14 @@ class NodeDaemonTest {
         origin.stop(0);
     }
 
+    private String fileUrl() {
+        return "http://127.0.0.1:" + origin.getAddress().getPort() + "/file.bin";
+    }
+
+    private String contentDigest() throws Exception {
+        return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    }
+
     @Test
     void servesHealthMetricsAdminAndDownloads() throws Exception {
         try (NodeDaemon node = NodeDaemon.start(loopbackConfig("node-test"))) {
@@ -117,8 +125,8 @@ class NodeDaemonTest {
     @Test
     void getNeverLinksACopyCorruptedOnDiskAndFetchesTheBadPieceAgain() throws Exception {
         try (NodeDaemon node = NodeDaemon.start(loopbackConfig("node-corrupt"))) {
-            String url = "http://127.0.0.1:" + origin.getAddress().getPort() + "/file.bin";
-            String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+            String url = fileUrl();
+            String digest = contentDigest();
             String admin = "127.0.0.1:" + node.ports().get("admin");
             Path first = dir.resolve("first.bin");
             var run = dev.damselfly.peer.cli.CliRun.run("get", url, "-O", first.toString(), "--node", admin,
@@ -149,8 +157,8 @@ class NodeDaemonTest {
     @Test
     void getLinksTheNodesCheckedCopyOrCopiesWhenAskedTo() throws Exception {
         try (NodeDaemon node = NodeDaemon.start(loopbackConfig("node-link"))) {
-            String url = "http://127.0.0.1:" + origin.getAddress().getPort() + "/file.bin";
-            String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+            String url = fileUrl();
+            String digest = contentDigest();
             String admin = "127.0.0.1:" + node.ports().get("admin");
             Path linked = dir.resolve("linked.bin");
             dev.damselfly.peer.cli.CliRun run = dev.damselfly.peer.cli.CliRun.run("get", url, "-O", linked.toString(),
