@@ -127,6 +127,18 @@ public final class PeerRecord {
         backToSourceFlag = true;
     }
 
+    /**
+     * Withdraws a back-to-source flag the scheduler set (the origin is handed to another peer); false when the peer
+     * itself asked for the origin ({@code need_back_to_source}), which stays.
+     */
+    public boolean unflagBackToSource() {
+        if (needBackToSource) {
+            return false;
+        }
+        backToSourceFlag = false;
+        return true;
+    }
+
     /** Current scheduling round; a new round (reschedule, re-register) supersedes pending retries. */
     public int scheduleEpoch() {
         return scheduleEpoch;

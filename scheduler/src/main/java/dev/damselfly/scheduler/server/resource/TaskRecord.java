@@ -177,13 +177,18 @@ public final class TaskRecord {
      * registers meanwhile waits for it as a parent instead of going to the origin as well.
      */
     public synchronized boolean hasSourcePending(String excludeHostId) {
+        return pendingSource(excludeHostId) != null;
+    }
+
+    /** The peer {@link #hasSourcePending} finds, or null. */
+    public synchronized PeerRecord pendingSource(String excludeHostId) {
         for (PeerRecord p : peerList) {
             if (!p.host().id().equals(excludeHostId) && p.state() == PeerState.RECEIVED_NORMAL
                     && p.backToSourceFlag()) {
-                return true;
+                return p;
             }
         }
-        return false;
+        return null;
     }
 
     public synchronized boolean hasAvailablePeer(String excludeHostId) {

@@ -45,6 +45,12 @@ public final class Scheduling implements AutoCloseable {
     public static final int TOP_UP_PARENT_FACTOR = 2;
     /** Largest thundering-herd delay (1 s). */
     public static final long HERD_DELAY_MAX_NANOS = 1_000_000_000L;
+    /**
+     * How long a peer told to fetch a task from the origin waits before starting when its host already fetches
+     * another task from the origin (300 ms): a peer of a host that fetches nothing from the origin, registering
+     * meanwhile, takes the origin over, so that the registry's bytes spread over more download links.
+     */
+    public static final long SOURCE_HANDOFF_WINDOW_NANOS = 300_000_000L;
 
     private final SchedulerConfig config;
     private final ResourceStore store;
@@ -112,9 +118,19 @@ public final class Scheduling implements AutoCloseable {
                 peer.setState(PeerState.RECEIVED_NORMAL, now);
                 if (d.getNeedBackToSource()) {
                     peer.flagBackToSource();
-                } else if (!task.hasAvailablePeer(peer.host().id()) && !task.hasSourcePending(peer.host().id())) {
+                } else if (!task.hasAvailablePeer(peer.host().id()) && task.hasSourcePending(peer.host().id())) {
                     // a peer already headed for the origin counts as available: this one waits for it as a parent
-                    // (retry loop below) rather than fetching the same bytes from the origin at the same time
+                    // (retry loop below) rather than fetching the same bytes from the origin at the same time; but
+                    // when that peer's host already fetches other tasks from the origin and this host none, this one
+                    // takes the origin over (one origin fetch still, on a download link that has room)
+                    PeerRecord pending = task.pendingSource(peer.host().id());
+                    if (!peer.host().isSeed() && originFetches(pending.host(), pending) > 0
+                            && originFetches(peer.host(), peer) == 0 && pending.unflagBackToSource()) {
+                        peer.flagBackToSource();
+                        LOG.info("origin handed over task_id={} from_peer_id={} to_peer_id={} host_id={}", task.id(),
+                                pending.id(), peer.id(), peer.host().id());
+                    }
+                } else if (!task.hasAvailablePeer(peer.host().id())) {
                     HostRecord seed = peer.host().isSeed() ? null : chooseSeed(task.id(), peer.host().id());
                     if (seed == null) {
                         peer.flagBackToSource();
@@ -166,6 +182,13 @@ public final class Scheduling implements AutoCloseable {
             return;
         }
         long delay = herdDelayNanos(peer.host().beginRegistration());
+        boolean handOffWindow;
+        synchronized (task) {
+            handOffWindow = peer.backToSourceFlag() && !peer.needBackToSource() && originFetches(peer.host(), peer) > 0;
+        }
+        if (handOffWindow) {
+            delay = Math.max(delay, SOURCE_HANDOFF_WINDOW_NANOS);
+        }
         Runnable first = () -> {
             try {
                 attempt(peer, responder, 0, epoch);
@@ -247,6 +270,25 @@ public final class Scheduling implements AutoCloseable {
         LOG.info("decision top-up task_id={} peer_id={} parents={}", task.id(), peer.id(),
                 answer.stream().map(PeerRecord::id).toList());
         responder.respond(AnnouncePeerResponse.newBuilder().setNormalTaskResponse(b).build());
+    }
+
+    /**
+     * Peers of {@code host} other than {@code except} that fetch (or are about to fetch) their task from the origin.
+     * Reads peers of other tasks without their locks: an estimate, good enough to spread origin fetches.
+     */
+    private int originFetches(HostRecord host, PeerRecord except) {
+        int n = 0;
+        for (String id : host.peerIds()) {
+            PeerRecord p = store.peer(id);
+            if (p == null || p == except) {
+                continue;
+            }
+            PeerState s = p.state();
+            if (s == PeerState.BACK_TO_SOURCE || (s == PeerState.RECEIVED_NORMAL && p.backToSourceFlag())) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private HostRecord chooseSeed(String taskId, String excludeHostId) {

@@ -98,6 +98,61 @@ class SchedulingTest {
     }
 
     @Test
+    void aHostAlreadyFetchingFromTheOriginHandsANewTaskOverToAnIdleHost() throws Exception {
+        SchedulerConfig config = SchedulerConfig.defaults().withRetry(20, Duration.ofMillis(50), 10);
+        ResourceStore store = new ResourceStore(config.normalUploadLimit(), config.seedUploadLimit());
+        try (Scheduling scheduling = new Scheduling(config, store, (seed, task, d, onFailure) -> onFailure.run())) {
+            HostRecord a = Fixtures.hostRecord(store, "a");
+            HostRecord b = Fixtures.hostRecord(store, "b");
+            TaskRecord first = store.taskOrCreate("t1", System.nanoTime());
+            PeerRecord busy = Fixtures.peer(store, first, a, "a-t1");
+            synchronized (first) {
+                busy.setState(PeerState.BACK_TO_SOURCE, System.nanoTime()); // host a fetches t1 from the origin
+            }
+            TaskRecord second = store.taskOrCreate("t2", System.nanoTime());
+            PeerRecord fromA = Fixtures.peer(store, second, a, "a-t2");
+            PeerRecord fromB = Fixtures.peer(store, second, b, "b-t2");
+            Answer answerA = new Answer();
+            Answer answerB = new Answer();
+            long t0 = System.nanoTime();
+            scheduling.register(fromA, TestNode.download("https://example.com/t2", 4), answerA);
+            scheduling.register(fromB, TestNode.download("https://example.com/t2", 4), answerB);
+
+            AnnouncePeerResponse rb = answerB.response.get(5, TimeUnit.SECONDS);
+            assertTrue(rb.hasNeedBackToSourceResponse(), "b, fetching nothing from the origin, takes t2 over: " + rb);
+            AnnouncePeerResponse ra = answerA.response.get(5, TimeUnit.SECONDS);
+            assertTrue(ra.hasNormalTaskResponse(), "a gets b as its parent: " + ra);
+            assertEquals("b-t2", ra.getNormalTaskResponse().getCandidateParents(0).getId());
+            assertTrue(System.nanoTime() - t0 >= Scheduling.SOURCE_HANDOFF_WINDOW_NANOS, "a waited out the window");
+            assertEquals(1, scheduling.backToSourceDecisions(), "still one origin fetch for t2");
+        }
+    }
+
+    @Test
+    void aLoneHostAlreadyFetchingFromTheOriginStillGetsTheNextTaskFromItAfterTheWindow() throws Exception {
+        SchedulerConfig config = SchedulerConfig.defaults().withRetry(20, Duration.ofMillis(50), 10);
+        ResourceStore store = new ResourceStore(config.normalUploadLimit(), config.seedUploadLimit());
+        try (Scheduling scheduling = new Scheduling(config, store, (seed, task, d, onFailure) -> onFailure.run())) {
+            HostRecord a = Fixtures.hostRecord(store, "a");
+            TaskRecord first = store.taskOrCreate("t1", System.nanoTime());
+            PeerRecord busy = Fixtures.peer(store, first, a, "a-t1");
+            synchronized (first) {
+                busy.setState(PeerState.BACK_TO_SOURCE, System.nanoTime());
+            }
+            TaskRecord second = store.taskOrCreate("t2", System.nanoTime());
+            PeerRecord next = Fixtures.peer(store, second, a, "a-t2");
+            Answer answer = new Answer();
+            long t0 = System.nanoTime();
+            scheduling.register(next, TestNode.download("https://example.com/t2", 4), answer);
+            AnnouncePeerResponse r = answer.response.get(5, TimeUnit.SECONDS);
+            long waited = System.nanoTime() - t0;
+            assertTrue(r.hasNeedBackToSourceResponse(), r.toString());
+            assertTrue(waited >= Scheduling.SOURCE_HANDOFF_WINDOW_NANOS && waited < 2_000_000_000L,
+                    "the window, not a retry loop: " + waited / MS + " ms");
+        }
+    }
+
+    @Test
     void aTopUpAddsPeersThatGainedPiecesAndKeepsTheCurrentParents() throws Exception {
         SchedulerConfig config = SchedulerConfig.defaults();
         ResourceStore store = new ResourceStore(config.normalUploadLimit(), config.seedUploadLimit());
