@@ -81,6 +81,11 @@ final class TaskRun {
     private static final int MAX_TOP_UPS = 3;
     /** Wait after a scheduling answer before the first top-up, nanoseconds (1 s); doubles for each next one. */
     private static final long TOP_UP_DELAY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * No piece stored for this long while every parent that has a missing piece answers "busy": the download asks
+     * the scheduler for more parents even after its regular top-ups, at most once per this period, nanoseconds (5 s).
+     */
+    private static final long STARVING_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** Driver wake-up otherwise, nanoseconds (200 ms). */
     private static final long IDLE_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
@@ -125,6 +130,7 @@ final class TaskRun {
     private long lastDecisionNanos = System.nanoTime();
     private int topUps;
     private long idleSinceNanos;
+    private long lastStoredNanos = System.nanoTime();
     private ContentHasher hasher; // created when a full download expects a SHA-256
 
     TaskRun(DownloadEngine engine, TaskRequest request, long contentLength, int pieceLength, TaskLease lease) {
@@ -633,9 +639,13 @@ final class TaskRun {
      */
     private void maybeTopUp(long now) {
         SessionReporter s = session;
-        if (s == null || rescheduling || originFallback || topUps >= MAX_TOP_UPS || !s.canReschedule()
-                || swarm.usable() >= TOP_UP_BELOW_PARENTS || stored.cardinality() == pieceCount
-                || now - lastDecisionNanos < TOP_UP_DELAY_NANOS << topUps) {
+        if (s == null || rescheduling || originFallback || !s.canReschedule() || stored.cardinality() == pieceCount) {
+            return;
+        }
+        boolean starving = now - lastStoredNanos >= STARVING_NANOS && now - lastDecisionNanos >= STARVING_NANOS
+                && peerInFlight.isEmpty() && swarm.anyBusy(now);
+        if (!starving && (topUps >= MAX_TOP_UPS || swarm.usable() >= TOP_UP_BELOW_PARENTS
+                || now - lastDecisionNanos < TOP_UP_DELAY_NANOS << topUps)) {
             return;
         }
         BitSet missing = (BitSet) wanted.clone();
@@ -644,12 +654,19 @@ final class TaskRun {
             return;
         }
         rescheduling = true;
-        topUps++;
-        int number = topUps;
+        String why;
+        if (starving) {
+            lastDecisionNanos = now; // at most one such request per period, answered or not
+            why = "starving: no piece for " + TimeUnit.NANOSECONDS.toSeconds(now - lastStoredNanos)
+                    + " s, parents busy";
+            LOG.info("asking for more parents task_id={} peer_id={} reason={}", taskId, peerIdForLog(), why);
+        } else {
+            topUps++;
+            why = "top-up " + topUps + ": fewer than " + TOP_UP_BELOW_PARENTS + " parents";
+        }
         engine.workers().execute(() -> {
             try {
-                ScheduleDecision d = s.refreshParents("top-up " + number + ": " + "fewer than "
-                        + TOP_UP_BELOW_PARENTS + " parents");
+                ScheduleDecision d = s.refreshParents(why);
                 post(() -> {
                     rescheduling = false;
                     onDecision(d);
@@ -868,6 +885,7 @@ final class TaskRun {
                 peerInFlight.clear(n);
                 parent.inFlight--;
                 stored.set(n);
+                lastStoredNanos = System.nanoTime();
                 parent.failures = 0;
                 parent.busyStreak = 0;
             });
@@ -912,6 +930,7 @@ final class TaskRun {
                 post(() -> {
                     originInFlight.clear(n);
                     stored.set(n);
+                    lastStoredNanos = System.nanoTime();
                 });
                 return;
             } catch (IOException | RuntimeException e) {

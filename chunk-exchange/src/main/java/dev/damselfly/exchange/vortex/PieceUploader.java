@@ -52,7 +52,7 @@ final class PieceUploader {
 
     /** Called on the event loop with a parsed request. */
     void accept(Channel ch, DownloadPieceRequest r) {
-        if (!permits.tryAcquire()) {
+        if (faults.alwaysBusy() || !permits.tryAcquire()) {
             metrics.failed("busy");
             LOG.info("piece upload refused: task_id={} piece={} child={} reason=busy max_concurrent={}",
                     r.taskId(), r.number(), ch.remoteAddress(), maxConcurrent);
