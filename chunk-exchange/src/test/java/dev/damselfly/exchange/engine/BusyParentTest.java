@@ -8,13 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.damselfly.exchange.vortex.UploadFaults;
 import dev.damselfly.testkit.image.DeterministicBytes;
 import io.micrometer.core.instrument.Counter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A parent at its upload cap answers "busy" (Vortex Error, code INTERNAL): on the real wire, the child backs off and
@@ -22,24 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
  * children treating "busy" as a failure: parents dropped after three answers and 2-3× the image fetched from the
  * registry.)
  */
-class BusyParentTest {
+class BusyParentTest extends WireLabTest {
     private static final int PIECE = 64 << 10;
     private static final int PIECES = 48;
     private static final byte[] BLOB = DeterministicBytes.bytes(31, PIECES * PIECE);
-
-    @TempDir
-    Path dir;
-    private WireLab lab;
-
-    @BeforeEach
-    void start() throws Exception {
-        lab = new WireLab(dir);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        lab.close();
-    }
 
     @Test
     void aParentAtItsUploadCapIsWaitedForNotDroppedAndTheOriginIsNotUsed() throws Exception {

@@ -10,15 +10,11 @@ import dev.damselfly.exchange.ParentLoad;
 import dev.damselfly.exchange.upload.SyncHostClient;
 import dev.damselfly.exchange.vortex.UploadFaults;
 import dev.damselfly.testkit.image.DeterministicBytes;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,27 +23,13 @@ import org.slf4j.LoggerFactory;
  * SyncHost, Vortex on loopback), real piece stores, and engines over the real SyncPieces, Vortex and SyncHost clients.
  * Two parents hold a task; the child takes its 64 pieces in proportion to their free upload bandwidth.
  */
-class ParentLoadWeightingTest {
+class ParentLoadWeightingTest extends WireLabTest {
     private static final Logger LOG = LoggerFactory.getLogger(ParentLoadWeightingTest.class);
     private static final int PIECE = 64 << 10;
     private static final int PIECES = 64;
     private static final byte[] BLOB = DeterministicBytes.bytes(21, PIECES * PIECE);
     /** Both parents' max_tx_bandwidth, bits/s: 1 Gbps. */
     private static final long MAX_TX = 1_000_000_000L;
-
-    @TempDir
-    Path dir;
-    private WireLab lab;
-
-    @BeforeEach
-    void start() throws Exception {
-        lab = new WireLab(dir);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        lab.close();
-    }
 
     /**
      * A node. Parents fetch at a steady 8 MiB/s so every piece costs about the same: the scheduler drops a parent

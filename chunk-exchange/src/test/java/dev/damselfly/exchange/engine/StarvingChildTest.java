@@ -6,14 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.damselfly.exchange.vortex.UploadFaults;
 import dev.damselfly.testkit.image.DeterministicBytes;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A child whose only parent answers every request "busy" (its upload slots never free up) keeps asking the scheduler
@@ -21,23 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
  * embedded scheduler. (In a cluster run one node became every child's parent; children that had spent their top-ups
  * waited on it for minutes, silently.)
  */
-class StarvingChildTest {
+class StarvingChildTest extends WireLabTest {
     private static final int PIECE = 64 << 10;
     private static final byte[] BLOB = DeterministicBytes.bytes(53, 8 * PIECE);
-
-    @TempDir
-    Path dir;
-    private WireLab lab;
-
-    @BeforeEach
-    void start() throws Exception {
-        lab = new WireLab(dir);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        lab.close();
-    }
 
     @Test
     void aChildStarvedByABusyParentAsksForOthersAfterItsTopUps() throws Exception {

@@ -7,15 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.damselfly.exchange.vortex.UploadFaults;
 import dev.damselfly.testkit.image.DeterministicBytes;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A child with fewer than 6 parents asks the scheduler for more after 1 s (a top-up), keeping the ones it has: on the
@@ -24,24 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
  * the scheduler's DAG: a peer can never become a parent of its own ancestor; the scheduler's unit test checks that a
  * sibling that gained pieces is offered.)
  */
-class TopUpParentsTest {
+class TopUpParentsTest extends WireLabTest {
     private static final int PIECE = 64 << 10;
     private static final int PIECES = 64;
     private static final byte[] BLOB = DeterministicBytes.bytes(41, PIECES * PIECE);
-
-    @TempDir
-    Path dir;
-    private WireLab lab;
-
-    @BeforeEach
-    void start() throws Exception {
-        lab = new WireLab(dir);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        lab.close();
-    }
 
     /** A node whose uploads run at 1 MiB/s, so a download from one parent takes seconds. */
     private WireNode node(String name) {
