@@ -108,10 +108,11 @@ public final class PieceStoreBenchmarks {
         b.append(String.format(Locale.ROOT, "Opening a store that holds 100,000 pieces (100 tasks × 1,000): **%.0f ms**"
                 + " (median over rounds of the mean of 3 single-shot opens after a clean close; records only, content"
                 + " is never scanned).%n%n", median(restart)));
-        b.append("A store write is: CRC-32 of the piece, a positional write, `force(false)`, then one RocksDB "
+        b.append("A store write is: CRC-32 of the piece, a positional write (with `O_DIRECT` from an aligned staging "
+                + "buffer, the store's default `directIo`, since both piece sizes are block-aligned), `force(false)`, then one RocksDB "
                 + "`WriteBatch` whose WAL is synced by default (`syncMetadata`), or not (Dragonfly's setting: a power "
                 + "loss may forget the last pieces, never expose wrong ones); the plain write is the positional write "
-                + "and `force(false)` alone, so with the WAL synced every piece pays a second sync. Reads go into a reused heap buffer with the hot "
+                + "through the page cache and `force(false)` alone, so with the WAL synced every piece pays a second sync. Reads go into a reused heap buffer with the hot "
                 + "cache off, from a 256 MiB working set in the page cache; \"CRC on every read\" is the default "
                 + "`ReadVerification.EVERY_READ`, which is what catches content corrupted behind the store's back. "
                 + "This machine is shared and noisy: compare ratios, not absolute figures.\n\n");
