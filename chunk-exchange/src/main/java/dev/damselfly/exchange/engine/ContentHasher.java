@@ -31,22 +31,22 @@ final class ContentHasher {
     private int next; // pieces [0, next) are in digest once the job in flight (if any) has ended
     private CompletableFuture<Void> job = CompletableFuture.completedFuture(null);
     private ByteBuffer[] buffers; // two piece buffers: one hashed while the next is read
-    private final Executor readAhead;
+    private final Executor workers;
 
-    /** @param readAhead runs the read of the next piece while the current one is hashed */
-    ContentHasher(PieceStore store, String taskId, int pieceLength, int pieceCount, Executor readAhead) {
+    /** @param workers run the background jobs and the read of the next piece while the current one is hashed */
+    ContentHasher(PieceStore store, String taskId, int pieceLength, int pieceCount, Executor workers) {
         this.store = store;
-        this.readAhead = readAhead;
+        this.workers = workers;
         this.taskId = taskId;
         this.pieceLength = pieceLength;
         this.pieceCount = pieceCount;
     }
 
     /**
-     * Starts a job on {@code workers} hashing the stored pieces right after the hashed prefix, unless one is still
-     * running or the next piece is not stored yet.
+     * Starts a background job hashing the stored pieces right after the hashed prefix, unless one is still running or
+     * the next piece is not stored yet.
      */
-    void advance(BitSet stored, Executor workers) {
+    void advance(BitSet stored) {
         if (!job.isDone()) {
             return;
         }
@@ -94,7 +94,7 @@ final class ContentHasher {
             ByteBuffer following = buffers[(n - from + 1) & 1];
             int next = n + 1;
             CompletableFuture<Void> ahead = next < to
-                    ? CompletableFuture.runAsync(() -> read(next, following), readAhead)
+                    ? CompletableFuture.runAsync(() -> read(next, following), workers)
                     : null;
             try {
                 digest.update(current);

@@ -762,7 +762,7 @@ final class TaskRun {
             if (stored.cardinality() == pieceCount) {
                 finishFull();
             } else if (expectedSha256 != null) {
-                contentHasher().advance(stored, engine.workers());
+                contentHasher().advance(stored);
             }
             return;
         }

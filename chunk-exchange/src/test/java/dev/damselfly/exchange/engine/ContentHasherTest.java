@@ -62,7 +62,7 @@ class ContentHasherTest {
         for (int n : order) {
             write(content, n);
             stored.set(n);
-            hasher.advance(stored, workers);
+            hasher.advance(stored);
         }
         assertEquals(sha256(content), hasher.finish());
     }
@@ -77,8 +77,8 @@ class ContentHasherTest {
             write(content, n);
             stored.set(n);
         }
-        hasher.advance(stored, workers); // hashes 0..2, not 5 (3 is missing)
-        hasher.advance(stored, workers); // nothing new (or still running): must not hash 5 early
+        hasher.advance(stored); // hashes 0..2, not 5 (3 is missing)
+        hasher.advance(stored); // nothing new (or still running): must not hash 5 early
         for (int n : new int[] {3, 4, 6, 7}) {
             write(content, n);
         }
@@ -99,7 +99,7 @@ class ContentHasherTest {
         ContentHasher hasher = new ContentHasher(store, TASK, PIECE, 4, workers);
         BitSet stored = new BitSet();
         stored.set(0, 4);
-        hasher.advance(stored, workers); // the background job meets the corrupt piece and fails
+        hasher.advance(stored); // the background job meets the corrupt piece and fails
         assertThrows(PieceNotFoundException.class, hasher::finish);
     }
 

@@ -77,14 +77,22 @@ class NodeDaemonTest {
         return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
     }
 
+    /** {@code damselfly get} of the origin's file with its digest through the node at {@code admin} into {@code out}. */
+    private dev.damselfly.peer.cli.CliRun get(String admin, Path out, String... more) throws Exception {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("get", fileUrl(), "-O", out.toString(),
+                "--node", admin, "--digest", contentDigest()));
+        args.addAll(java.util.List.of(more));
+        return dev.damselfly.peer.cli.CliRun.run(args.toArray(String[]::new));
+    }
+
     @Test
     void servesHealthMetricsAdminAndDownloads() throws Exception {
         try (NodeDaemon node = NodeDaemon.start(loopbackConfig("node-test"))) {
             assertEquals(200, get(node, "health", "/healthy").statusCode());
             assertEquals(404, get(node, "health", "/other").statusCode());
 
-            String url = "http://127.0.0.1:" + origin.getAddress().getPort() + "/file.bin";
-            String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+            String url = fileUrl();
+            String digest = contentDigest();
             String query = "/api/v1/download?url=" + URLEncoder.encode(url, StandardCharsets.UTF_8) + "&digest=" + digest;
             HttpResponse<byte[]> first = getBytes(node, "admin", query);
             assertEquals(200, first.statusCode(), () -> new String(first.body(), StandardCharsets.UTF_8));
@@ -125,12 +133,9 @@ class NodeDaemonTest {
     @Test
     void getNeverLinksACopyCorruptedOnDiskAndFetchesTheBadPieceAgain() throws Exception {
         try (NodeDaemon node = NodeDaemon.start(loopbackConfig("node-corrupt"))) {
-            String url = fileUrl();
-            String digest = contentDigest();
             String admin = "127.0.0.1:" + node.ports().get("admin");
             Path first = dir.resolve("first.bin");
-            var run = dev.damselfly.peer.cli.CliRun.run("get", url, "-O", first.toString(), "--node", admin,
-                    "--digest", digest);
+            dev.damselfly.peer.cli.CliRun run = get(admin, first);
             assertEquals(0, run.exitCode(), run.toString());
             long fromOrigin = originBytes.get();
             // first.bin is a second name of the node's content file: flip a byte of piece 1 behind the node's back
@@ -140,14 +145,12 @@ class NodeDaemonTest {
             }
 
             Path second = dir.resolve("second.bin");
-            run = dev.damselfly.peer.cli.CliRun.run("get", url, "-O", second.toString(), "--node", admin,
-                    "--digest", digest);
+            run = get(admin, second);
             assertTrue(run.exitCode() != 0, "the node found the corrupt piece and refused: " + run);
             assertTrue(java.nio.file.Files.notExists(second), run.toString());
 
             Path third = dir.resolve("third.bin");
-            run = dev.damselfly.peer.cli.CliRun.run("get", url, "-O", third.toString(), "--node", admin,
-                    "--digest", digest);
+            run = get(admin, third);
             assertEquals(0, run.exitCode(), run.toString());
             assertArrayEquals(content, java.nio.file.Files.readAllBytes(third));
             assertEquals(4L * 1024 * 1024, originBytes.get() - fromOrigin, "only the dropped piece came again");
@@ -157,12 +160,9 @@ class NodeDaemonTest {
     @Test
     void getLinksTheNodesCheckedCopyOrCopiesWhenAskedTo() throws Exception {
         try (NodeDaemon node = NodeDaemon.start(loopbackConfig("node-link"))) {
-            String url = fileUrl();
-            String digest = contentDigest();
             String admin = "127.0.0.1:" + node.ports().get("admin");
             Path linked = dir.resolve("linked.bin");
-            dev.damselfly.peer.cli.CliRun run = dev.damselfly.peer.cli.CliRun.run("get", url, "-O", linked.toString(),
-                    "--node", admin, "--digest", digest);
+            dev.damselfly.peer.cli.CliRun run = get(admin, linked);
             assertEquals(0, run.exitCode(), run.toString());
             assertTrue(run.out().contains("linked to the node's copy"), run.toString());
             assertArrayEquals(content, java.nio.file.Files.readAllBytes(linked));
@@ -171,8 +171,7 @@ class NodeDaemonTest {
             long fromOrigin = originBytes.get();
 
             Path copied = dir.resolve("copied.bin");
-            run = dev.damselfly.peer.cli.CliRun.run("get", url, "-O", copied.toString(), "--node", admin, "--digest",
-                    digest, "--no-link");
+            run = get(admin, copied, "--no-link");
             assertEquals(0, run.exitCode(), run.toString());
             assertArrayEquals(content, java.nio.file.Files.readAllBytes(copied));
             assertEquals(1, ((Number) java.nio.file.Files.getAttribute(copied, "unix:nlink")).intValue());
@@ -180,7 +179,7 @@ class NodeDaemonTest {
 
             // a wrong digest: the node refuses to name its file, and nothing is written
             Path wrong = dir.resolve("wrong.bin");
-            run = dev.damselfly.peer.cli.CliRun.run("get", url + "?copy=3", "-O", wrong.toString(), "--node", admin,
+            run = dev.damselfly.peer.cli.CliRun.run("get", fileUrl() + "?copy=3", "-O", wrong.toString(), "--node", admin,
                     "--digest", "sha256:" + "0".repeat(64));
             assertTrue(run.exitCode() != 0, run.toString());
             assertTrue(run.err().contains("failed"), run.toString());

@@ -86,6 +86,11 @@ class NodeMountsApiTest {
         }
     }
 
+    /** A node whose proxy (and so its mounts' registry reads) knows {@code registry}. */
+    private NodeDaemon startNodeFor(RegistryServer registry) {
+        return startNode("proxy.registries=[{name: \"" + registry.hostPort() + "\", url: \"" + registry.baseUri() + "\"}]");
+    }
+
     private NodeDaemon startNode(String... extra) {
         List<String> sets = new ArrayList<>(List.of(
                 "dataDir=" + dir.resolve("data"), "host.ip=127.0.0.1", "host.hostname=mounts-test",
@@ -187,8 +192,7 @@ class NodeMountsApiTest {
             ImageReference ref = ImageReference.parse(registry.hostPort() + "/nydus/app:v1");
             push(client, ref);
             Path mp = mountpoint("mnt-registry");
-            NodeDaemon node = startNode("proxy.registries=[{name: \"" + registry.hostPort() + "\", url: \""
-                    + registry.baseUri() + "\"}]");
+            NodeDaemon node = startNodeFor(registry);
             try {
                 HttpResponse<String> created = post(node, JSON.writeValueAsString(Map.of(
                         "image", ref.toString(), "mountpoint", mp.toString())));
@@ -235,8 +239,7 @@ class NodeMountsApiTest {
             ImageReference ref = ImageReference.parse(registry.hostPort() + "/nydus/cold:v1");
             push(client, ref);
             Path mp = mountpoint("mnt-cold");
-            NodeDaemon node = startNode("proxy.registries=[{name: \"" + registry.hostPort() + "\", url: \""
-                    + registry.baseUri() + "\"}]");
+            NodeDaemon node = startNodeFor(registry);
             try {
                 assertRefused(node, 400, "nodeReads", JSON.writeValueAsString(Map.of("image", ref.toString(),
                         "mountpoint", mp.toString(), "nodeReads", "SOMETIMES")));

@@ -101,6 +101,7 @@ public final class Scheduling implements AutoCloseable {
         AnnouncePeerResponse immediate = null;
         Status failure = null;
         HostRecord seedToTrigger = null;
+        boolean handOffWindow = false; // this peer goes to the origin while its host already does for another task
         synchronized (task) {
             task.absorb(d, now);
             if (d.getMetadataOnly()) {
@@ -152,6 +153,8 @@ public final class Scheduling implements AutoCloseable {
                         }
                     }
                 }
+                handOffWindow = peer.backToSourceFlag() && !peer.needBackToSource()
+                        && originFetches(peer.host(), peer) > 0;
             }
         }
         LOG.info("peer registered task_id={} peer_id={} host_id={} content_length={} decision={}", task.id(), peer.id(),
@@ -182,10 +185,6 @@ public final class Scheduling implements AutoCloseable {
             return;
         }
         long delay = herdDelayNanos(peer.host().beginRegistration());
-        boolean handOffWindow;
-        synchronized (task) {
-            handOffWindow = peer.backToSourceFlag() && !peer.needBackToSource() && originFetches(peer.host(), peer) > 0;
-        }
         if (handOffWindow) {
             delay = Math.max(delay, SOURCE_HANDOFF_WINDOW_NANOS);
         }

@@ -24,6 +24,16 @@ import org.junit.jupiter.api.Test;
 /** Seed choice, the thundering-herd delay (spec §3.7) and who goes to the origin. */
 class SchedulingTest {
     private static final long MS = 1_000_000L;
+    /** Retries every 50 ms (20 at most, back to source after 10): answers come quickly. */
+    private static final SchedulerConfig FAST_RETRY = SchedulerConfig.defaults().withRetry(20, Duration.ofMillis(50), 10);
+
+    private final ResourceStore store = new ResourceStore(SchedulerConfig.defaults().normalUploadLimit(),
+            SchedulerConfig.defaults().seedUploadLimit());
+
+    /** Scheduling over {@link #store} whose seed triggers always fail (no seed peers here). */
+    private Scheduling scheduling(SchedulerConfig config) {
+        return new Scheduling(config, store, (seed, task, d, onFailure) -> onFailure.run());
+    }
 
     @Test
     void herdDelayGrowsWithConcurrentRegistrationsAndIsCapped() {
@@ -73,9 +83,7 @@ class SchedulingTest {
 
     @Test
     void aPeerRegisteringWhileAnotherIsHeadedForTheOriginWaitsForItInsteadOfFetchingTwice() throws Exception {
-        SchedulerConfig config = SchedulerConfig.defaults().withRetry(20, Duration.ofMillis(50), 10);
-        ResourceStore store = new ResourceStore(config.normalUploadLimit(), config.seedUploadLimit());
-        try (Scheduling scheduling = new Scheduling(config, store, (seed, task, d, onFailure) -> onFailure.run())) {
+        try (Scheduling scheduling = scheduling(FAST_RETRY)) {
             TaskRecord task = store.taskOrCreate("t", System.nanoTime());
             HostRecord a = Fixtures.hostRecord(store, "a");
             HostRecord b = Fixtures.hostRecord(store, "b");
@@ -99,9 +107,7 @@ class SchedulingTest {
 
     @Test
     void aHostAlreadyFetchingFromTheOriginHandsANewTaskOverToAnIdleHost() throws Exception {
-        SchedulerConfig config = SchedulerConfig.defaults().withRetry(20, Duration.ofMillis(50), 10);
-        ResourceStore store = new ResourceStore(config.normalUploadLimit(), config.seedUploadLimit());
-        try (Scheduling scheduling = new Scheduling(config, store, (seed, task, d, onFailure) -> onFailure.run())) {
+        try (Scheduling scheduling = scheduling(FAST_RETRY)) {
             HostRecord a = Fixtures.hostRecord(store, "a");
             HostRecord b = Fixtures.hostRecord(store, "b");
             TaskRecord first = store.taskOrCreate("t1", System.nanoTime());
@@ -130,9 +136,7 @@ class SchedulingTest {
 
     @Test
     void aLoneHostAlreadyFetchingFromTheOriginStillGetsTheNextTaskFromItAfterTheWindow() throws Exception {
-        SchedulerConfig config = SchedulerConfig.defaults().withRetry(20, Duration.ofMillis(50), 10);
-        ResourceStore store = new ResourceStore(config.normalUploadLimit(), config.seedUploadLimit());
-        try (Scheduling scheduling = new Scheduling(config, store, (seed, task, d, onFailure) -> onFailure.run())) {
+        try (Scheduling scheduling = scheduling(FAST_RETRY)) {
             HostRecord a = Fixtures.hostRecord(store, "a");
             TaskRecord first = store.taskOrCreate("t1", System.nanoTime());
             PeerRecord busy = Fixtures.peer(store, first, a, "a-t1");
@@ -154,9 +158,7 @@ class SchedulingTest {
 
     @Test
     void aTopUpAddsPeersThatGainedPiecesAndKeepsTheCurrentParents() throws Exception {
-        SchedulerConfig config = SchedulerConfig.defaults();
-        ResourceStore store = new ResourceStore(config.normalUploadLimit(), config.seedUploadLimit());
-        try (Scheduling scheduling = new Scheduling(config, store, (seed, task, d, onFailure) -> onFailure.run())) {
+        try (Scheduling scheduling = scheduling(SchedulerConfig.defaults())) {
             long now = System.nanoTime();
             TaskRecord task = store.taskOrCreate("t", now);
             PeerRecord source = Fixtures.peer(store, task, Fixtures.hostRecord(store, "src"), "source");
