@@ -2,11 +2,13 @@ package dev.damselfly.proxy;
 
 import dev.damselfly.proxy.p2p.BlobFetch;
 import dev.damselfly.proxy.p2p.BlobFetcher;
+import dev.damselfly.proxy.p2p.BlobRegions;
 import dev.damselfly.proxy.p2p.BlobRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.FileRegion;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
@@ -18,12 +20,14 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +37,10 @@ import org.slf4j.LoggerFactory;
  * {@link InputStream} to the client one read at a time. Each read runs as its own task on the executor;
  * after a buffer is handed to the socket the next read is scheduled only while the client's channel is
  * writable, otherwise it waits for {@link #resume()} (the channel drained below its low-water mark), so a
- * slow client holds at most the channel's high-water mark plus one read and no thread.
+ * slow client holds at most the channel's high-water mark plus one read and no thread. On a plain-TCP connection
+ * a fetch that offers {@linkplain BlobFetch#openRegions file regions} is sent zero-copy instead (sendfile from the
+ * piece store's files): at most {@value #REGIONS_IN_FLIGHT} regions are written and not yet sent at a time, the next
+ * one asked for when one is sent.
  *
  * <p>The response head goes out with the first bytes (a fetch that fails before them is a 502 with
  * {@code X-Dragonfly-Error-Type: dfdaemon}); a body that fails midway resets the connection, so the client
@@ -42,6 +49,8 @@ import org.slf4j.LoggerFactory;
 final class BlobStreamer {
     /** Most bytes asked of the stream per read: 256 KiB. */
     static final int READ_BYTES = 256 * 1024;
+    /** Most file regions written to the client and not yet sent: 2 (one sending while the next is checked). */
+    static final int REGIONS_IN_FLIGHT = 2;
     static final String TASK_ID = "X-Dragonfly-Task-ID";
     static final String SERVER_IP = "X-Dragonfly-Server-IP";
     static final String DOWNLOAD_FINISHED = "X-Dragonfly-Task-Download-Finished";
@@ -55,6 +64,9 @@ final class BlobStreamer {
     private final ProxyMetrics metrics;
     private final Runnable onReady;
     private final AtomicBoolean paused = new AtomicBoolean();
+    private final AtomicInteger regionsInFlight = new AtomicInteger();
+    /** A region step waits for one of the {@value #REGIONS_IN_FLIGHT} written regions to be sent. */
+    private final AtomicBoolean regionWait = new AtomicBoolean();
     /** Removed once the response ended, so a long kept-alive connection does not collect one per request. */
     private final ChannelFutureListener onClose = f -> cancel();
     private final long startNanos = System.nanoTime();
@@ -64,6 +76,7 @@ final class BlobStreamer {
     // Guarded by this: what must be closed, once.
     private BlobFetch fetch;
     private InputStream body;
+    private BlobRegions regions;
     private boolean released;
 
     // Touched only by the single executor task running at a time (hand-offs go through the executor).
@@ -134,7 +147,10 @@ final class BlobStreamer {
                 channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(this::completed);
                 return;
             }
-            if (!adoptBody(opened.openStream(slice.offset(), slice.length()))) {
+            Optional<BlobRegions> files = sendsFiles() ? opened.openRegions(slice.offset(), slice.length())
+                    : Optional.empty();
+            if (files.isPresent() ? !adoptRegions(files.get()) : !adoptBody(opened.openStream(slice.offset(),
+                    slice.length()))) {
                 return;
             }
             step();
@@ -145,10 +161,19 @@ final class BlobStreamer {
         }
     }
 
+    /** Zero-copy needs the bytes to go to the socket as they are: no TLS (an intercepted HTTPS connection) between. */
+    private boolean sendsFiles() {
+        return channel.pipeline().get(SslHandler.class) == null;
+    }
+
     /** One read from the stream, written to the client; schedules the next while the client takes data. */
     private void step() {
         if (cancelled) {
             release();
+            return;
+        }
+        if (regions != null) {
+            stepRegion();
             return;
         }
         int want = (int) Math.min(READ_BYTES, remaining);
@@ -187,6 +212,59 @@ final class BlobStreamer {
         } else {
             paused.set(true);
             resume();
+        }
+    }
+
+    /** One region written to the client; the next is asked for at once while fewer than two are unsent. */
+    private void stepRegion() {
+        FileRegion region;
+        try {
+            region = regions.next();
+        } catch (IOException | RuntimeException e) {
+            failed(502, "blob stream failed after " + sent + " bytes: " + e.getMessage(), e);
+            return;
+        }
+        if (region == null || region.count() <= 0 || region.count() > remaining) {
+            String got = region == null ? "ended " + remaining + " bytes early"
+                    : "gave a region of " + region.count() + " bytes with " + remaining + " left";
+            if (region != null) {
+                region.release();
+            }
+            failed(502, "blob regions " + got, null);
+            return;
+        }
+        if (cancelled) {
+            region.release();
+            release();
+            return;
+        }
+        remaining -= region.count();
+        sent += region.count();
+        if (head != null) {
+            channel.write(head);
+            head = null;
+        }
+        if (remaining == 0) {
+            channel.write(region);
+            channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(this::completed);
+            return;
+        }
+        regionsInFlight.incrementAndGet();
+        channel.writeAndFlush(region).addListener(done -> {
+            regionsInFlight.decrementAndGet();
+            if (!done.isSuccess()) {
+                channel.close(); // the close listener releases the fetch
+            } else if (regionWait.compareAndSet(true, false)) {
+                schedule(this::step);
+            }
+        });
+        if (regionsInFlight.get() < REGIONS_IN_FLIGHT) {
+            schedule(this::step);
+            return;
+        }
+        regionWait.set(true);
+        if (regionsInFlight.get() < REGIONS_IN_FLIGHT && regionWait.compareAndSet(true, false)) {
+            schedule(this::step); // a region was sent between the check and the flag
         }
     }
 
@@ -315,6 +393,17 @@ final class BlobStreamer {
         return true;
     }
 
+    private boolean adoptRegions(BlobRegions files) {
+        synchronized (this) {
+            if (!released) {
+                regions = files;
+                return true;
+            }
+        }
+        files.close();
+        return false;
+    }
+
     private boolean adoptBody(InputStream stream) {
         synchronized (this) {
             if (!released) {
@@ -330,6 +419,7 @@ final class BlobStreamer {
     private void release() {
         BlobFetch toClose;
         InputStream stream;
+        BlobRegions files;
         synchronized (this) {
             if (released) {
                 return;
@@ -337,8 +427,12 @@ final class BlobStreamer {
             released = true;
             toClose = fetch;
             stream = body;
+            files = regions;
         }
         closeQuietly(stream);
+        if (files != null) {
+            files.close();
+        }
         if (toClose != null) {
             try {
                 toClose.close();

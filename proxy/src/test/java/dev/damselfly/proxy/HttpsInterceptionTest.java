@@ -100,6 +100,7 @@ class HttpsInterceptionTest {
                 List.of(new Descriptor(MediaTypes.OCI_LAYER_TAR, blobDigest, blob.length)), null, null));
         origin.pushManifest(app, manifest);
         fetcher = new RegistryBlobFetcher(origin, registry.hostPort());
+        fetcher.behave(RegistryBlobFetcher.Behaviour.normal().withFiles()); // as the node's fetcher: files offered
         intercepted = "127.0.0.1:" + registry.port();
         tunneled = "localhost:" + registry.port();
         caDir = temp.resolve("proxy-ca");
@@ -176,10 +177,12 @@ class HttpsInterceptionTest {
         X509Certificate proxyCa = readCertificate(caDir.resolve(InterceptionCa.CERT_FILE));
         HttpClient client = client(proxy, trusting(proxyCa));
         long before = fetchesOf(blobDigest);
+        int regions = fetcher.regionsHandedOut.get();
 
         HttpResponse<byte[]> blobResponse = get(client, intercepted, "/v2/" + REPO + "/blobs/" + blobDigest, BASIC, null);
         assertEquals(200, blobResponse.statusCode());
         assertArrayEquals(blob, blobResponse.body());
+        assertEquals(regions, fetcher.regionsHandedOut.get(), "over TLS the body is streamed, never sent as file regions");
         assertEquals(before + 1, fetchesOf(blobDigest), "the blob went through the BlobFetcher");
         BlobRequest recorded = fetcher.requests.get(fetcher.requests.size() - 1);
         assertEquals(URI.create("https://" + intercepted + "/v2/" + REPO + "/blobs/" + blobDigest), recorded.url());

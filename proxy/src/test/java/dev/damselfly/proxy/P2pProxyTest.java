@@ -329,6 +329,57 @@ class P2pProxyTest {
     }
 
     @Test
+    void aFetchOfferingFilesIsSentZeroCopyWithExactBodiesAndReleasesEveryRegion() throws Exception {
+        fetcher.behave(RegistryBlobFetcher.Behaviour.normal().withFiles());
+        get(mirror(blobPath("private/app", blobDigest)), "Authorization", BASIC); // the blob is in the fetcher's store
+        int handedOut = fetcher.regionsHandedOut.get();
+        long length = blob.length;
+        try (RawHttpClient client = new RawHttpClient(proxy.address(), 0)) {
+            for (int round = 0; round < 2; round++) { // the kept-alive connection serves a second response after the first
+                client.send(rawGet(blobPath("private/app", blobDigest)));
+                client.readHead();
+                assertEquals(200, client.status());
+                assertEquals(blob.length, client.contentLength());
+                assertArrayEquals(blob, client.readExactly(blob.length), "round " + round);
+            }
+        }
+        long[][] ranges = {{0, 0}, {length - 1, length - 1}, {123, RegistryBlobFetcher.REGION_BYTES + 4567},
+                {RegistryBlobFetcher.REGION_BYTES, 2L * RegistryBlobFetcher.REGION_BYTES - 1}, {0, length - 1}};
+        for (long[] r : ranges) {
+            HttpResponse<byte[]> part = get(mirror(blobPath("private/app", blobDigest)), "Authorization", BASIC,
+                    "Range", "bytes=" + r[0] + "-" + r[1]);
+            assertEquals(206, part.statusCode(), Arrays.toString(r));
+            assertEquals("bytes " + r[0] + "-" + r[1] + "/" + length, header(part, "Content-Range"));
+            assertArrayEquals(Arrays.copyOfRange(blob, (int) r[0], (int) r[1] + 1), part.body(), Arrays.toString(r));
+        }
+        assertTrue(fetcher.regionsHandedOut.get() - handedOut >= 2 * (length / RegistryBlobFetcher.REGION_BYTES) + 5,
+                "the bodies went out as file regions: " + (fetcher.regionsHandedOut.get() - handedOut));
+        await(() -> fetcher.regionsReleased.get() == fetcher.regionsHandedOut.get(), "every region released once sent");
+        await(() -> fetcher.closes.get() == fetcher.opens.get(), "every fetch closed");
+    }
+
+    @Test
+    void aFileRegionFetchFailingMidwayResetsTheConnectionAndReleasesWhatItHeld() throws Exception {
+        fetcher.behave(RegistryBlobFetcher.Behaviour.failAfter(0).withFiles());
+        HttpResponse<byte[]> early = get(mirror(blobPath("private/app", blobDigest)), "Authorization", BASIC);
+        assertEquals(502, early.statusCode());
+        assertTrue(new String(early.body(), StandardCharsets.UTF_8).contains("no parent has piece 0"), new String(early.body()));
+
+        fetcher.behave(RegistryBlobFetcher.Behaviour.failAfter(2L * RegistryBlobFetcher.REGION_BYTES + 7).withFiles());
+        try (RawHttpClient client = new RawHttpClient(proxy.address(), 0)) {
+            client.send(rawGet(blobPath("private/app", blobDigest)));
+            client.readHead();
+            assertEquals(200, client.status());
+            RawHttpClient.Outcome outcome = client.readToEnd();
+            assertTrue(outcome.body().length < client.contentLength(), "the body is short: " + outcome.body().length);
+            assertTrue(outcome.reset(), "and the connection was reset, not ended cleanly");
+            assertArrayEquals(Arrays.copyOf(blob, outcome.body().length), outcome.body(), "what arrived is correct");
+        }
+        await(() -> fetcher.regionsReleased.get() == fetcher.regionsHandedOut.get(), "every region released");
+        await(() -> fetcher.closes.get() == fetcher.opens.get(), "failed fetches closed");
+    }
+
+    @Test
     void firstBytesLeaveBeforeTheBlobIsCompleteAndALeavingClientClosesTheFetch() throws Exception {
         fetcher.behave(RegistryBlobFetcher.Behaviour.stallAfter(300 * 1024));
         try (RawHttpClient client = new RawHttpClient(proxy.address(), 0)) {

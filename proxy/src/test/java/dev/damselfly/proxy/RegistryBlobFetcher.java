@@ -5,11 +5,18 @@ import dev.damselfly.oci.ImageReference;
 import dev.damselfly.oci.registry.RegistryClient;
 import dev.damselfly.proxy.p2p.BlobFetch;
 import dev.damselfly.proxy.p2p.BlobFetcher;
+import dev.damselfly.proxy.p2p.BlobRegions;
 import dev.damselfly.proxy.p2p.BlobRequest;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.channel.FileRegion;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -26,20 +33,31 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class RegistryBlobFetcher implements BlobFetcher {
 
-    /** What the next streams do: serve everything, fail after some bytes, or stall after some bytes until released or closed. */
-    record Behaviour(long failAfter, long stallAfter) {
+    /**
+     * What the next fetches do: serve everything, fail after some bytes, or stall after some bytes until released or
+     * closed; {@code files} offers the bytes as file regions too (what the node's fetcher does), else streams only.
+     */
+    record Behaviour(long failAfter, long stallAfter, boolean files) {
         static Behaviour normal() {
-            return new Behaviour(-1, -1);
+            return new Behaviour(-1, -1, false);
         }
 
         static Behaviour failAfter(long bytes) {
-            return new Behaviour(bytes, -1);
+            return new Behaviour(bytes, -1, false);
         }
 
         static Behaviour stallAfter(long bytes) {
-            return new Behaviour(-1, bytes);
+            return new Behaviour(-1, bytes, false);
+        }
+
+        /** The same, offering file regions of at most {@link #REGION_BYTES}. */
+        Behaviour withFiles() {
+            return new Behaviour(failAfter, stallAfter, true);
         }
     }
+
+    /** Largest region a files fetch hands out: 1 MiB (a blob is several). */
+    static final int REGION_BYTES = 1 << 20;
 
     private final RegistryClient client;
     private final String registry;
@@ -47,6 +65,10 @@ final class RegistryBlobFetcher implements BlobFetcher {
     final AtomicInteger opens = new AtomicInteger();
     final AtomicInteger closes = new AtomicInteger();
     final AtomicLong bytesServed = new AtomicLong();
+    /** Regions handed out by files fetches, and those released again (sent or dropped) by the proxy. */
+    final AtomicInteger regionsHandedOut = new AtomicInteger();
+    final AtomicInteger regionsReleased = new AtomicInteger();
+    private final Map<String, Path> files = new ConcurrentHashMap<>();
     final List<BlobRequest> requests = new CopyOnWriteArrayList<>();
     private volatile Behaviour behaviour = Behaviour.normal();
     private volatile CountDownLatch gate = new CountDownLatch(1);
@@ -81,6 +103,22 @@ final class RegistryBlobFetcher implements BlobFetcher {
         boolean hit = store.containsKey(request.digest());
         byte[] bytes = hit ? store.get(request.digest()) : pull(request);
         return new MemoryFetch(request.digest().hex(), bytes, hit, behaviour, gate);
+    }
+
+    private Path fileOf(String taskId, byte[] bytes) throws IOException {
+        try {
+            return files.computeIfAbsent(taskId, id -> {
+                try {
+                    Path f = Files.createTempFile("regions-" + id.substring(0, 12), ".blob");
+                    f.toFile().deleteOnExit();
+                    return Files.write(f, bytes);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
 
     private byte[] pull(BlobRequest request) throws IOException {
@@ -182,6 +220,55 @@ final class RegistryBlobFetcher implements BlobFetcher {
                     }
                 }
             };
+        }
+
+        @Override
+        public Optional<BlobRegions> openRegions(long offset, long length) throws IOException {
+            if (!behaviour.files()) {
+                return Optional.empty();
+            }
+            if (behaviour.failAfter() == 0) {
+                throw new IOException("no parent has piece 0 and the origin refused");
+            }
+            Path file = fileOf(taskId, bytes);
+            return Optional.of(new BlobRegions() {
+                private long position = offset;
+                private final long end = offset + length;
+
+                @Override
+                public FileRegion next() throws IOException {
+                    if (closed) {
+                        throw new IOException("fetch closed");
+                    }
+                    long served = position - offset;
+                    if (behaviour.failAfter() > 0 && served >= behaviour.failAfter()) {
+                        throw new IOException("piece verification failed (test)");
+                    }
+                    if (position >= end) {
+                        return null;
+                    }
+                    long n = Math.min(REGION_BYTES, end - position);
+                    if (behaviour.failAfter() > 0) {
+                        n = Math.min(n, behaviour.failAfter() - served);
+                    }
+                    FileRegion region = new DefaultFileRegion(file.toFile(), position, n) {
+                        @Override
+                        protected void deallocate() {
+                            regionsReleased.incrementAndGet();
+                            super.deallocate();
+                        }
+                    };
+                    position += n;
+                    bytesServed.addAndGet(n);
+                    regionsHandedOut.incrementAndGet();
+                    return region;
+                }
+
+                @Override
+                public void close() {
+                    // nothing pinned: the file lives as long as the fetcher
+                }
+            });
         }
 
         @Override

@@ -55,11 +55,26 @@ public final class TaskDownload {
      * @throws IllegalArgumentException when the range is not inside the content
      */
     public InputStream openStream(long offset, long length) {
+        checkRange(offset, length);
+        return new PieceInputStream(store, taskId(), pieceLength(), offset, length, run::awaitPiece);
+    }
+
+    /**
+     * The same bytes as {@link #openStream} as file regions for zero-copy sends, each handed out once its piece is
+     * stored (the piece the sender waits for is fetched before the others). Holds a lease on the task until closed.
+     *
+     * @throws IllegalArgumentException when the range is not inside the content
+     */
+    public PieceRegionStream openRegions(long offset, long length) {
+        checkRange(offset, length);
+        return new PieceRegionStream(store, taskId(), pieceLength(), offset, length, run::awaitPiece);
+    }
+
+    private void checkRange(long offset, long length) {
         if (offset < 0 || length < 0 || offset + length > contentLength()) {
             throw new IllegalArgumentException("range " + offset + "+" + length + " is not inside the "
                     + contentLength() + " bytes of task " + taskId());
         }
-        return new PieceInputStream(store, taskId(), pieceLength(), offset, length, run::awaitPiece);
     }
 
     /** Bytes of this download from one source so far (LOCAL_PEER is set at completion). */

@@ -1,5 +1,6 @@
 package dev.damselfly.exchange.vortex;
 
+import dev.damselfly.exchange.PieceFileRegion;
 import dev.damselfly.exchange.TokenBucket;
 import dev.damselfly.piecestore.PieceInfo;
 import dev.damselfly.piecestore.PieceNotFoundException;

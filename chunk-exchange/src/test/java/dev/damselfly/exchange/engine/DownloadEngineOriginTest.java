@@ -11,11 +11,15 @@ import dev.damselfly.oci.registry.RegistryClientConfig;
 import dev.damselfly.oci.registry.RegistryHttpClients;
 import dev.damselfly.scheduler.client.id.TaskIds;
 import dev.damselfly.testkit.image.DeterministicBytes;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -223,6 +227,44 @@ class DownloadEngineOriginTest {
         assertArrayEquals(expected, middle);
         assertArrayEquals(BLOB, readAll(d.openStream(0, BLOB.length)));
         d.piece(PIECES - 1).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void regionsYieldTheSameBytesAsTheStreamOnePerCoveringPieceWhileTheDownloadRuns() throws Exception {
+        EngineNode a = node(EngineConfig.defaults().withConcurrency(8, 3));
+        http.delay(30);
+        TaskDownload d = a.engine.download(request("/regions"));
+        long offset = PIECE - 7;
+        int length = 5 * PIECE;
+        List<Long> counts = new ArrayList<>();
+        byte[] middle = sendAll(d.openRegions(offset, length), counts);
+        assertArrayEquals(Arrays.copyOfRange(BLOB, (int) offset, (int) offset + length), middle);
+        assertEquals(List.of(7L, (long) PIECE, (long) PIECE, (long) PIECE, (long) PIECE, PIECE - 7L), counts,
+                "one region per covering piece, sliced at the range's ends");
+        counts.clear();
+        assertArrayEquals(BLOB, sendAll(d.openRegions(0, BLOB.length), counts));
+        assertEquals(PIECES, counts.size());
+        assertThrows(IllegalArgumentException.class, () -> d.openRegions(1, BLOB.length));
+        d.completion().get(10, TimeUnit.SECONDS);
+    }
+
+    /** Sends every region of the stream into memory the way a socket gets it (transferTo), releasing each. */
+    private static byte[] sendAll(PieceRegionStream regions, List<Long> counts) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        WritableByteChannel sink = Channels.newChannel(out);
+        try (regions) {
+            for (var region = regions.next(); region != null; region = regions.next()) {
+                counts.add(region.count());
+                try {
+                    while (region.transferred() < region.count()) {
+                        region.transferTo(sink, region.transferred());
+                    }
+                } finally {
+                    region.release();
+                }
+            }
+        }
+        return out.toByteArray();
     }
 
     @Test

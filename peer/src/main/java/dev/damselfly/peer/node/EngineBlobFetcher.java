@@ -2,16 +2,19 @@ package dev.damselfly.peer.node;
 
 import dev.damselfly.exchange.Origin;
 import dev.damselfly.exchange.engine.DownloadEngine;
+import dev.damselfly.exchange.engine.PieceRegionStream;
 import dev.damselfly.exchange.engine.TaskDownload;
 import dev.damselfly.exchange.engine.TaskRequest;
 import dev.damselfly.piecestore.PieceStore;
 import dev.damselfly.piecestore.TaskInfo;
 import dev.damselfly.proxy.p2p.BlobFetch;
 import dev.damselfly.proxy.p2p.BlobFetcher;
+import dev.damselfly.proxy.p2p.BlobRegions;
 import dev.damselfly.proxy.p2p.BlobRequest;
 import dev.damselfly.proxy.p2p.DragonflyHeaders;
 import dev.damselfly.scheduler.client.id.TaskIdInput;
 import dev.damselfly.scheduler.client.id.TaskIds;
+import io.netty.channel.FileRegion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -90,6 +93,7 @@ final class EngineBlobFetcher implements BlobFetcher {
         private final TaskDownload download;
         private final boolean localHit;
         private volatile InputStream stream;
+        private volatile PieceRegionStream regions;
 
         FullFetch(TaskDownload download, boolean localHit) {
             this.download = download;
@@ -118,8 +122,29 @@ final class EngineBlobFetcher implements BlobFetcher {
         }
 
         @Override
+        public Optional<BlobRegions> openRegions(long offset, long length) {
+            PieceRegionStream opened = download.openRegions(offset, length);
+            regions = opened;
+            return Optional.of(new BlobRegions() {
+                @Override
+                public FileRegion next() throws IOException {
+                    return opened.next();
+                }
+
+                @Override
+                public void close() {
+                    opened.close();
+                }
+            });
+        }
+
+        @Override
         public void close() {
             closeQuietly(stream);
+            PieceRegionStream r = regions;
+            if (r != null) {
+                r.close();
+            }
         }
     }
 

@@ -44,10 +44,19 @@ public interface BlobFetch extends Closeable {
     InputStream openStream(long offset, long length) throws IOException;
 
     /**
+     * The same bytes as {@link #openStream} as file regions, for a proxy that can send them zero-copy (a plain-TCP
+     * client connection); empty when this fetch has no file to send from (the default). Called instead of
+     * {@link #openStream}, at most once, with the same arguments and under the same rules.
+     */
+    default Optional<BlobRegions> openRegions(long offset, long length) throws IOException {
+        return Optional.empty();
+    }
+
+    /**
      * Releases everything behind the fetch (pins, buffers, piece subscriptions). The proxy first closes the
-     * stream it opened (if any), then calls this, each exactly once, from any thread, possibly while its
-     * fetch thread is still blocked in a read of that stream: both closes must make such a read return or
-     * throw promptly. Never throws.
+     * stream or regions it opened (if any), then calls this, each exactly once, from any thread, possibly while
+     * its fetch thread is still blocked in a read of that stream (or a wait for the next region): both closes
+     * must make such a wait return or throw promptly. Never throws.
      */
     @Override
     void close();
