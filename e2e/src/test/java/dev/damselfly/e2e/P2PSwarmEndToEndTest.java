@@ -1,5 +1,6 @@
 package dev.damselfly.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import dev.damselfly.testkit.accesslog.AccessLogEntry;
 import dev.damselfly.testkit.image.DeterministicBytes;
 import dev.damselfly.testkit.registry.RegistryServer;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -102,6 +104,37 @@ class P2PSwarmEndToEndTest {
         assertTrue(fromPeers >= 2 * size, "peers served only " + fromPeers + " bytes");
         System.out.printf("swarm: 4 nodes x %d MiB: registry served %.3fx the blob, peers %.2fx%n",
                 size / MIB, (double) served / size, (double) fromPeers / size);
+
+        // Range GETs as nydusd sends them, across piece boundaries: from a node holding the blob, and from a new node
+        // that fetches only the covering pieces (both answered with file regions sliced at the range's ends)
+        long[][] ranges = {{4 * MIB - 5, 8 * MIB + 9}, {size - 3, size - 1}, {0, 0}};
+        nodes.add(node("node5", "127.0.0.15", List.of()));
+        for (NodeProcess node : List.of(nodes.get(3), nodes.get(4))) {
+            for (long[] r : ranges) {
+                assertArrayEquals(expected(11, size, r[0], r[1]), pullRange(node, digest, r[0], r[1]),
+                        node.name() + " bytes=" + r[0] + "-" + r[1]);
+            }
+        }
+        assertTrue(traffic(nodes.get(4), "REMOTE_PEER") + traffic(nodes.get(4), "BACK_TO_SOURCE") < 6 * 4 * MIB,
+                "node5 fetched only the pieces covering its ranges\n" + logs());
+    }
+
+    /** Bytes {@code [from, to]} of the deterministic blob. */
+    private static byte[] expected(long seed, long size, long from, long to) throws IOException {
+        try (InputStream in = new DeterministicBytes(seed, size)) {
+            in.skipNBytes(from);
+            return in.readNBytes((int) (to - from + 1));
+        }
+    }
+
+    /** A Range GET through the node's mirror; the 206 body. */
+    private byte[] pullRange(NodeProcess node, String digest, long from, long to) throws Exception {
+        URI uri = URI.create("http://" + node.ip() + ":" + node.port("proxy") + "/v2/" + REPO + "/blobs/" + digest
+                + "?ns=" + registry.hostPort());
+        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(uri).header("Range", "bytes=" + from + "-" + to)
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(206, response.statusCode(), node.name() + ": " + new String(response.body(), StandardCharsets.UTF_8));
+        return response.body();
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.damselfly.exchange.PieceFileRegion;
 import dev.damselfly.piecestore.PieceStore;
 import dev.damselfly.piecestore.PieceStoreException;
 import dev.damselfly.piecestore.TaskLease;
+import dev.damselfly.piecestore.TaskNotFoundException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -38,6 +39,18 @@ public final class PieceRegionStream implements Closeable {
         this.end = offset + length;
         this.await = await;
         this.lease = store.pin(taskId);
+    }
+
+    /**
+     * Regions of a range whose covering pieces are already stored (a finished range download): a piece missing
+     * when its turn comes is an {@link IOException}, never a wait.
+     *
+     * @throws TaskNotFoundException when the task is not in the store
+     */
+    public static PieceRegionStream ofStored(PieceStore store, String taskId, long offset, long length) {
+        long pieceLength = store.taskInfo(taskId).orElseThrow(() -> new TaskNotFoundException(taskId))
+                .pieceLength();
+        return new PieceRegionStream(store, taskId, pieceLength, offset, length, n -> CompletableFuture.completedFuture(null));
     }
 
     /**

@@ -125,26 +125,13 @@ final class EngineBlobFetcher implements BlobFetcher {
         public Optional<BlobRegions> openRegions(long offset, long length) {
             PieceRegionStream opened = download.openRegions(offset, length);
             regions = opened;
-            return Optional.of(new BlobRegions() {
-                @Override
-                public FileRegion next() throws IOException {
-                    return opened.next();
-                }
-
-                @Override
-                public void close() {
-                    opened.close();
-                }
-            });
+            return Optional.of(adapt(opened));
         }
 
         @Override
         public void close() {
             closeQuietly(stream);
-            PieceRegionStream r = regions;
-            if (r != null) {
-                r.close();
-            }
+            closeQuietly(regions);
         }
     }
 
@@ -153,6 +140,7 @@ final class EngineBlobFetcher implements BlobFetcher {
         private final TaskRequest task;
         private final long length;
         private volatile InputStream stream;
+        private volatile PieceRegionStream regions;
 
         RangeFetch(TaskRequest task, long length) {
             this.task = task;
@@ -176,6 +164,26 @@ final class EngineBlobFetcher implements BlobFetcher {
 
         @Override
         public InputStream openStream(long offset, long rangeLength) throws IOException {
+            awaitRange(offset, rangeLength);
+            stream = new StoredRangeInputStream(store, task.taskId(), offset, rangeLength);
+            return stream;
+        }
+
+        @Override
+        public Optional<BlobRegions> openRegions(long offset, long rangeLength) throws IOException {
+            awaitRange(offset, rangeLength);
+            PieceRegionStream opened;
+            try {
+                opened = PieceRegionStream.ofStored(store, task.taskId(), offset, rangeLength);
+            } catch (RuntimeException e) {
+                throw new IOException("range " + offset + "+" + rangeLength + " of task " + task.taskId()
+                        + " is not stored: " + e.getMessage(), e);
+            }
+            regions = opened;
+            return Optional.of(adapt(opened));
+        }
+
+        private void awaitRange(long offset, long rangeLength) throws IOException {
             try {
                 engine.fetchRange(task, offset, rangeLength).get(rangeTimeoutMillis, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
@@ -188,13 +196,33 @@ final class EngineBlobFetcher implements BlobFetcher {
                 throw new IOException("range " + offset + "+" + rangeLength + " of task " + task.taskId()
                         + " not fetched within " + rangeTimeoutMillis + " ms", e);
             }
-            stream = new StoredRangeInputStream(store, task.taskId(), offset, rangeLength);
-            return stream;
         }
 
         @Override
         public void close() {
             closeQuietly(stream);
+            closeQuietly(regions);
+        }
+    }
+
+    /** The engine's region stream as the proxy's seam. */
+    private static BlobRegions adapt(PieceRegionStream regions) {
+        return new BlobRegions() {
+            @Override
+            public FileRegion next() throws IOException {
+                return regions.next();
+            }
+
+            @Override
+            public void close() {
+                regions.close();
+            }
+        };
+    }
+
+    private static void closeQuietly(PieceRegionStream regions) {
+        if (regions != null) {
+            regions.close();
         }
     }
 
