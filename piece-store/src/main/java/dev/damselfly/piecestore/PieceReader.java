@@ -55,8 +55,8 @@ final class PieceReader {
     }
 
     /**
-     * @param useHot whether the in-memory hot set may answer; false reads the content file, with direct I/O when the
-     *               piece and {@code dst} allow it (see {@link DirectIo})
+     * @param useHot whether the in-memory hot set may answer; false reads the content file, with direct I/O when this
+     *               process wrote the piece that way and {@code dst} allows it (see {@link DirectIo})
      */
     int read(TaskState t, int number, ByteBuffer dst, boolean held, boolean useHot) {
         t.checkNumber(number);
@@ -78,7 +78,7 @@ final class PieceReader {
         ByteBuffer slice = dst.duplicate();
         slice.limit(start + p.length());
         try {
-            readVerified(t, p, slice, held, !useHot);
+            readVerified(t, p, slice, held, !useHot && t.writtenDirect(number));
         } catch (RuntimeException e) {
             dst.position(start);
             throw e;
@@ -148,7 +148,10 @@ final class PieceReader {
      * Reads the piece into {@code buf} (from its position, exactly the piece length, which the caller made room
      * for; the limit ends at the piece's end) and checks it; drops it on mismatch.
      */
-    /** @param fromDisk read with direct I/O when possible: the caller wants the file's bytes, not the page cache's */
+    /**
+     * @param fromDisk read with direct I/O when possible: the piece was written that way, so the page cache does not
+     *                 hold it and reading it through the cache would only fill fresh pages
+     */
     private void readVerified(TaskState t, PieceRecord p, ByteBuffer buf, boolean held, boolean fromDisk) {
         int number = p.number();
         acquire(t, number, held);

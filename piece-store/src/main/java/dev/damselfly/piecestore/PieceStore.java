@@ -328,10 +328,11 @@ public final class PieceStore implements AutoCloseable {
 
     /**
      * {@link #readPiece(String, int, ByteBuffer)} from the content file itself, never from the in-memory hot set: for
-     * a caller that vouches for the file (a check before it is handed out). Into an aligned direct buffer (see
-     * {@link ByteBuffer#alignedSlice}, 4096 bytes) a whole aligned piece is read with direct I/O, bypassing the page
-     * cache, when the store uses it: from the disk even when the page cache holds it (other reads use the page
-     * cache).
+     * a caller that vouches for the file (a check before it is handed out). A piece this process wrote with direct
+     * I/O is read back the same way into an aligned direct buffer (see {@link ByteBuffer#alignedSlice}, 4096 bytes),
+     * bypassing the page cache, which does not hold it; any other piece (written through the page cache, say from the
+     * origin, or before a restart) is read through the page cache, where it usually still is. Other reads always use
+     * the page cache.
      */
     public int readPieceFromFile(String taskId, int number, ByteBuffer dst) {
         checkOpen();

@@ -64,9 +64,11 @@ final class PieceWriter {
             }
             try {
                 long pos = t.offsetOf(number);
-                if (!writeDirect(t, number, bytes, pos)) {
+                boolean direct = writeDirect(t, number, bytes, pos);
+                if (!direct) {
                     writeFully(t.content.channel(true), bytes.duplicate(), pos);
                 }
+                t.markWritten(number, direct);
                 if (ctx.config.syncWrites()) {
                     t.content.forceWrites();
                 }
@@ -120,6 +122,7 @@ final class PieceWriter {
                     }
                     done += n;
                 }
+                t.markWritten(number, false);
                 checkDigest(t, number, expected, (int) crc.getValue(), sha == null ? null : sha.digest());
                 if (ctx.config.syncWrites()) {
                     t.content.forceWrites();

@@ -24,6 +24,8 @@ final class TaskState {
     final Object commitLock = new Object();
     private final AtomicReferenceArray<PieceRecord> pieces;
     private final AtomicIntegerArray verified;
+    /** 1 where this process last wrote the piece with direct I/O (so the page cache does not hold it). */
+    private final AtomicIntegerArray writtenDirect;
     private final AtomicLong lastAccessMillis;
     private final AtomicLong storedBytes = new AtomicLong();
     private final AtomicInteger storedPieces = new AtomicInteger();
@@ -42,6 +44,7 @@ final class TaskState {
         this.content = content;
         this.pieces = new AtomicReferenceArray<>(pieceCount);
         this.verified = new AtomicIntegerArray(pieceCount);
+        this.writtenDirect = new AtomicIntegerArray(pieceCount);
     }
 
     TaskRecord record() {
@@ -129,6 +132,16 @@ final class TaskState {
 
     void markVerified(int number) {
         verified.set(number, 1);
+    }
+
+    /** Whether this process last wrote the piece with direct I/O (false after a restart: unknown). */
+    boolean writtenDirect(int number) {
+        return writtenDirect.get(number) == 1;
+    }
+
+    /** Records how the piece's bytes were just written: with direct I/O or through the page cache. */
+    void markWritten(int number, boolean direct) {
+        writtenDirect.set(number, direct ? 1 : 0);
     }
 
     long offsetOf(int number) {

@@ -84,6 +84,36 @@ class DirectIoTest {
     }
 
     @Test
+    void aPieceWrittenThroughThePageCacheIsReadBackFromIt() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        byte[] content = content(2 * PIECE);
+        try (PieceStore store = PieceStore.open(dir.resolve("s"), PieceStoreConfig.builder().hotCacheBytes(0).build(),
+                meters)) {
+            store.createTask(TASK, content.length, PIECE);
+            store.writePiece(TASK, 0, new java.io.ByteArrayInputStream(content, 0, PIECE), null); // a stream: page cache
+            store.writePiece(TASK, 1, alignedCopy(content, PIECE, PIECE), null);                // aligned: direct
+            assertEquals(1.0 * PIECE, direct(meters, "write"));
+            ByteBuffer aligned = ByteBuffer.allocateDirect(PIECE + 4096).alignedSlice(4096);
+            store.readPieceFromFile(TASK, 0, aligned);
+            aligned.flip();
+            assertEquals(ByteBuffer.wrap(content, 0, PIECE), aligned);
+            assertEquals(0.0, direct(meters, "read"), "the page cache holds piece 0: no disk read for it");
+            aligned.clear();
+            store.readPieceFromFile(TASK, 1, aligned);
+            aligned.flip();
+            assertEquals(ByteBuffer.wrap(content, PIECE, PIECE), aligned);
+            assertEquals(1.0 * PIECE, direct(meters, "read"), "piece 1 went around the page cache both ways");
+        }
+        try (PieceStore reopened = PieceStore.open(dir.resolve("s"), PieceStoreConfig.builder().hotCacheBytes(0).build(),
+                meters)) {
+            ByteBuffer aligned = ByteBuffer.allocateDirect(PIECE + 4096).alignedSlice(4096);
+            reopened.readPieceFromFile(TASK, 1, aligned);
+            aligned.flip();
+            assertEquals(ByteBuffer.wrap(content, PIECE, PIECE), aligned, "after a restart: read through the page cache");
+        }
+    }
+
+    @Test
     void turnedOffEverythingGoesThroughThePageCache() {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         byte[] content = content(2 * PIECE);
