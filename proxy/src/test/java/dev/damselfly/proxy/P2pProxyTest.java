@@ -171,6 +171,19 @@ class P2pProxyTest {
         return request.append("\r\n").toString();
     }
 
+    /** A blob GET whose fetch fails midway: a 200 head, a correct but short body, then a reset (never a clean end). */
+    private static void assertBodyCutByAReset() throws IOException {
+        try (RawHttpClient client = new RawHttpClient(proxy.address(), 0)) {
+            client.send(rawGet(blobPath("private/app", blobDigest)));
+            client.readHead();
+            assertEquals(200, client.status());
+            RawHttpClient.Outcome outcome = client.readToEnd();
+            assertTrue(outcome.body().length < client.contentLength(), "the body is short: " + outcome.body().length);
+            assertTrue(outcome.reset(), "and the connection was reset, not ended cleanly");
+            assertArrayEquals(Arrays.copyOf(blob, outcome.body().length), outcome.body(), "what arrived is correct");
+        }
+    }
+
     @Test
     void matchingBlobGetsAreServedByTheFetcherWithDragonflyHeaders() throws Exception {
         int opens = fetcher.opens.get();
@@ -313,15 +326,7 @@ class P2pProxyTest {
 
         double failures = count(ProxyMetrics.REQUEST_FAILURE_TOTAL);
         fetcher.behave(RegistryBlobFetcher.Behaviour.failAfter(1024 * 1024 + 7));
-        try (RawHttpClient client = new RawHttpClient(proxy.address(), 0)) {
-            client.send(rawGet(blobPath("private/app", blobDigest)));
-            client.readHead();
-            assertEquals(200, client.status());
-            RawHttpClient.Outcome outcome = client.readToEnd();
-            assertTrue(outcome.body().length < client.contentLength(), "the body is short: " + outcome.body().length);
-            assertTrue(outcome.reset(), "and the connection was reset, not ended cleanly");
-            assertArrayEquals(Arrays.copyOf(blob, outcome.body().length), outcome.body(), "what arrived is correct");
-        }
+        assertBodyCutByAReset();
         assertThrows(IOException.class, () -> get(mirror(blobPath("private/app", blobDigest)), "Authorization", BASIC),
                 "an ordinary HTTP client sees an error, not a short blob");
         assertTrue(count(ProxyMetrics.REQUEST_FAILURE_TOTAL) >= failures + 2);
@@ -366,15 +371,7 @@ class P2pProxyTest {
         assertTrue(new String(early.body(), StandardCharsets.UTF_8).contains("no parent has piece 0"), new String(early.body()));
 
         fetcher.behave(RegistryBlobFetcher.Behaviour.failAfter(2L * RegistryBlobFetcher.REGION_BYTES + 7).withFiles());
-        try (RawHttpClient client = new RawHttpClient(proxy.address(), 0)) {
-            client.send(rawGet(blobPath("private/app", blobDigest)));
-            client.readHead();
-            assertEquals(200, client.status());
-            RawHttpClient.Outcome outcome = client.readToEnd();
-            assertTrue(outcome.body().length < client.contentLength(), "the body is short: " + outcome.body().length);
-            assertTrue(outcome.reset(), "and the connection was reset, not ended cleanly");
-            assertArrayEquals(Arrays.copyOf(blob, outcome.body().length), outcome.body(), "what arrived is correct");
-        }
+        assertBodyCutByAReset();
         await(() -> fetcher.regionsReleased.get() == fetcher.regionsHandedOut.get(), "every region released");
         await(() -> fetcher.closes.get() == fetcher.opens.get(), "failed fetches closed");
     }

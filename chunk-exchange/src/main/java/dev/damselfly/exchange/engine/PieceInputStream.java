@@ -4,10 +4,8 @@ import dev.damselfly.piecestore.PieceStore;
 import dev.damselfly.piecestore.TaskLease;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.function.IntFunction;
 
 /**
@@ -85,15 +83,7 @@ final class PieceInputStream extends InputStream {
     }
 
     private void load(int piece) throws IOException {
-        try {
-            await.apply(piece).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted waiting for piece " + piece + " of task " + taskId);
-        } catch (ExecutionException e) {
-            throw new IOException("piece " + piece + " of task " + taskId + " is unavailable: " + e.getCause().getMessage(),
-                    e.getCause());
-        }
+        PieceWait.await(await, piece, taskId);
         try {
             if (buffer == null) {
                 buffer = ByteBuffer.allocate((int) pieceLength); // one buffer for the whole stream, not one per piece

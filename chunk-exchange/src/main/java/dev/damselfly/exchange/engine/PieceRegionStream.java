@@ -7,9 +7,7 @@ import dev.damselfly.piecestore.TaskLease;
 import dev.damselfly.piecestore.TaskNotFoundException;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.function.IntFunction;
 
 /**
@@ -20,7 +18,6 @@ import java.util.function.IntFunction;
  * meanwhile. Not thread-safe (one consumer).
  */
 public final class PieceRegionStream implements Closeable {
-    private final PieceStore store;
     private final String taskId;
     private final long pieceLength;
     private final long end;
@@ -32,7 +29,6 @@ public final class PieceRegionStream implements Closeable {
     /** @param await the future of a piece, asking for it first when it is not stored */
     PieceRegionStream(PieceStore store, String taskId, long pieceLength, long offset, long length,
                       IntFunction<CompletableFuture<Void>> await) {
-        this.store = store;
         this.taskId = taskId;
         this.pieceLength = pieceLength;
         this.position = offset;
@@ -67,15 +63,7 @@ public final class PieceRegionStream implements Closeable {
             return null;
         }
         int piece = (int) (position / pieceLength);
-        try {
-            await.apply(piece).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted waiting for piece " + piece + " of task " + taskId);
-        } catch (ExecutionException e) {
-            throw new IOException("piece " + piece + " of task " + taskId + " is unavailable: " + e.getCause().getMessage(),
-                    e.getCause());
-        }
+        PieceWait.await(await, piece, taskId);
         long from = position - piece * pieceLength;
         PieceFileRegion region;
         try {
