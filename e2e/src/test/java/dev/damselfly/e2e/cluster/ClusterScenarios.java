@@ -169,6 +169,8 @@ final class ClusterScenarios {
             notes.add(received + " corrupt pieces caught by " + hit + " of " + honest.size() + " honest nodes (at most "
                     + maxPerNode + " per node), 0 corrupt bytes delivered");
             notes.add(avoided + " of the " + hit + " nodes that received a bad piece avoid n1");
+            notes.add("registry egress counts the honest nodes' pulls only: n1 already holds the whole image, so every byte"
+                    + " the registry served here is a piece that a node avoiding n1 found on no honest peer yet");
             notes.add(load);
             return new ScenarioResult("s4", "S4 byzantine", cfg, seconds(t), egress, since(t0), notes,
                     Map.of("corrupted", (long) corrupted, "caught", (long) received, "hitNodes", (long) hit,
