@@ -1,7 +1,6 @@
 package dev.damselfly.exchange.engine;
 
 import dev.damselfly.piecestore.PieceStore;
-import dev.damselfly.piecestore.TaskLease;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -15,26 +14,15 @@ import java.util.function.IntFunction;
  */
 final class PieceInputStream extends InputStream {
     private final PieceStore store;
-    private final String taskId;
-    private final long pieceLength;
-    private final long end;
-    private final IntFunction<CompletableFuture<Void>> await;
-    private final TaskLease lease;
-    private long position;
+    private final PieceCursor cursor;
     private int bufferedPiece = -1;
     private ByteBuffer buffer;
-    private boolean closed;
 
     /** @param await the future of a piece, asking for it first when it is not stored */
     PieceInputStream(PieceStore store, String taskId, long pieceLength, long offset, long length,
                      IntFunction<CompletableFuture<Void>> await) {
         this.store = store;
-        this.taskId = taskId;
-        this.pieceLength = pieceLength;
-        this.position = offset;
-        this.end = offset + length;
-        this.await = await;
-        this.lease = store.pin(taskId);
+        this.cursor = new PieceCursor(store, taskId, pieceLength, offset, length, await);
     }
 
     @Override
@@ -46,64 +34,60 @@ final class PieceInputStream extends InputStream {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-        if (closed) {
-            throw new IOException("stream of task " + taskId + " is closed");
-        }
+        cursor.checkOpen("stream");
         if (len == 0) {
             return 0;
         }
-        if (position >= end) {
+        if (cursor.remaining() <= 0) {
             return -1;
         }
-        int piece = (int) (position / pieceLength);
+        int piece = cursor.piece();
         if (piece != bufferedPiece) {
             load(piece);
         }
-        buffer.position((int) (position - piece * pieceLength));
-        int n = (int) Math.min(Math.min(len, buffer.remaining()), end - position);
+        buffer.position((int) cursor.inPiece());
+        int n = (int) Math.min(Math.min(len, buffer.remaining()), cursor.remaining());
         buffer.get(b, off, n);
-        position += n;
+        cursor.advance(n);
         return n;
     }
 
     @Override
     public long skip(long n) {
-        long s = Math.max(0, Math.min(n, end - position));
-        position += s;
+        long s = Math.max(0, Math.min(n, cursor.remaining()));
+        cursor.advance(s);
         return s;
     }
 
     @Override
     public int available() {
-        if (buffer == null || position >= end || (int) (position / pieceLength) != bufferedPiece) {
+        if (buffer == null || cursor.remaining() <= 0 || cursor.piece() != bufferedPiece) {
             return 0;
         }
-        long inPiece = buffer.limit() - (position - bufferedPiece * pieceLength);
-        return (int) Math.max(0, Math.min(inPiece, end - position));
+        long inPiece = buffer.limit() - cursor.inPiece();
+        return (int) Math.max(0, Math.min(inPiece, cursor.remaining()));
     }
 
     private void load(int piece) throws IOException {
-        PieceWait.await(await, piece, taskId);
+        cursor.awaitPiece(piece);
         try {
             if (buffer == null) {
-                buffer = ByteBuffer.allocate((int) pieceLength); // one buffer for the whole stream, not one per piece
+                buffer = ByteBuffer.allocate((int) cursor.pieceLength); // one buffer for the stream, not one per piece
             }
             bufferedPiece = -1;
             buffer.clear();
-            store.readPiece(taskId, piece, buffer);
+            store.readPiece(cursor.taskId, piece, buffer);
             buffer.flip();
         } catch (RuntimeException e) {
-            throw new IOException("reading piece " + piece + " of task " + taskId + ": " + e.getMessage(), e);
+            throw new IOException("reading piece " + piece + " of task " + cursor.taskId + ": " + e.getMessage(), e);
         }
         bufferedPiece = piece;
     }
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
+        if (cursor.close()) {
             buffer = null;
-            lease.close();
         }
     }
 }

@@ -3,7 +3,6 @@ package dev.damselfly.exchange.engine;
 import dev.damselfly.exchange.PieceFileRegion;
 import dev.damselfly.piecestore.PieceStore;
 import dev.damselfly.piecestore.PieceStoreException;
-import dev.damselfly.piecestore.TaskLease;
 import dev.damselfly.piecestore.TaskNotFoundException;
 import java.io.Closeable;
 import java.io.IOException;
@@ -18,23 +17,12 @@ import java.util.function.IntFunction;
  * meanwhile. Not thread-safe (one consumer).
  */
 public final class PieceRegionStream implements Closeable {
-    private final String taskId;
-    private final long pieceLength;
-    private final long end;
-    private final IntFunction<CompletableFuture<Void>> await;
-    private final TaskLease lease;
-    private long position;
-    private volatile boolean closed;
+    private final PieceCursor cursor;
 
     /** @param await the future of a piece, asking for it first when it is not stored */
     PieceRegionStream(PieceStore store, String taskId, long pieceLength, long offset, long length,
                       IntFunction<CompletableFuture<Void>> await) {
-        this.taskId = taskId;
-        this.pieceLength = pieceLength;
-        this.position = offset;
-        this.end = offset + length;
-        this.await = await;
-        this.lease = store.pin(taskId);
+        this.cursor = new PieceCursor(store, taskId, pieceLength, offset, length, await);
     }
 
     /**
@@ -56,32 +44,26 @@ public final class PieceRegionStream implements Closeable {
      * @throws IOException when the piece cannot be had (the download failed, or its stored bytes no longer match)
      */
     public PieceFileRegion next() throws IOException {
-        if (closed) {
-            throw new IOException("region stream of task " + taskId + " is closed");
-        }
-        if (position >= end) {
+        cursor.checkOpen("region stream");
+        if (cursor.remaining() <= 0) {
             return null;
         }
-        int piece = (int) (position / pieceLength);
-        PieceWait.await(await, piece, taskId);
-        long from = position - piece * pieceLength;
+        int piece = cursor.piece();
+        cursor.awaitPiece(piece);
+        long from = cursor.inPiece();
         PieceFileRegion region;
         try {
-            var stored = lease.region(piece);
-            long count = Math.min(stored.length() - from, end - position);
-            region = new PieceFileRegion(stored, from, count);
+            var stored = cursor.lease.region(piece);
+            region = new PieceFileRegion(stored, from, Math.min(stored.length() - from, cursor.remaining()));
         } catch (PieceStoreException | IllegalArgumentException e) {
-            throw new IOException("piece " + piece + " of task " + taskId + ": " + e.getMessage(), e);
+            throw new IOException("piece " + piece + " of task " + cursor.taskId + ": " + e.getMessage(), e);
         }
-        position += region.count();
+        cursor.advance(region.count());
         return region;
     }
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            lease.close();
-        }
+        cursor.close();
     }
 }
