@@ -21,8 +21,6 @@ import java.util.concurrent.Executor;
  * again, so the failure surfaces there, on the driver.
  */
 final class ContentHasher {
-    /** Alignment of the read buffer, bytes: 4096 (so whole pieces can be read with direct I/O). */
-    private static final int READ_ALIGNMENT = 4096;
     private final PieceStore store;
     private final String taskId;
     private final int pieceLength;
@@ -86,7 +84,7 @@ final class ContentHasher {
             return;
         }
         if (buffers == null) {
-            buffers = new ByteBuffer[] {alignedBuffer(pieceLength), alignedBuffer(pieceLength)};
+            buffers = new ByteBuffer[] {AlignedBuffers.allocate(pieceLength), AlignedBuffers.allocate(pieceLength)};
         }
         read(from, buffers[0]);
         for (int n = from; n < to; n++) {
@@ -122,11 +120,6 @@ final class ContentHasher {
         into.clear();
         store.readPieceFromFile(taskId, n, into);
         into.flip();
-    }
-
-    private static ByteBuffer alignedBuffer(int length) {
-        int blocks = (length + READ_ALIGNMENT - 1) / READ_ALIGNMENT * READ_ALIGNMENT;
-        return ByteBuffer.allocateDirect(blocks + READ_ALIGNMENT).alignedSlice(READ_ALIGNMENT);
     }
 
     private static MessageDigest newDigest() {

@@ -10,7 +10,11 @@ import java.util.function.IntFunction;
 /**
  * The bytes {@code [offset, offset+length)} of a task, in order, read from the piece store as each covering
  * piece is stored (waiting for it when needed). Holds a lease on the task until closed. Not thread-safe (one
- * reader). Pieces are read one at a time into one buffer of a piece's length.
+ * reader). Pieces are read one at a time into one buffer of a piece's length, from the content file: a piece this
+ * process wrote with direct I/O (from a peer) is read back the same way, into the stream's aligned direct buffer,
+ * so streaming a blob does not fill the page cache with bytes the node already has on disk (on the bench VM,
+ * filling fresh page-cache pages cost more CPU than the rest of the download); other pieces come through the page
+ * cache, where they usually are.
  */
 final class PieceInputStream extends InputStream {
     private final PieceStore store;
@@ -72,11 +76,11 @@ final class PieceInputStream extends InputStream {
         cursor.awaitPiece(piece);
         try {
             if (buffer == null) {
-                buffer = ByteBuffer.allocate((int) cursor.pieceLength); // one buffer for the stream, not one per piece
+                buffer = AlignedBuffers.allocate((int) cursor.pieceLength); // one for the stream, not one per piece
             }
             bufferedPiece = -1;
             buffer.clear();
-            store.readPiece(cursor.taskId, piece, buffer);
+            store.readPieceFromFile(cursor.taskId, piece, buffer);
             buffer.flip();
         } catch (RuntimeException e) {
             throw new IOException("reading piece " + piece + " of task " + cursor.taskId + ": " + e.getMessage(), e);

@@ -41,7 +41,7 @@ final class EngineNode implements AutoCloseable {
         this.grpcPort = 41000 + index;
         this.tcpPort = 42000 + index;
         this.store = PieceStore.open(dir.resolve(name), PieceStoreConfig.builder().syncWrites(false)
-                .gcInterval(Duration.ZERO).build());
+                .gcInterval(Duration.ZERO).build(), meters);
         this.identity = HostIdentity.of("127.0.0.1", name, grpcPort, dir);
         this.scheduler = schedulerAddress == null ? null
                 : SchedulerClient.start(fastSchedulerConfig(schedulerAddress), new HostFactsCollector(identity, OptionalLong::empty));
@@ -64,6 +64,12 @@ final class EngineNode implements AutoCloseable {
     /** Bytes counted by {@code dragonfly.client.download.traffic} for one source. */
     double traffic(PieceSource source) {
         var c = meters.find(EngineMetrics.TRAFFIC).tag("type", source.name()).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    /** Bytes the piece store moved with direct I/O ({@code damselfly.piecestore.direct.bytes}), op write or read. */
+    double directBytes(String op) {
+        var c = meters.find("damselfly.piecestore.direct.bytes").tag("op", op).counter();
         return c == null ? 0 : c.count();
     }
 
