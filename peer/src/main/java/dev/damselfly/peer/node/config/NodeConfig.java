@@ -154,8 +154,9 @@ public final class NodeConfig {
         public boolean verifyEveryRead = true;
         /**
          * Write whole, block-aligned pieces with direct I/O ({@code O_DIRECT}) and read them back the same way for
-         * checks, bypassing the page cache: far less CPU per byte stored, and the page cache is left to what is read
-         * again. Used only where the file system accepts it (probed at start). Default true.
+         * checks and for streams to local clients (the admin download API, HTTPS-intercepted proxy responses),
+         * bypassing the page cache: far less CPU per byte stored, and the page cache is left to what is read again
+         * (zero-copy sends to peers and plain-HTTP proxy clients go through it). Used only where the file system accepts it (probed at start). Default true.
          */
         public boolean directIo = true;
         /** Drop tasks unused for this long. Default 0 = never. */

@@ -1,0 +1,79 @@
+package dev.damselfly.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@code ./damselfly} launcher at the repository root, run for real on the built jar: {@code damselfly node}
+ * gets the node's bounded heap unless the operator names one; other commands keep the JVM's own defaults.
+ */
+class LauncherTest {
+    private static final Pattern MAX_HEAP = Pattern.compile("-XX:MaxHeapSize=(\\d+)");
+    private static final Pattern MAX_DIRECT = Pattern.compile("-XX:MaxDirectMemorySize=(\\d+)");
+
+    @Test
+    void theNodeGetsABoundedHeapAndDirectMemoryByDefault() throws Exception {
+        String flags = jvmFlags(Map.of(), "node", "--help");
+        assertEquals(256L << 20, value(MAX_HEAP, flags), flags);
+        assertEquals(1L << 30, value(MAX_DIRECT, flags), flags);
+        String verbose = jvmFlags(Map.of(), "--verbose", "node", "--help");
+        assertEquals(256L << 20, value(MAX_HEAP, verbose), "options before the command word: " + verbose);
+    }
+
+    @Test
+    void anOperatorsHeapOptionWinsWhereverItIsGiven() throws Exception {
+        String own = jvmFlags(Map.of("DAMSELFLY_JAVA_OPTS", "-Xmx300m"), "node", "--help");
+        assertEquals(300L << 20, value(MAX_HEAP, own), own);
+        assertTrue(!MAX_DIRECT.matcher(own).find(), "no direct-memory default beside the operator's heap: " + own);
+        String tool = jvmFlags(Map.of("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=1"), "node", "--help");
+        assertTrue(value(MAX_HEAP, tool) != 256L << 20, "JAVA_TOOL_OPTIONS's heap option wins: " + tool);
+    }
+
+    @Test
+    void otherCommandsKeepTheJvmDefaults() throws Exception {
+        String flags = jvmFlags(Map.of(), "--version");
+        assertTrue(value(MAX_HEAP, flags) != 256L << 20, flags);
+        assertTrue(!MAX_DIRECT.matcher(flags).find(), flags);
+    }
+
+    /** Runs the launcher with -XX:+PrintCommandLineFlags added and returns the JVM's flag line. */
+    private static String jvmFlags(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        Path launcher = Path.of("..", "damselfly").toAbsolutePath().normalize();
+        assertTrue(Files.isExecutable(launcher), "launcher at " + launcher);
+        List<String> command = new ArrayList<>(List.of(launcher.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.environment().remove("JDK_JAVA_OPTIONS");
+        pb.environment().put("DAMSELFLY_JAR", DamselflyProcess.jar().toString());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().putAll(env);
+        String own = env.getOrDefault("DAMSELFLY_JAVA_OPTS", "");
+        pb.environment().put("DAMSELFLY_JAVA_OPTS", (own + " -XX:+PrintCommandLineFlags").trim());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "launcher finished");
+        assertEquals(0, p.exitValue(), out);
+        return out.lines().filter(l -> l.contains("-XX:MaxHeapSize=")).findFirst()
+                .orElseThrow(() -> new AssertionError("no JVM flag line in: " + out));
+    }
+
+    private static long value(Pattern p, String flags) {
+        Matcher m = p.matcher(flags);
+        assertTrue(m.find(), p + " in " + flags);
+        return Long.parseLong(m.group(1));
+    }
+}
