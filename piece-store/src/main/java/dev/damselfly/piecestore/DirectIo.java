@@ -77,6 +77,13 @@ final class DirectIo {
         return alignment;
     }
 
+    /** A direct buffer of {@code capacity} bytes whose address is aligned for this file system's direct requests. */
+    ByteBuffer alignedBuffer(int capacity) {
+        int blocks = (capacity + alignment - 1) / alignment * alignment;
+        ByteBuffer b = ByteBuffer.allocateDirect(blocks + alignment).alignedSlice(alignment);
+        return b.limit(capacity).slice();
+    }
+
     /** Opens {@code path} (which exists) for direct reads and writes. */
     static FileChannel open(Path path) throws IOException {
         return FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);

@@ -328,15 +328,25 @@ public final class PieceStore implements AutoCloseable {
 
     /**
      * {@link #readPiece(String, int, ByteBuffer)} from the content file itself, never from the in-memory hot set: for
-     * a caller that vouches for the file (a check before it is handed out). A piece this process wrote with direct
-     * I/O is read back the same way into an aligned direct buffer (see {@link ByteBuffer#alignedSlice}, 4096 bytes),
-     * bypassing the page cache, which does not hold it; any other piece (written through the page cache, say from the
-     * origin, or before a restart) is read through the page cache, where it usually still is. Other reads always use
-     * the page cache.
+     * a caller that wants the file's own bytes (a check before it is handed out, a stream to a local client). A piece
+     * this process wrote with direct I/O is read back the same way into an aligned direct buffer (one from
+     * {@link #newReadBuffer}), bypassing the page cache, which does not hold it; any other piece (written through the
+     * page cache, say from the origin, or before a restart) is read through the page cache, where it usually still
+     * is. Other reads always use the page cache.
      */
     public int readPieceFromFile(String taskId, int number, ByteBuffer dst) {
         checkOpen();
         return reader.read(tasks.require(taskId), number, dst, false, false);
+    }
+
+    /**
+     * A buffer of {@code capacity} bytes in which {@link #readPieceFromFile} can read a piece with direct I/O: a
+     * direct buffer aligned to the block size the store probed when it uses direct I/O, else a heap buffer. Allocate
+     * one per reader and reuse it (direct buffers are costly to allocate).
+     */
+    public ByteBuffer newReadBuffer(int capacity) {
+        DirectIo direct = ctx.direct;
+        return direct != null ? direct.alignedBuffer(capacity) : ByteBuffer.allocate(capacity);
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
@@ -42,7 +43,8 @@ class DirectIoTest {
             }
             assertEquals(5.0 * PIECE, direct(meters, "write"), "the five aligned pieces, not the short last one");
 
-            ByteBuffer aligned = ByteBuffer.allocateDirect(PIECE + 4096).alignedSlice(4096);
+            ByteBuffer aligned = store.newReadBuffer(PIECE); // direct, aligned to the probed block size
+            assertTrue(aligned.isDirect() && aligned.alignmentOffset(0, 4096) == 0 && aligned.capacity() == PIECE);
             for (int n = 0; n < 6; n++) {
                 int length = Math.min(PIECE, content.length - n * PIECE);
                 aligned.clear();
@@ -74,7 +76,7 @@ class DirectIoTest {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 ch.write(ByteBuffer.wrap(new byte[] {(byte) ~content[PIECE + 7]}), PIECE + 7);
             }
-            ByteBuffer aligned = ByteBuffer.allocateDirect(PIECE + 4096).alignedSlice(4096);
+            ByteBuffer aligned = store.newReadBuffer(PIECE);
             store.readPieceFromFile(TASK, 0, aligned);
             aligned.clear();
             assertThrows(PieceNotFoundException.class, () -> store.readPieceFromFile(TASK, 1, aligned));
@@ -93,7 +95,7 @@ class DirectIoTest {
             store.writePiece(TASK, 0, new java.io.ByteArrayInputStream(content, 0, PIECE), null); // a stream: page cache
             store.writePiece(TASK, 1, alignedCopy(content, PIECE, PIECE), null);                // aligned: direct
             assertEquals(1.0 * PIECE, direct(meters, "write"));
-            ByteBuffer aligned = ByteBuffer.allocateDirect(PIECE + 4096).alignedSlice(4096);
+            ByteBuffer aligned = store.newReadBuffer(PIECE);
             store.readPieceFromFile(TASK, 0, aligned);
             aligned.flip();
             assertEquals(ByteBuffer.wrap(content, 0, PIECE), aligned);
@@ -122,7 +124,8 @@ class DirectIoTest {
             store.createTask(TASK, content.length, PIECE);
             store.writePiece(TASK, 0, alignedCopy(content, 0, PIECE), null);
             store.writePiece(TASK, 1, ByteBuffer.wrap(content, PIECE, PIECE), null);
-            ByteBuffer aligned = ByteBuffer.allocateDirect(PIECE + 4096).alignedSlice(4096);
+            ByteBuffer aligned = store.newReadBuffer(PIECE);
+            assertFalse(aligned.isDirect(), "no direct I/O, no direct buffer needed");
             store.readPieceFromFile(TASK, 0, aligned);
             aligned.flip();
             assertEquals(ByteBuffer.wrap(content, 0, PIECE), aligned);

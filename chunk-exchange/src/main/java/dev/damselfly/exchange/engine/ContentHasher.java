@@ -84,7 +84,7 @@ final class ContentHasher {
             return;
         }
         if (buffers == null) {
-            buffers = new ByteBuffer[] {AlignedBuffers.allocate(pieceLength), AlignedBuffers.allocate(pieceLength)};
+            buffers = new ByteBuffer[] {store.newReadBuffer(pieceLength), store.newReadBuffer(pieceLength)};
         }
         read(from, buffers[0]);
         for (int n = from; n < to; n++) {

@@ -76,7 +76,7 @@ final class PieceInputStream extends InputStream {
         cursor.awaitPiece(piece);
         try {
             if (buffer == null) {
-                buffer = AlignedBuffers.allocate((int) cursor.pieceLength); // one for the stream, not one per piece
+                buffer = store.newReadBuffer((int) cursor.pieceLength); // one for the stream, not one per piece
             }
             bufferedPiece = -1;
             buffer.clear();
