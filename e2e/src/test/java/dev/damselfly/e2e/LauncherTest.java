@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The {@code ./damselfly} launcher at the repository root, run for real on the built jar: {@code damselfly node}
- * gets the node's bounded heap unless the operator names one; other commands keep the JVM's own defaults.
+ * gets the node's bounded heap unless the operator names one, the image builders the throughput collector unless the
+ * operator names a collector; other commands keep the JVM's own defaults.
  */
 class LauncherTest {
     private static final Pattern MAX_HEAP = Pattern.compile("-XX:MaxHeapSize=(\\d+)");
@@ -42,10 +43,22 @@ class LauncherTest {
     }
 
     @Test
+    void theImageBuildersGetTheThroughputCollectorUnlessTheOperatorNamesOne() throws Exception {
+        for (String command : new String[] {"build", "merge", "convert"}) {
+            String flags = jvmFlags(Map.of(), command, "--help");
+            assertTrue(flags.contains("-XX:+UseParallelGC"), command + ": " + flags);
+            assertTrue(value(MAX_HEAP, flags) != 256L << 20, "no node heap for " + command + ": " + flags);
+        }
+        String own = jvmFlags(Map.of("DAMSELFLY_JAVA_OPTS", "-XX:+UseSerialGC"), "build", "--help");
+        assertTrue(own.contains("-XX:+UseSerialGC") && !own.contains("-XX:+UseParallelGC"), own);
+    }
+
+    @Test
     void otherCommandsKeepTheJvmDefaults() throws Exception {
         String flags = jvmFlags(Map.of(), "--version");
         assertTrue(value(MAX_HEAP, flags) != 256L << 20, flags);
         assertTrue(!MAX_DIRECT.matcher(flags).find(), flags);
+        assertTrue(!flags.contains("-XX:+UseParallelGC"), flags);
     }
 
     /** Runs the launcher with -XX:+PrintCommandLineFlags added and returns the JVM's flag line. */
