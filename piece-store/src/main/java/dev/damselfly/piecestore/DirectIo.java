@@ -78,7 +78,7 @@ final class DirectIo {
     }
 
     /** A direct buffer of {@code capacity} bytes whose address is aligned for this file system's direct requests. */
-    ByteBuffer alignedBuffer(int capacity) {
+    ByteBuffer allocateAligned(int capacity) {
         int blocks = (capacity + alignment - 1) / alignment * alignment;
         ByteBuffer b = ByteBuffer.allocateDirect(blocks + alignment).alignedSlice(alignment);
         return b.limit(capacity).slice();
@@ -114,7 +114,7 @@ final class DirectIo {
                 stagingAllocated.decrementAndGet();
                 return null;
             }
-            b = ByteBuffer.allocateDirect(length + alignment).alignedSlice(alignment);
+            b = allocateAligned(length);
         }
         b.clear();
         b.limit(length);

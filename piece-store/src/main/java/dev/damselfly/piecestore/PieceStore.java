@@ -346,7 +346,7 @@ public final class PieceStore implements AutoCloseable {
      */
     public ByteBuffer newReadBuffer(int capacity) {
         DirectIo direct = ctx.direct;
-        return direct != null ? direct.alignedBuffer(capacity) : ByteBuffer.allocate(capacity);
+        return direct != null ? direct.allocateAligned(capacity) : ByteBuffer.allocate(capacity);
     }
 
     /**
