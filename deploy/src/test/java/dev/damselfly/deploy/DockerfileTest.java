@@ -29,9 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
  * ports the chart declares.
  */
 class DockerfileTest {
-    /** The node contract's command: {@code java -jar damselfly.jar node --config /etc/damselfly/damselfly.yaml}. */
-    static final List<String> CONTRACT_COMMAND =
-            List.of("java", "-jar", "/opt/damselfly/damselfly.jar", "node", "--config", "/etc/damselfly/damselfly.yaml");
+    /**
+     * The node contract's command: {@code java --add-modules jdk.incubator.vector -jar damselfly.jar node --config
+     * /etc/damselfly/damselfly.yaml} (the module for vector BLAKE3, as the launcher gives the node).
+     */
+    static final List<String> CONTRACT_COMMAND = List.of("java", "--add-modules", "jdk.incubator.vector", "-jar",
+            "/opt/damselfly/damselfly.jar", "node", "--config", "/etc/damselfly/damselfly.yaml");
+    /** Where the contract's arguments (after the jar) start in {@link #CONTRACT_COMMAND}. */
+    static final int CONTRACT_ARGS = CONTRACT_COMMAND.indexOf("node");
 
     /** One instruction: keyword (upper case) and the rest of the logical line. */
     record Instruction(String keyword, String args) {
@@ -131,7 +136,7 @@ class DockerfileTest {
         assertEquals(CONTRACT_COMMAND, command);
         // The chart passes the same arguments to the same entrypoint.
         List<String> chartArgs = RenderedChart.strings(chart.nodeContainer().path("args"));
-        assertEquals(CONTRACT_COMMAND.subList(3, 6), chartArgs.subList(0, 3));
+        assertEquals(CONTRACT_COMMAND.subList(CONTRACT_ARGS, CONTRACT_COMMAND.size()), chartArgs.subList(0, 3));
         assertEquals(execForm(only("CMD")), chartArgs.subList(0, 3));
     }
 

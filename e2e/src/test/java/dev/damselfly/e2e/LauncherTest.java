@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The {@code ./damselfly} launcher at the repository root, run for real on the built jar: {@code damselfly node}
  * gets the node's bounded heap unless the operator names one, the image builders the throughput collector unless the
- * operator names a collector; other commands keep the JVM's own defaults.
+ * operator names a collector, the long-running commands the vector module; other commands keep the JVM's own defaults.
  */
 class LauncherTest {
     private static final Pattern MAX_HEAP = Pattern.compile("-XX:MaxHeapSize=(\\d+)");
@@ -61,8 +61,27 @@ class LauncherTest {
         assertTrue(!flags.contains("-XX:+UseParallelGC"), flags);
     }
 
+    @Test
+    void theLongRunningCommandsGetTheVectorModuleForBlake3() throws Exception {
+        for (String command : new String[] {"node", "mount"}) {
+            String out = output(Map.of(), command, "--help");
+            assertTrue(out.contains("Using incubator modules: jdk.incubator.vector"), command + ": " + out);
+        }
+        for (String command : new String[] {"build", "get", "--version"}) {
+            String out = output(Map.of(), command, "--help");
+            assertTrue(!out.contains("jdk.incubator.vector"), command + ": " + out);
+        }
+    }
+
     /** Runs the launcher with -XX:+PrintCommandLineFlags added and returns the JVM's flag line. */
     private static String jvmFlags(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        String out = output(env, args);
+        return out.lines().filter(l -> l.contains("-XX:MaxHeapSize=")).findFirst()
+                .orElseThrow(() -> new AssertionError("no JVM flag line in: " + out));
+    }
+
+    /** Runs the launcher with -XX:+PrintCommandLineFlags added and returns its output and error streams, merged. */
+    private static String output(Map<String, String> env, String... args) throws IOException, InterruptedException {
         Path launcher = Path.of("..", "damselfly").toAbsolutePath().normalize();
         assertTrue(Files.isExecutable(launcher), "launcher at " + launcher);
         List<String> command = new ArrayList<>(List.of(launcher.toString()));
@@ -80,8 +99,7 @@ class LauncherTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "launcher finished");
         assertEquals(0, p.exitValue(), out);
-        return out.lines().filter(l -> l.contains("-XX:MaxHeapSize=")).findFirst()
-                .orElseThrow(() -> new AssertionError("no JVM flag line in: " + out));
+        return out;
     }
 
     private static long value(Pattern p, String flags) {
