@@ -16,7 +16,9 @@ import dev.damselfly.peer.mount.PrefetchMode;
 import dev.damselfly.peer.node.http.HttpEndpoints;
 import dev.damselfly.peer.node.http.MetricsHandler;
 import dev.damselfly.peer.node.metrics.NodeMetrics;
+import dev.damselfly.rafs.codec.ChunkCodecWarmUp;
 import dev.damselfly.rafsmount.source.BlobSource;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +29,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,6 +46,8 @@ import picocli.CommandLine.Parameters;
         description = {"Mount a RAFS (Nydus) image lazily with FUSE, read-only, in the foreground. Every chunk is "
                 + "verified against its digest before a byte reaches a reader; a corrupt chunk is an I/O error."})
 public final class MountCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(MountCommand.class);
+
     private final CliEnvironment environment;
 
     @CommandLine.Spec
@@ -137,6 +143,11 @@ public final class MountCommand implements Callable<Integer> {
         if (amplifyIo <= 0 || amplifyIo > Integer.MAX_VALUE) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--amplify-io must be more than 0 and below 2GiB");
         }
+        // while the bootstrap is fetched and the mount set up: load and compile the chunk codecs (BLAKE3 takes about
+        // 300 ms of a cold JVM in the first chunk read otherwise)
+        Thread codecWarmUp = new Thread(MountCommand::warmUpCodecs, "chunk-codec-warm-up");
+        codecWarmUp.setDaemon(true);
+        codecWarmUp.start();
         MountSpec.Builder builder;
         if (Files.isRegularFile(Path.of(source))) {
             if (blobDir == null) {
@@ -185,6 +196,16 @@ public final class MountCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private static void warmUpCodecs() {
+        long t0 = System.nanoTime();
+        try {
+            int digests = ChunkCodecWarmUp.warmUp();
+            LOG.debug("chunk codec warm-up done took_ms={} blake3_digests={}", (System.nanoTime() - t0) / 1_000_000, digests);
+        } catch (IOException | RuntimeException | LinkageError e) {
+            LOG.debug("chunk codec warm-up skipped reason={}", e.toString());
+        }
     }
 
     /** How long a mount waits for a node named with an explicit {@code --node} to answer (10 s). */
