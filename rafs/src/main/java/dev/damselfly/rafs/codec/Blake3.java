@@ -17,8 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * hashed as two subtrees on a {@link ForkJoinPool} (BLAKE3's tree makes the halves independent): see
  * {@link #hash(byte[], int, int, ForkJoinPool)}. Full chunks, and parents, go {@link Blake3Lanes#lanes()} at a time
  * through the JDK's vector API once the JVM has hashed enough to make that worth a warm-up and the warm-up has found
- * it faster ({@link #startVectorWarmUp()}). Thread-safe (no state
- * between calls).
+ * it faster ({@link #startVectorWarmUp()}). Thread-safe (no state between calls but that switch).
  */
 public final class Blake3 {
     /** Output length in bytes: 32. */
@@ -167,7 +166,7 @@ public final class Blake3 {
     }
 
     /**
-     * Chaining value of the (non-root) subtree of {@code len > CHUNK_LEN} bytes whose first chunk is number
+     * Chaining value of the (non-root) subtree of {@code len >= 1} bytes whose first chunk is number
      * {@code counter}: every chunk's chaining value first (full chunks {@code lanes} at a time when there is a vector
      * implementation), then the tree level by level, pairing neighbours and carrying an odd last node up unchanged;
      * that builds exactly BLAKE3's left-complete tree.
