@@ -153,17 +153,8 @@ public final class Blake3Throughput {
 
                 Reproduce: `rafs/bench/blake3` (optional arguments: ROUNDS MIB).
                 """, LocalDate.now(ZoneOffset.UTC), Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.version"), cpuModel(), mib, rounds, b3sumVersion(), lanes,
+                System.getProperty("java.version"), System.getProperty("os.arch"), mib, rounds, b3sumVersion(), lanes,
                 scalar, scalar / b3sum, lanes, vector, vector / b3sum, b3sum, vector / scalar, warmUpMillis);
-    }
-
-    private static String cpuModel() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("unknown CPU");
-        } catch (IOException e) {
-            return "unknown CPU";
-        }
     }
 
     private static String b3sumVersion() {
