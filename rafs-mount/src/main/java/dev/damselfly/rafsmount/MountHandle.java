@@ -7,6 +7,7 @@ import dev.damselfly.rafsmount.read.AccessTrace;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import dev.damselfly.rafsmount.prefetch.PrefetchPolicy;
 import dev.damselfly.rafsmount.prefetch.Prefetcher;
 import dev.damselfly.rafsmount.metrics.MountMetrics;
@@ -21,6 +22,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class MountHandle implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MountHandle.class);
+    /** Longest wait at unmount for chunk fetches still running (extra chunks decoded in the background): 5 s. */
+    private static final long CLOSE_WAIT_SECONDS = 5;
 
     private final Path bootstrap;
     private final RafsImage image;
@@ -133,6 +136,15 @@ public final class MountHandle implements AutoCloseable {
             }
         }
         if (cache != null) {
+            try {
+                // extra chunks still being decoded in the background finish their cache writes first
+                if (!loader.awaitInflight(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                    LOG.warn("chunk fetches of {} still running after {} s; closing its cache anyway", session.mountpoint(),
+                            CLOSE_WAIT_SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             try {
                 cache.close();
             } catch (IOException e) {

@@ -16,18 +16,23 @@ import dev.damselfly.rafsmount.read.AccessTrace;
 import dev.damselfly.rafsmount.read.ChunkLoader;
 import dev.damselfly.rafsmount.read.ChunkReadException;
 import dev.damselfly.rafsmount.read.FileReader;
+import dev.damselfly.rafsmount.source.BlobSource;
 import dev.damselfly.rafsmount.source.FileBlobSource;
 import dev.damselfly.testkit.image.DeterministicBytes;
 import dev.damselfly.testkit.image.LayerTarBuilder;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -163,6 +168,7 @@ class CrossFileAmplifyTest {
             assertEquals(1, counting.reads().size(), "one source read, amplified: " + counting.reads());
             assertTrue(counting.readsCovering(blob.blobId(), badChunk.compressedOffset(),
                     afterBad.compressedOffset() + afterBad.compressedSize()) == 1, "the corrupt chunk was fetched as an extra");
+            assertTrue(loader.awaitInflight(30, TimeUnit.SECONDS), "extra chunks decoded in the background");
             assertFalse(cache.contains(blob, badChunk), "a corrupt extra chunk is not cached");
             assertTrue(cache.contains(blob, afterBad), "the good extra chunk after it is cached");
 
@@ -174,6 +180,56 @@ class CrossFileAmplifyTest {
             // the next file comes from the cache
             assertArrayEquals(img.files().get(paths.get(2)), readWhole(image, reader, "/" + paths.get(2)));
             assertEquals(3, counting.reads().size(), counting.reads().toString());
+        }
+    }
+
+    /**
+     * The reader who triggered an amplified read gets its bytes while the read's extra chunks are still being
+     * handled: here a corrupt extra chunk whose retry from the second source is held until the reader has returned.
+     */
+    @Test
+    void theTriggeringReaderDoesNotWaitForExtraChunks() throws Exception {
+        BuiltImage img = manySmallFiles(tmp.resolve("img"));
+        Path good = Files.createDirectories(tmp.resolve("good-blobs"));
+        Files.copy(img.blob(), good.resolve(img.blobId()));
+        List<String> paths = new ArrayList<>(img.files().keySet());
+        ChunkRef badChunk = img.chunksOf(paths.get(1)).get(0);
+        img.corrupt(badChunk);
+        CountDownLatch retryMayAnswer = new CountDownLatch(1);
+        try (RafsImage image = RafsImages.open(img.bootstrap());
+                FileBlobSource corrupt = FileBlobSource.directory(img.blobDir());
+                FileBlobSource intact = FileBlobSource.directory(good);
+                BlobCache cache = BlobCache.open(tmp.resolve("cache"), 1L << 30)) {
+            BlobSource heldRetries = new BlobSource() {
+                @Override
+                public String name() {
+                    return "held " + intact.name();
+                }
+
+                @Override
+                public byte[] read(String blobId, long offset, int length) throws IOException {
+                    try {
+                        if (!retryMayAnswer.await(30, TimeUnit.SECONDS)) {
+                            throw new IOException("the test never let the retry answer");
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException(e);
+                    }
+                    return intact.read(blobId, offset, length);
+                }
+            };
+            ChunkLoader loader = new ChunkLoader(image, List.of(corrupt, heldRetries), cache, AMPLIFY);
+            FileReader reader = new FileReader(image, loader, new AccessTrace(), AMPLIFY);
+            BlobInfo blob = image.blobs().get(badChunk.blobIndex());
+
+            // returns although the corrupt extra chunk's retry cannot finish yet
+            assertArrayEquals(img.files().get(paths.get(0)), readWhole(image, reader, "/" + paths.get(0)));
+            assertFalse(cache.contains(blob, badChunk), "the held retry has not delivered");
+            retryMayAnswer.countDown();
+            assertTrue(loader.awaitInflight(30, TimeUnit.SECONDS), "the background work finished");
+            assertTrue(cache.contains(blob, badChunk), "the retried extra chunk, verified, is cached");
+            assertArrayEquals(img.files().get(paths.get(1)), readWhole(image, reader, "/" + paths.get(1)));
         }
     }
 }

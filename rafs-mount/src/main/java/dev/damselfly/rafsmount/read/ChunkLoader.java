@@ -16,10 +16,17 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * {@code amplifyIo} bytes, extended with the file's following chunks while they fit, then (with a blob cache)
  * with the blob's following chunks whichever files they belong to, while the range stays contiguous and within
  * {@code amplifyIo} (nydusd §5.6; {@link BlobNeighbours}). Every chunk is decompressed and checked against its
- * digest before it is cached or returned; a chunk a reader asked for that fails is fetched once more, alone, from
+ * digest before it is cached or returned (the extra chunks of a merged read on a background thread, after the chunks
+ * its reader asked for, so that the reader does not wait for them); a chunk a reader asked for that fails is fetched
+ * once more, alone, from
  * the next source (the same one when there is only one), and then fails with {@link ChunkReadException}. An extra
  * chunk (amplification) that fails is dropped (not cached, never failing the read that fetched it; a reader who
  * was waiting for it fetches it itself) after one retry from the next source when there is a different one; when
@@ -40,6 +49,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChunkLoader {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkLoader.class);
+    /**
+     * Threads that decode and cache the extra chunks of amplified reads, shared by every mount of the process: half
+     * the processors, at least one (daemon threads, idle ones end after 30 s).
+     */
+    private static final ThreadPoolExecutor EXTRA_DECODERS = extraDecoders();
 
     private final RafsImage image;
     private final List<BlobSource> sources;
@@ -50,6 +64,19 @@ public final class ChunkLoader {
     private final BlobNeighbours neighbours;
     private final ConcurrentHashMap<Key, CompletableFuture<byte[]>> inflight = new ConcurrentHashMap<>();
     private final Set<Key> verifiedInCache = ConcurrentHashMap.newKeySet();
+
+    private static ThreadPoolExecutor extraDecoders() {
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "chunk-extras-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
 
     /** A stored chunk within a mount: blob and compressed location. */
     private record Key(int blob, long offset, long size) {
@@ -153,13 +180,15 @@ public final class ChunkLoader {
         }
         if (!mine.isEmpty()) {
             List<List<Claim>> runs = plan(mine, following);
+            int fetched = 0;
             try {
                 for (List<Claim> run : runs) {
                     fetch(file, run);
+                    fetched++; // every claim of the run completed, or its extra chunks handed to the background
                 }
             } finally {
                 // never leave a claim open: others would wait for it forever
-                for (List<Claim> run : runs) {
+                for (List<Claim> run : runs.subList(fetched, runs.size())) {
                     for (Claim c : run) {
                         if (!c.future().isDone() && !c.wanted()) {
                             drop(c);
@@ -328,32 +357,80 @@ public final class ChunkLoader {
             }
             return;
         }
-        // the chunks readers asked for first, so that the extra chunks' decoding does not delay other waiters
-        for (boolean wantedPass : new boolean[] {true, false}) {
-            for (Claim c : run) {
-                if (c.wanted() != wantedPass) {
-                    continue;
-                }
-                byte[] stored = Arrays.copyOfRange(bytes, (int) (c.start() - start), (int) (c.end() - start));
-                try {
-                    deliver(c, decoder.decode(c.chunk(), stored, src.name()));
-                } catch (RafsException e) {
-                    metrics.verificationFailed();
-                    if (c.wanted() || sources.size() > 1) {
-                        retry(file, c, src, e); // an extra chunk gets the fallback source too, never the same one
-                    } else {
-                        LOG.warn("extra chunk dropped: chunk {} blob {} source {} (amplifying a read of {}): {}",
-                                c.chunk().chunkIndex(), blobId, src.name(), file, e.getMessage());
-                        drop(c);
-                    }
-                } catch (RuntimeException e) {
-                    if (c.wanted()) {
-                        throw e;
-                    }
+        // the chunks readers asked for here; the extra chunks in the background, so that decoding them (a 1 MiB
+        // amplified read of small files holds dozens) does not delay the reader who triggered the read
+        List<Claim> extras = new ArrayList<>();
+        for (Claim c : run) {
+            if (c.wanted()) {
+                decode(file, c, bytes, start, src);
+            } else {
+                extras.add(c);
+            }
+        }
+        if (!extras.isEmpty()) {
+            Runnable decodeExtras = () -> decodeExtras(file, extras, bytes, start, src);
+            try {
+                EXTRA_DECODERS.execute(decodeExtras);
+            } catch (RejectedExecutionException e) {
+                decodeExtras.run();
+            }
+        }
+    }
+
+    /** Decodes extra chunks of one source read; every claim is completed, whatever happens. */
+    private void decodeExtras(String file, List<Claim> extras, byte[] bytes, long start, BlobSource src) {
+        try {
+            for (Claim c : extras) {
+                decode(file, c, bytes, start, src);
+            }
+        } finally {
+            for (Claim c : extras) {
+                if (!c.future().isDone()) {
                     drop(c);
                 }
             }
         }
+    }
+
+    /** Decodes, checks and delivers one chunk of a source read that started at {@code start}; a failure retries. */
+    private void decode(String file, Claim c, byte[] bytes, long start, BlobSource src) {
+        byte[] stored = Arrays.copyOfRange(bytes, (int) (c.start() - start), (int) (c.end() - start));
+        try {
+            deliver(c, decoder.decode(c.chunk(), stored, src.name()));
+        } catch (RafsException e) {
+            metrics.verificationFailed();
+            if (c.wanted() || sources.size() > 1) {
+                retry(file, c, src, e); // an extra chunk gets the fallback source too, never the same one
+            } else {
+                LOG.warn("extra chunk dropped: chunk {} blob {} source {} (amplifying a read of {}): {}",
+                        c.chunk().chunkIndex(), c.chunk().blobId(), src.name(), file, e.getMessage());
+                drop(c);
+            }
+        } catch (RuntimeException e) {
+            if (c.wanted()) {
+                throw e;
+            }
+            drop(c);
+        }
+    }
+
+    /**
+     * Waits until every chunk fetch in flight when called has finished (extra chunks of amplified reads are decoded
+     * and cached in the background after their reader has its bytes), at most {@code timeout}; false on timeout. For
+     * an orderly unmount and for tests.
+     */
+    public boolean awaitInflight(long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        for (CompletableFuture<byte[]> f : List.copyOf(inflight.values())) {
+            try {
+                f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException | CancellationException e) {
+                // finished, badly: its reader has been told
+            } catch (TimeoutException e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Gives up an extra chunk without caching it: whoever waits for it gets null and fetches it itself. */
