@@ -49,9 +49,9 @@ public final class Blake3 {
     /** The BLAKE3 initialization vector (SHA-256's initial hash words). */
     static final int[] IV = {IV0, IV1, IV2, IV3, IV4, IV5, IV6, IV7};
 
-    /** This JVM's vector implementation (several chunks or parents per compression pass), or null. */
-    private static final Blake3Lanes VECTOR = Blake3Lanes.detect().orElse(null);
-    /** What {@link #hash} uses: null (scalar) until {@link #startVectorWarmUp()} has handed {@link #VECTOR} over. */
+    /** Whether this JVM may hash with vectors at all (checked without loading the vector API). */
+    private static final boolean VECTOR_POSSIBLE = Blake3Lanes.possible();
+    /** What {@link #hash} uses: null (scalar) until {@link #startVectorWarmUp()} has handed the vector implementation over. */
     private static volatile Blake3Lanes active;
     private static final AtomicBoolean WARM_UP_STARTED = new AtomicBoolean();
 
@@ -61,13 +61,13 @@ public final class Blake3 {
      */
     public static final String WARM_UP_AFTER_PROPERTY = "damselfly.blake3.vectorWarmUpAfter";
     /**
-     * Default of {@link #WARM_UP_AFTER_PROPERTY}: 1 GiB. The warm-up costs about 2 CPU-seconds (interpreting the vector
-     * code until the JIT has compiled it) and then saves about 1.6 ms per MiB (2 ms scalar, 0.35 ms with 16 lanes): it
-     * pays for itself after about 1.2 GiB. Starting it once the process has spent as much on scalar hashing as the
-     * warm-up would cost (the ski-rental rule) keeps short runs (a cold start, a build of a few hundred MB) free of it
-     * and costs a heavy hasher at most about twice the best choice.
+     * Default of {@link #WARM_UP_AFTER_PROPERTY}: 2 GiB. The warm-up costs a fresh JVM 3–6 CPU-seconds (medians 3.7 and 4.2 in
+     * two runs of {@code rafs/bench/blake3}: interpreting the vector code until the JIT has compiled it) and then saves about
+     * 1.5 ms per MiB (1.9 ms scalar, 0.35 ms with 16 lanes). Starting it once the process has spent about as much on
+     * scalar hashing as the warm-up would cost (the ski-rental rule: 2 GiB at 1.9 ms per MiB) keeps short runs (a
+     * cold start, a build of a few hundred MB) free of it and costs a heavy hasher at most about twice the best choice.
      */
-    public static final long DEFAULT_WARM_UP_AFTER_BYTES = 1L << 30;
+    public static final long DEFAULT_WARM_UP_AFTER_BYTES = 2L << 30;
     private static final long WARM_UP_AFTER_BYTES = Long.getLong(WARM_UP_AFTER_PROPERTY, DEFAULT_WARM_UP_AFTER_BYTES);
     private static final AtomicLong SCALAR_BYTES = new AtomicLong();
 
@@ -85,16 +85,21 @@ public final class Blake3 {
     /**
      * Starts, once per JVM, the background warm-up after which {@link #hash} hashes several chunks per pass with the
      * JDK's vector API (see {@link Blake3VectorWarmUp}). {@link #hash} starts it by itself once the JVM has hashed
-     * {@link #WARM_UP_AFTER_PROPERTY} bytes. Returns immediately; false when this JVM has no vector implementation
-     * (started without {@code --add-modules jdk.incubator.vector}, vectors narrower than 128 bits, or
-     * {@code -Ddamselfly.blake3.vector=false}), and hashing stays scalar.
+     * {@link #WARM_UP_AFTER_PROPERTY} bytes. Returns immediately; false when this JVM cannot hash with vectors (started
+     * without {@code --add-modules jdk.incubator.vector}, or {@code -Ddamselfly.blake3.vector=false}); hashing also
+     * stays scalar when vectors are narrower than 128 bits or never become faster.
      */
     public static boolean startVectorWarmUp() {
-        if (VECTOR == null) {
+        if (!VECTOR_POSSIBLE) {
             return false;
         }
         if (WARM_UP_STARTED.compareAndSet(false, true)) {
-            Thread thread = new Thread(new Blake3VectorWarmUp(VECTOR, ready -> active = ready), "blake3-vector-warm-up");
+            Thread thread = new Thread(() -> {
+                Blake3Lanes vector = Vector.IMPLEMENTATION;
+                if (vector != null) {
+                    new Blake3VectorWarmUp(vector, ready -> active = ready).run();
+                }
+            }, "blake3-vector-warm-up");
             thread.setDaemon(true);
             thread.setPriority(Thread.MIN_PRIORITY);
             thread.start();
@@ -104,7 +109,12 @@ public final class Blake3 {
 
     /** This JVM's vector implementation whether or not it is in use yet, or null (tests). */
     static Blake3Lanes vectorImplementation() {
-        return VECTOR;
+        return Vector.IMPLEMENTATION;
+    }
+
+    /** Holder: the vector API's classes load when the warm-up (or a test) first asks, not with this class. */
+    private static final class Vector {
+        static final Blake3Lanes IMPLEMENTATION = Blake3Lanes.detect().orElse(null);
     }
 
     /** BLAKE3-256 of {@code data[off, off + len)} on the calling thread. */
@@ -119,7 +129,7 @@ public final class Blake3 {
      */
     public static byte[] hash(byte[] data, int off, int len, ForkJoinPool pool) {
         Blake3Lanes now = active;
-        if (now == null && VECTOR != null && !WARM_UP_STARTED.get()
+        if (now == null && VECTOR_POSSIBLE && !WARM_UP_STARTED.get()
                 && SCALAR_BYTES.addAndGet(len) >= WARM_UP_AFTER_BYTES) {
             startVectorWarmUp();
         }

@@ -39,17 +39,22 @@ interface Blake3Lanes {
     void parents(int[] cvs, int p);
 
     /**
+     * Whether this JVM may have a vector implementation: the property allows it and the module was added. Cheap: it
+     * loads none of the vector API's classes (that {@link #detect()} does, tens of milliseconds).
+     */
+    static boolean possible() {
+        return Boolean.parseBoolean(System.getProperty(ENABLED_PROPERTY, "true"))
+                && ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
+    }
+
+    /**
      * The vector implementation for this JVM's preferred vector size when its module is present, the property
      * allows it and a register holds at least {@link #MIN_LANES} words; else empty (plain scalar hashing).
      */
     static Optional<Blake3Lanes> detect() {
         Logger log = LoggerFactory.getLogger(Blake3Lanes.class);
-        if (!Boolean.parseBoolean(System.getProperty(ENABLED_PROPERTY, "true"))) {
-            log.debug("BLAKE3: scalar ({}=false)", ENABLED_PROPERTY);
-            return Optional.empty();
-        }
-        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
-            log.debug("BLAKE3: scalar (module {} not added to this JVM)", VECTOR_MODULE);
+        if (!possible()) {
+            log.debug("BLAKE3: scalar ({}=false, or module {} not added to this JVM)", ENABLED_PROPERTY, VECTOR_MODULE);
             return Optional.empty();
         }
         try {
