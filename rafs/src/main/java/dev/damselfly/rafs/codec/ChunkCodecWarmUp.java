@@ -4,6 +4,7 @@ import com.github.luben.zstd.Zstd;
 import dev.damselfly.rafs.RafsFormatException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.ForkJoinPool;
 import java.util.zip.GZIPOutputStream;
@@ -35,17 +36,16 @@ public final class ChunkCodecWarmUp {
      * verification calls it, split on the common pool) until a BLAKE3 digest is fast. Returns how many BLAKE3
      * digests that took. Safe to call any number of times, from any thread.
      *
-     * @throws RafsFormatException only if a codec cannot read back what it wrote (a broken installation)
+     * @throws RafsFormatException when a codec does not give back what it was given (a broken installation)
      */
     public static int warmUp() throws RafsFormatException {
         byte[] sample = new byte[SAMPLE_BYTES];
         byte[] random = new byte[SAMPLE_BYTES / 2];
         new SplittableRandom(SAMPLE_BYTES).nextBytes(random);
         System.arraycopy(random, 0, sample, SAMPLE_BYTES / 2, random.length);
-        Compression.ZSTD.decompress(Zstd.compress(sample, 3), SAMPLE_BYTES, "warm-up", 0);
-        Compression.LZ4_BLOCK.decompress(LZ4Factory.fastestInstance().fastCompressor().compress(sample), SAMPLE_BYTES,
-                "warm-up", 0);
-        Compression.GZIP.decompress(gzip(sample), SAMPLE_BYTES, "warm-up", 0);
+        roundTrip(Compression.ZSTD, Zstd.compress(sample, 3), sample);
+        roundTrip(Compression.LZ4_BLOCK, LZ4Factory.fastestInstance().fastCompressor().compress(sample), sample);
+        roundTrip(Compression.GZIP, gzip(sample), sample);
         DigestAlgorithm.SHA256.digest(sample, 0, sample.length);
         int digests = 0;
         long took;
@@ -56,6 +56,14 @@ public final class ChunkCodecWarmUp {
             digests++;
         } while (took > FAST_DIGEST_NANOS && digests < MAX_DIGESTS);
         return digests;
+    }
+
+    /** Decompresses {@code packed} and checks it gives {@code sample} back. */
+    private static void roundTrip(Compression compression, byte[] packed, byte[] sample) throws RafsFormatException {
+        byte[] back = compression.decompress(packed, sample.length, "warm-up", 0);
+        if (!Arrays.equals(back, sample)) {
+            throw new RafsFormatException("warm-up sample", 0, compression + " gave back other bytes than it was given");
+        }
     }
 
     private static byte[] gzip(byte[] data) {

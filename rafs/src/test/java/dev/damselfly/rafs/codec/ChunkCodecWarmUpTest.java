@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.concurrent.ForkJoinPool;
 import org.junit.jupiter.api.Test;
 
-/** {@link ChunkCodecWarmUp} runs every codec and stops digesting once BLAKE3 is fast, within its bound. */
+/**
+ * {@link ChunkCodecWarmUp} runs every codec (each round trip checked byte for byte; a codec that gives back other
+ * bytes fails it) and stops digesting once BLAKE3 is fast, within its bound.
+ */
 class ChunkCodecWarmUpTest {
     @Test
     void runsEveryCodecAndEndsWithinItsBound() throws Exception {
