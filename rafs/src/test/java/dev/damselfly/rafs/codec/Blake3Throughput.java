@@ -57,17 +57,20 @@ public final class Blake3Throughput {
             List<Double> lanes = new ArrayList<>();
             List<Double> reference = new ArrayList<>();
             List<Double> warmUp = new ArrayList<>();
+            List<Double> warmUpCpu = new ArrayList<>();
             for (int round = 0; round < rounds; round++) {
                 scalar.add(chunkRate(data, null));
                 lanes.add(chunkRate(data, vector));
                 reference.add(data.length / 1e6 / b3sum(file).seconds());
-                warmUp.add(freshJvmWarmUpMillis());
-                System.err.printf(Locale.ROOT, "round %d: scalar %.0f MB/s, %d lanes %.0f MB/s, b3sum %.0f MB/s, warm-up %.0f ms%n",
+                double[] wall = freshJvmWarmUpMillis();
+                warmUp.add(wall[0]);
+                warmUpCpu.add(wall[1]);
+                System.err.printf(Locale.ROOT, "round %d: scalar %.0f MB/s, %d lanes %.0f MB/s, b3sum %.0f MB/s, warm-up %.0f ms (CPU %.0f ms)%n",
                         round + 1, scalar.get(round), vector.lanes(), lanes.get(round), reference.get(round),
-                        warmUp.get(round));
+                        warmUp.get(round), warmUpCpu.get(round));
             }
             write(report, section(rounds, mib, vector.lanes(), median(scalar), median(lanes), median(reference),
-                    median(warmUp)));
+                    median(warmUp), median(warmUpCpu)));
         } finally {
             Files.deleteIfExists(file);
         }
@@ -110,18 +113,18 @@ public final class Blake3Throughput {
         return new B3sum(out, (System.nanoTime() - start) / 1e9);
     }
 
-    /** Milliseconds from {@link Blake3#startVectorWarmUp()} to the hand-over, in a fresh JVM. */
-    private static double freshJvmWarmUpMillis() throws IOException, InterruptedException {
+    /** Wall and CPU milliseconds from {@link Blake3#startVectorWarmUp()} to the hand-over, in a fresh JVM. */
+    private static double[] freshJvmWarmUpMillis() throws IOException, InterruptedException {
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", Blake3Lanes.VECTOR_MODULE, "-cp", System.getProperty("java.class.path"),
                 Blake3VectorChild.class.getName(), "warm-up").redirectErrorStream(true).start();
         String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         child.waitFor();
-        Matcher m = Pattern.compile("(?m)^lanes (\\d+) after (\\d+) ms$").matcher(out);
+        Matcher m = Pattern.compile("(?m)^lanes (\\d+) after (\\d+) ms, cpu (\\d+) ms$").matcher(out);
         if (!m.find() || m.group(1).equals("1")) {
             throw new IllegalStateException("the warm-up did not hand over: " + out);
         }
-        return Double.parseDouble(m.group(2));
+        return new double[] {Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3))};
     }
 
     private static double median(List<Double> values) {
@@ -130,7 +133,7 @@ public final class Blake3Throughput {
     }
 
     private static String section(int rounds, int mib, int lanes, double scalar, double vector, double b3sum,
-            double warmUpMillis) {
+            double warmUpMillis, double warmUpCpuMillis) {
         return String.format(Locale.ROOT, """
                 ## BLAKE3: chunk digests, scalar and vector, vs b3sum
 
@@ -139,7 +142,7 @@ public final class Blake3Throughput {
                 Rust implementation with hand-written SIMD, Debian's b3sum %s) hashes the same bytes as one file from the
                 page cache, process start included; its digest of the whole file equals ours, scalar and vector.
                 The vector path (`jdk.incubator.vector`, %d lanes here) is what `node` and `mount` switch to once they
-                have hashed 1 GiB (`-Ddamselfly.blake3.vectorWarmUpAfter`) and a background warm-up has seen the
+                have hashed 2 GiB (`-Ddamselfly.blake3.vectorWarmUpAfter`) and a background warm-up has seen the
                 JIT-compiled vector code give the scalar digest 1.5× faster; until then, and in other commands, hashing
                 is scalar.
 
@@ -149,12 +152,13 @@ public final class Blake3Throughput {
                 | Damselfly vector, %d lanes | %.0f | %.2f× |
                 | b3sum, one thread | %.0f | 1.00× |
 
-                Vector ÷ scalar: %.2f×. Fresh JVM, from `startVectorWarmUp()` to the hand-over: %.0f ms (median).
+                Vector ÷ scalar: %.2f×. Fresh JVM, from `startVectorWarmUp()` to the hand-over: %.0f ms, and %.0f ms of the
+                process's CPU meanwhile (warm-up thread, JIT, GC; medians): what a process pays once for the switch.
 
                 Reproduce: `rafs/bench/blake3` (optional arguments: ROUNDS MIB).
                 """, LocalDate.now(ZoneOffset.UTC), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), System.getProperty("os.arch"), mib, rounds, b3sumVersion(), lanes,
-                scalar, scalar / b3sum, lanes, vector, vector / b3sum, b3sum, vector / scalar, warmUpMillis);
+                scalar, scalar / b3sum, lanes, vector, vector / b3sum, b3sum, vector / scalar, warmUpMillis, warmUpCpuMillis);
     }
 
     private static String b3sumVersion() {
