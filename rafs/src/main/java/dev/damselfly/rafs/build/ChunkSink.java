@@ -24,6 +24,8 @@ import net.jpountz.lz4.LZ4Factory;
  * blob's uncompressed space. Digest, compression and CRC run on one worker per core while the caller reads
  * the next chunks; chunks are committed (deduplicated and written) strictly in order, so the output is the same
  * as a sequential build. Keeps cores + 1 chunk buffer pairs plus ~70 bytes of metadata per distinct chunk.
+ * New chunks of files written with {@code layoutLast} are held back ({@link DeferredChunks}) and appended together by
+ * {@link #appendDeferred()}, so a prefetch list's files sit in one region of the blob.
  */
 final class ChunkSink {
     /** Most chunks a blob can index (24-bit CI index, §1.8). */
@@ -49,6 +51,7 @@ final class ChunkSink {
     private long uncompressedEnd;
     private long references;
     private final ChunkDictionary dict;
+    private final DeferredChunks deferred = new DeferredChunks();
     private long dictReferences;
 
     ChunkSink(BlobOutput out, LayerBuildOptions opts) {
@@ -75,6 +78,14 @@ final class ChunkSink {
      * @param entryOffset its offset in the tar stream (for errors)
      */
     int[] writeFile(InputStream in, long size, String entry, long entryOffset) throws IOException {
+        return writeFile(in, size, entry, entryOffset, false);
+    }
+
+    /**
+     * As {@link #writeFile(InputStream, long, String, long)}; with {@code layoutLast} the file's new chunks are held
+     * back until {@link #appendDeferred()} (their indexes are filled in then).
+     */
+    int[] writeFile(InputStream in, long size, String entry, long entryOffset, boolean layoutLast) throws IOException {
         long n = (size + opts.chunkSize() - 1) / opts.chunkSize();
         if (n > Integer.MAX_VALUE - 8) {
             throw new CorruptTarException(entry, entryOffset, "file of " + size + " bytes has too many chunks", null);
@@ -96,7 +107,7 @@ final class ChunkSink {
                         + " bytes announced, " + ((long) k * opts.chunkSize() + got) + " present)", null);
             }
             Future<Prepared> prepared = POOL.submit(() -> prepare(buffers, len));
-            inFlight.add(new Pending(prepared, ids, k, (long) k * opts.chunkSize(), buffers, len));
+            inFlight.add(new Pending(prepared, ids, k, (long) k * opts.chunkSize(), buffers, len, layoutLast));
         }
         return ids;
     }
@@ -108,12 +119,37 @@ final class ChunkSink {
         }
     }
 
+    /**
+     * After {@link #drain()}: appends the held-back chunks (in the order they were read) and gives them, and every
+     * file that refers to them, their indexes.
+     */
+    void appendDeferred() throws IOException {
+        int[] finalIndex = new int[deferred.size()];
+        for (int i = 0; i < finalIndex.length; i++) {
+            DeferredChunks.Chunk c = deferred.chunks().get(i);
+            finalIndex[i] = append(c.key(), c.digest(), c.length(), c.compressed(), deferred.bytes(c), c.stored(), c.crc(),
+                    c.fileOffset());
+        }
+        deferred.patch(finalIndex);
+        deferred.close();
+    }
+
+    /** Number of new chunks of {@code layoutLast} files (held back, or appended by {@link #appendDeferred()}). */
+    int deferredChunks() {
+        return deferred.size();
+    }
+
     /** Waits for in-flight work without committing it (after a failure). */
     void abandon() {
         for (Pending p : inFlight) {
             p.prepared.cancel(false);
         }
         inFlight.clear();
+        try {
+            deferred.close();
+        } catch (IOException e) {
+            // the spool is a temporary file; the build has failed already
+        }
     }
 
     private Buffers takeBuffers() throws IOException {
@@ -181,6 +217,11 @@ final class ChunkSink {
                 p.ids[p.slot] = known;
                 return;
             }
+            int held = deferred.find(key);
+            if (held >= 0) {
+                deferred.refer(p.ids, p.slot, held);
+                return;
+            }
             int fromDict = dict == null ? -1 : dict.find(key);
             if (fromDict >= 0) {
                 dictReferences++;
@@ -188,24 +229,36 @@ final class ChunkSink {
                 p.ids[p.slot] = -1 - fromDict;
                 return;
             }
-            if (chunks.size() >= MAX_CHUNKS) {
+            if (chunks.size() + deferred.size() >= MAX_CHUNKS) {
                 throw new IOException("layer has more than " + MAX_CHUNKS + " distinct chunks");
             }
-            if (opts.aligned()) {
-                out.padTo(4096);
+            byte[] bytes = r.compressed ? p.buffers.packed : p.buffers.raw;
+            if (p.layoutLast) {
+                int position = deferred.add(key, r.digest, p.len, r.compressed, bytes, r.stored, r.crc, p.fileOffset);
+                deferred.refer(p.ids, p.slot, position);
+                return;
             }
-            long compressedOffset = out.position();
-            if (opts.aligned() && compressedOffset != uncompressedEnd) {
-                throw new IllegalStateException("aligned blob offset " + compressedOffset + " != " + uncompressedEnd);
-            }
-            out.write(r.compressed ? p.buffers.packed : p.buffers.raw, 0, r.stored);
-            int index = chunks.add(r.digest, compressedOffset, r.stored, uncompressedEnd, p.len, r.compressed, r.crc, p.fileOffset);
-            uncompressedEnd += (p.len + 4095L) & ~4095L;
-            seen.put(key, index);
-            p.ids[p.slot] = index;
+            p.ids[p.slot] = append(key, r.digest, p.len, r.compressed, bytes, r.stored, r.crc, p.fileOffset);
         } finally {
             free.add(p.buffers);
         }
+    }
+
+    /** Writes one new chunk's stored bytes at the blob's end and records it; returns its CI index. */
+    private int append(ByteBuffer key, byte[] digest, int len, boolean compressed, byte[] bytes, int stored, int crc,
+                       long fileOffset) throws IOException {
+        if (opts.aligned()) {
+            out.padTo(4096);
+        }
+        long compressedOffset = out.position();
+        if (opts.aligned() && compressedOffset != uncompressedEnd) {
+            throw new IllegalStateException("aligned blob offset " + compressedOffset + " != " + uncompressedEnd);
+        }
+        out.write(bytes, 0, stored);
+        int index = chunks.add(digest, compressedOffset, stored, uncompressedEnd, len, compressed, crc, fileOffset);
+        uncompressedEnd += (len + 4095L) & ~4095L;
+        seen.put(key, index);
+        return index;
     }
 
     /** A chunk's raw bytes and room for its compressed form; reused once the chunk is committed. */
@@ -217,7 +270,8 @@ final class ChunkSink {
     }
 
     /** A chunk read and handed to the workers, and where its CI index goes. */
-    private record Pending(Future<Prepared> prepared, int[] ids, int slot, long fileOffset, Buffers buffers, int len) {
+    private record Pending(Future<Prepared> prepared, int[] ids, int slot, long fileOffset, Buffers buffers, int len,
+                           boolean layoutLast) {
     }
 
     /** The distinct chunks written, in CI order. */

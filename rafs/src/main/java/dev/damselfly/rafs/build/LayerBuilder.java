@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Predicate;
 import net.jpountz.lz4.LZ4Factory;
 
 /**
@@ -34,7 +35,9 @@ import net.jpountz.lz4.LZ4Factory;
  * <p>With a chunk dictionary ({@link LayerBuildOptions#chunkDict()}) a chunk whose digest and length the
  * dictionary has is not written: the file points into the dictionary's blob at the dictionary's offsets, and the
  * dictionary blobs used come first in the blob table (the layer's own blob is last). The prefetch table comes from
- * {@link LayerBuildOptions#prefetchPaths()}.
+ * {@link LayerBuildOptions#prefetchPaths()}; unless that list names the root (the default), the new chunks of the
+ * files it names are laid out together after all other chunks, so that a mount prefetches them in a few large
+ * reads (nydus-image, which reads a directory, puts them first; a stream can only put them last).
  *
  * <p>With a parent bootstrap ({@link LayerBuildOptions#parentBootstrap()}) the parent also serves as a dictionary,
  * and the bootstrap written is the parent with the layer applied ({@link LayerMerger#mergeOnto}): the parent's
@@ -59,6 +62,11 @@ public final class LayerBuilder {
 
     public LayerBuilder(LayerBuildOptions opts) {
         this.opts = opts;
+    }
+
+    /** The options every build of this builder uses. */
+    public LayerBuildOptions options() {
+        return opts;
     }
 
     /** A builder with {@link LayerBuildOptions#defaults()}. */
@@ -131,14 +139,17 @@ public final class LayerBuilder {
         String tarCompression = reader.compression().name().toLowerCase();
         try (BlobOutput out = new BlobOutput(blobOut)) {
             ChunkSink sink = new ChunkSink(out, opts, dict);
+            Predicate<List<String>> layoutLast = PrefetchList.layoutMatcher(opts.prefetchPaths());
             try {
                 for (LayerTarEntry e = reader.next(); e != null; e = reader.next()) {
                     FsNode n = tree.add(e);
                     if (e.kind() == TarEntryKind.REGULAR) {
-                        n.inode.chunks = sink.writeFile(reader.content(), e.size(), e.rawName(), e.offset());
+                        n.inode.chunks = sink.writeFile(reader.content(), e.size(), e.rawName(), e.offset(),
+                                layoutLast != null && layoutLast.test(e.path()));
                     }
                 }
                 sink.drain();
+                sink.appendDeferred();
             } catch (IOException | RuntimeException e) {
                 sink.abandon();
                 throw e;

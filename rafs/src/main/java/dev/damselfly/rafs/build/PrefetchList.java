@@ -64,6 +64,26 @@ final class PrefetchList {
         return out;
     }
 
+    /**
+     * Which files' chunks the builder lays out together (after all other chunks of the blob): those at or below a
+     * usable pattern of {@code lines}. Null when the list names the root (the default "prefetch everything", where a
+     * separate region would be the whole blob) or nothing usable.
+     */
+    static java.util.function.Predicate<List<String>> layoutMatcher(List<String> lines) {
+        Set<List<String>> patterns = new java.util.HashSet<>(patterns(lines));
+        if (patterns.isEmpty() || patterns.contains(List.of())) {
+            return null;
+        }
+        return path -> {
+            for (int n = path.size(); n > 0; n--) {
+                if (patterns.contains(path.subList(0, n))) {
+                    return true;
+                }
+            }
+            return false;
+        };
+    }
+
     /** Resolves {@code lines} against the tree under {@code root}. */
     static Resolved resolve(FsNode root, List<String> lines) {
         List<FsInode> inodes = new ArrayList<>();
