@@ -39,8 +39,9 @@ public final class MountHandle implements AutoCloseable {
     private boolean closed;
 
     MountHandle(Path bootstrap, RafsImage image, FuseSession session, BlobCache cache, AccessTrace trace, Path traceFile,
-                ChunkLoader loader, int batchBytes, MountMetrics metrics) {
+                ChunkLoader loader, int batchBytes, MountMetrics metrics, Prefetcher prefetcher) {
         this.metrics = metrics;
+        this.prefetcher = prefetcher;
         this.loader = loader;
         this.batchBytes = batchBytes;
         this.bootstrap = bootstrap;
@@ -51,6 +52,16 @@ public final class MountHandle implements AutoCloseable {
         this.traceFile = traceFile;
         this.shutdownHook = new Thread(this::closeOnShutdown, "unmount " + session.mountpoint());
         Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** A prefetch's largest source read for a mount with this amplify_io: the larger of the two and 4 MiB. */
+    static int prefetchReadBytes(int amplifyIo) {
+        return Math.max(amplifyIo, Prefetcher.DEFAULT_READ_BYTES);
+    }
+
+    /** The prefetch started with the mount or by {@link #startPrefetch}, if any. */
+    public synchronized java.util.Optional<Prefetcher> prefetcher() {
+        return java.util.Optional.ofNullable(prefetcher);
     }
 
     public Path mountpoint() {
@@ -78,7 +89,7 @@ public final class MountHandle implements AutoCloseable {
         if (prefetcher != null) {
             throw new IllegalStateException("prefetch already started for " + mountpoint());
         }
-        prefetcher = new Prefetcher(image, loader, policy, batchBytes);
+        prefetcher = new Prefetcher(image, loader, policy, prefetchReadBytes(batchBytes));
         prefetcher.start();
         return prefetcher;
     }

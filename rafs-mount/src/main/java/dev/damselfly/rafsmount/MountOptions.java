@@ -1,5 +1,6 @@
 package dev.damselfly.rafsmount;
 
+import dev.damselfly.rafsmount.prefetch.PrefetchPolicy;
 import dev.damselfly.rafsmount.source.BlobSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -25,10 +26,12 @@ import java.util.List;
  * @param meterRegistry   where the mount's meters go (names in
  *                        {@link dev.damselfly.rafsmount.metrics.MountMetrics}); default an empty
  *                        {@link CompositeMeterRegistry}, which discards them
+ * @param prefetch        what to prefetch into the blob cache, started as soon as the image is open (before the
+ *                        FUSE mount), or null for nothing; needs a cache; default null
  */
 public record MountOptions(List<BlobSource> sources, Path cacheDirectory, long cacheMaxBytes, int amplifyIo,
                            Path accessTraceFile, long timeoutSeconds, boolean allowOther, boolean debug,
-                           MeterRegistry meterRegistry) {
+                           MeterRegistry meterRegistry, PrefetchPolicy prefetch) {
     /** 10 GiB. */
     public static final long DEFAULT_CACHE_MAX_BYTES = 10L << 30;
     /** 1 MiB, nydusd's default {@code amplify_io}. */
@@ -55,38 +58,44 @@ public record MountOptions(List<BlobSource> sources, Path cacheDirectory, long c
     public static MountOptions of(BlobSource... sources) {
         return new MountOptions(List.of(sources), null, DEFAULT_CACHE_MAX_BYTES, DEFAULT_AMPLIFY_IO, null,
                 DEFAULT_TIMEOUT_SECONDS, false, false,
-                new CompositeMeterRegistry());
+                new CompositeMeterRegistry(), null);
     }
 
     /** Caches chunks in {@code directory}, at most {@code maxBytes} bytes. */
     public MountOptions withCache(Path directory, long maxBytes) {
-        return new MountOptions(sources, directory, maxBytes, amplifyIo, accessTraceFile, timeoutSeconds, allowOther, debug, meterRegistry);
+        return new MountOptions(sources, directory, maxBytes, amplifyIo, accessTraceFile, timeoutSeconds, allowOther, debug, meterRegistry, prefetch);
     }
 
     public MountOptions withAmplifyIo(int bytes) {
-        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, bytes, accessTraceFile, timeoutSeconds, allowOther, debug, meterRegistry);
+        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, bytes, accessTraceFile, timeoutSeconds, allowOther, debug, meterRegistry, prefetch);
     }
 
     public MountOptions withAccessTrace(Path file) {
-        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, file, timeoutSeconds, allowOther, debug, meterRegistry);
+        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, file, timeoutSeconds, allowOther, debug, meterRegistry, prefetch);
     }
 
     public MountOptions withTimeoutSeconds(long seconds) {
-        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, seconds, allowOther, debug, meterRegistry);
+        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, seconds, allowOther, debug, meterRegistry, prefetch);
     }
 
     public MountOptions withAllowOther(boolean allow) {
-        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, timeoutSeconds, allow, debug, meterRegistry);
+        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, timeoutSeconds, allow, debug, meterRegistry, prefetch);
     }
 
     public MountOptions withDebug(boolean on) {
-        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, timeoutSeconds, allowOther, on, meterRegistry);
+        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, timeoutSeconds, allowOther, on, meterRegistry, prefetch);
     }
 
     /** Registers the mount's meters in {@code registry} (e.g. the node's Prometheus registry). */
     public MountOptions withMeterRegistry(MeterRegistry registry) {
         return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, timeoutSeconds,
-                allowOther, debug, registry);
+                allowOther, debug, registry, prefetch);
+    }
+
+    /** Prefetches {@code policy} into the cache from the moment the image is open (null: nothing). */
+    public MountOptions withPrefetch(PrefetchPolicy policy) {
+        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, timeoutSeconds,
+                allowOther, debug, meterRegistry, policy);
     }
 
     /** {@link #amplifyIo()} raised to {@link #MIN_AMPLIFY_IO}. */

@@ -12,6 +12,7 @@ import dev.damselfly.rafsmount.fuse.FuseSession;
 import dev.damselfly.rafsmount.fuse.InodeView;
 import dev.damselfly.rafsmount.fuse.MountTable;
 import dev.damselfly.rafsmount.metrics.MountMetrics;
+import dev.damselfly.rafsmount.prefetch.Prefetcher;
 import dev.damselfly.rafsmount.read.AccessTrace;
 import dev.damselfly.rafsmount.read.ChunkLoader;
 import dev.damselfly.rafsmount.read.FileReader;
@@ -49,6 +50,7 @@ public final class RafsMount {
         checkMountpoint(mp);
         RafsImage image = openImage(bootstrap, mp);
         BlobCache cache = null;
+        Prefetcher prefetcher = null;
         try {
             cache = openCache(options, mp);
             AccessTrace trace = new AccessTrace();
@@ -56,6 +58,14 @@ public final class RafsMount {
             ChunkLoader loader = new ChunkLoader(image, options.sources(), cache, options.effectiveAmplifyIo(), metrics);
             FileReader reader = new FileReader(image, loader, trace, options.effectiveAmplifyIo());
             InodeView view = new InodeView(image, processId("unix:uid"), processId("unix:gid"), Instant.now().getEpochSecond());
+            if (options.prefetch() != null) {
+                if (cache == null) {
+                    throw new IllegalStateException("prefetch needs a blob cache (MountOptions.withCache)");
+                }
+                // from here, so that its reads overlap the FUSE mount and whatever the caller starts next
+                prefetcher = new Prefetcher(image, loader, options.prefetch(), MountHandle.prefetchReadBytes(options.effectiveAmplifyIo()));
+                prefetcher.start();
+            }
             FuseSession session;
             try {
                 session = FuseSession.mount(image, view, reader, mp,
@@ -67,8 +77,9 @@ public final class RafsMount {
                 metrics.bindCacheSize(mp.toString(), cache::usedBytes);
             }
             return new MountHandle(bootstrap, image, session, cache, trace, options.accessTraceFile(), loader,
-                    options.effectiveAmplifyIo(), metrics);
+                    options.effectiveAmplifyIo(), metrics, prefetcher);
         } catch (MountException | RuntimeException e) {
+            cancelQuietly(prefetcher);
             closeQuietly(cache);
             image.close();
             throw e;
@@ -84,6 +95,17 @@ public final class RafsMount {
      */
     public static void warmUp() {
         dev.damselfly.rafsmount.fuse.FuseSession.warmUp();
+    }
+
+    private static void cancelQuietly(Prefetcher prefetcher) {
+        if (prefetcher == null) {
+            return;
+        }
+        try {
+            prefetcher.cancel(); // before the cache and the bootstrap it reads are closed
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void checkFuseDevice(Path mp) throws MountException {

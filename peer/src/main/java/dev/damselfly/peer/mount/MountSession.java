@@ -102,13 +102,13 @@ public final class MountSession implements AutoCloseable {
             if (spec.accessTraceFile() != null) {
                 options = options.withAccessTrace(spec.accessTraceFile());
             }
+            if (spec.prefetches()) {
+                options = options.withPrefetch(new PrefetchPolicy(spec.prefetch() == PrefetchMode.ALL,
+                        spec.prefetchBytesPerSecond(), spec.prefetchPaths()));
+            }
             long beforeMount = System.nanoTime();
             handle = RafsMount.mount(bootstrap, spec.mountpoint(), options);
             long mountNanos = System.nanoTime() - beforeMount;
-            if (spec.prefetches()) {
-                handle.startPrefetch(new PrefetchPolicy(spec.prefetch() == PrefetchMode.ALL,
-                        spec.prefetchBytesPerSecond(), spec.prefetchPaths()));
-            }
             MountSession session = new MountSession(spec, handle, temporaryDir, own, sources);
             LOG.info("mounted source={} mountpoint={} sources={} manifest_ms={} bootstrap_ms={} bootstrap_bytes={} fuse_ms={} "
                     + "took_ms={}", spec.describeSource(), handle.mountpoint(), sources.stream().map(BlobSource::name).toList(),

@@ -8,41 +8,63 @@ import dev.damselfly.rafs.inspect.TreeWalker;
 import dev.damselfly.rafsmount.read.ChunkLoader;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one prefetch on a daemon thread: plans the files (listed ones first, then all others when asked), then
- * loads each file's chunks through the mount's {@link ChunkLoader} in batches of up to {@code batchBytes},
- * sleeping as needed to stay under the bandwidth limit. A file that fails is logged and skipped.
+ * Runs one prefetch in the background: plans the files (listed ones first, then all others when asked), gathers
+ * each phase's chunks in blob order, cuts them into source reads of up to {@code readBytes} over chunks that lie
+ * next to each other (an image built with a prefetch list keeps the listed files' chunks together, so they take a
+ * few large reads), and runs those reads on {@link #THREADS} threads through the mount's {@link ChunkLoader}
+ * (verified and single-flight, like readers' reads); with a bandwidth limit one thread reads and sleeps as needed.
+ * A read that fails is logged, counted against the files it held, and skipped.
  */
 public final class Prefetcher {
     private static final Logger LOG = LoggerFactory.getLogger(Prefetcher.class);
+    /** Largest source read a prefetch makes by default: 4 MiB (the mount's amplify_io when that is larger). */
+    public static final int DEFAULT_READ_BYTES = 4 << 20;
+    /** Source reads a prefetch keeps in flight without a bandwidth limit: 4. */
+    public static final int THREADS = 4;
 
     private final RafsImage image;
     private final ChunkLoader loader;
     private final PrefetchPolicy policy;
-    private final int batchBytes;
+    private final int readBytes;
+    private final long gapBytes;
     private final AtomicLong planned = new AtomicLong();
     private final AtomicLong done = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
-    private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong storedBytes = new AtomicLong();
+    private final Set<String> failed = ConcurrentHashMap.newKeySet();
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean cancelled;
+    private volatile long startNanos;
     private Thread thread;
 
-    public Prefetcher(RafsImage image, ChunkLoader loader, PrefetchPolicy policy, int batchBytes) {
+    /**
+     * @param readBytes largest source read in bytes (at least one chunk is always read whole); reads span gaps
+     *                  between wanted chunks as the loader's do ({@link ChunkLoader#mergeGapBytes()})
+     */
+    public Prefetcher(RafsImage image, ChunkLoader loader, PrefetchPolicy policy, int readBytes) {
         this.image = image;
         this.loader = loader;
         this.policy = policy;
-        this.batchBytes = batchBytes;
+        this.readBytes = readBytes;
+        this.gapBytes = loader.mergeGapBytes();
     }
 
     /** Starts the background thread. */
@@ -55,7 +77,7 @@ public final class Prefetcher {
         thread.start();
     }
 
-    /** Stops at the next batch and waits for the thread (at most 10 s). */
+    /** Stops after the reads in flight and waits for the prefetch to end (at most 10 s). */
     public void cancel() throws InterruptedException {
         cancelled = true;
         finished.await(10, TimeUnit.SECONDS);
@@ -67,39 +89,58 @@ public final class Prefetcher {
     }
 
     public PrefetchProgress progress() {
-        return new PrefetchProgress(planned.get(), done.get(), bytes.get(), failures.get(), finished.getCount() == 0);
+        return new PrefetchProgress(planned.get(), done.get(), bytes.get(), failed.size(), finished.getCount() == 0);
     }
 
     private void run() {
-        long start = System.nanoTime();
+        startNanos = System.nanoTime();
+        int threads = policy.bytesPerSecond() > 0 ? 1 : THREADS;
+        ExecutorService readers = Executors.newFixedThreadPool(threads, runnable -> {
+            Thread t = new Thread(runnable, "rafs-prefetch-read");
+            t.setDaemon(true);
+            return t;
+        });
+        int reads = 0;
         try {
-            Map<Long, String> files = plan();
-            planned.set(files.size());
-            LOG.info("prefetch started: {} files, limit {} B/s", files.size(), policy.bytesPerSecond() == 0 ? "none" : policy.bytesPerSecond());
-            for (Map.Entry<Long, String> file : files.entrySet()) {
+            List<Map<Long, String>> phases = plan();
+            planned.set(phases.stream().mapToLong(Map::size).sum());
+            LOG.info("prefetch started: {} files, limit {} B/s", planned.get(), policy.bytesPerSecond() == 0 ? "none" : policy.bytesPerSecond());
+            for (Map<Long, String> files : phases) {
+                List<List<Wanted>> runs = runs(files);
+                reads += runs.size();
+                List<Future<?>> futures = new ArrayList<>(runs.size());
+                for (List<Wanted> run : runs) {
+                    futures.add(readers.submit(() -> read(run)));
+                }
+                for (Future<?> f : futures) {
+                    f.get();
+                }
                 if (cancelled) {
                     break;
                 }
-                prefetchFile(file.getKey(), file.getValue(), start);
-                done.incrementAndGet();
+                done.addAndGet(files.size());
             }
-            LOG.info("prefetch {}: {} of {} files, {} bytes, {} failed, {} ms", cancelled ? "cancelled" : "finished", done.get(),
-                    planned.get(), bytes.get(), failures.get(), (System.nanoTime() - start) / 1_000_000);
+            LOG.info("prefetch {}: {} of {} files, {} bytes in {} reads of {} stored bytes, {} files failed, {} ms",
+                    cancelled ? "cancelled" : "finished", done.get(), planned.get(), bytes.get(), reads, storedBytes.get(),
+                    failed.size(), (System.nanoTime() - startNanos) / 1_000_000);
         } catch (RafsException | RuntimeException e) {
             LOG.warn("prefetch stopped: {}", e.toString());
+        } catch (ExecutionException e) {
+            LOG.warn("prefetch stopped: {}", e.getCause().toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            readers.shutdownNow();
             finished.countDown();
         }
     }
 
-    /** Regular files by handle, in prefetch order (listed first), each once. */
-    private Map<Long, String> plan() throws RafsException {
+    /** Regular files by handle, each once: the listed ones, then (when asked) every other one. */
+    private List<Map<Long, String>> plan() throws RafsException {
         Map<Long, String> files = new LinkedHashMap<>();
         if (policy.paths().isEmpty()) {
             for (long handle : image.prefetchHandles()) {
-                files.putIfAbsent(handle, "prefetch-table#" + handle);
+                files.putIfAbsent(handle, handle == image.rootHandle() ? "/" : "prefetch-table#" + handle);
             }
         } else {
             for (String path : policy.paths()) {
@@ -112,63 +153,110 @@ public final class Prefetcher {
             }
         }
         // Table entries may be directories: expand them, and drop anything that is not a regular file.
-        Map<Long, String> regular = new LinkedHashMap<>();
+        Map<Long, String> listed = new LinkedHashMap<>();
         for (Map.Entry<Long, String> e : files.entrySet()) {
             FileType type = image.stat(e.getKey()).type();
             if (type == FileType.REGULAR) {
-                regular.putIfAbsent(e.getKey(), e.getValue());
+                listed.putIfAbsent(e.getKey(), e.getValue());
+            } else if (type == FileType.DIRECTORY) {
+                String base = e.getValue().startsWith("/") ? e.getValue() : e.getValue() + ":";
+                TreeWalker.walk(image, e.getKey(), base, (path, depth, attributes) -> {
+                    if (attributes.type() == FileType.REGULAR) {
+                        listed.putIfAbsent(attributes.handle(), path);
+                    }
+                });
             }
         }
+        List<Map<Long, String>> phases = new ArrayList<>();
+        phases.add(listed);
         if (policy.everything()) {
+            Map<Long, String> rest = new LinkedHashMap<>();
             TreeWalker.walk(image, (path, depth, attributes) -> {
-                if (attributes.type() == FileType.REGULAR) {
-                    regular.putIfAbsent(attributes.handle(), path);
+                if (attributes.type() == FileType.REGULAR && !listed.containsKey(attributes.handle())) {
+                    rest.putIfAbsent(attributes.handle(), path);
                 }
             });
+            phases.add(rest);
         }
-        return regular;
+        return phases;
     }
 
-    private void prefetchFile(long handle, String path, long start) throws InterruptedException {
-        try {
-            List<ChunkRef> batch = new ArrayList<>();
-            long batchSize = 0;
-            for (ChunkRef chunk : image.chunks(handle)) {
-                if (chunk.hole()) {
+    /** A chunk to fetch and the file it was planned for (for logs and failure counts). */
+    private record Wanted(ChunkRef chunk, String file) {
+        long start() {
+            return chunk.compressedOffset();
+        }
+
+        long end() {
+            return chunk.compressedOffset() + chunk.compressedSize();
+        }
+    }
+
+    /** The files' distinct chunks in blob order, cut into source reads. */
+    private List<List<Wanted>> runs(Map<Long, String> files) throws RafsException {
+        Map<List<Long>, Wanted> distinct = new LinkedHashMap<>();
+        for (Map.Entry<Long, String> file : files.entrySet()) {
+            for (ChunkRef chunk : image.chunks(file.getKey())) {
+                if (!chunk.hole()) {
+                    distinct.putIfAbsent(List.of((long) chunk.blobIndex(), chunk.chunkIndex()), new Wanted(chunk, file.getValue()));
+                }
+            }
+        }
+        List<Wanted> sorted = new ArrayList<>(distinct.values());
+        sorted.sort(Comparator.comparingInt((Wanted w) -> w.chunk().blobIndex()).thenComparingLong(Wanted::start));
+        List<List<Wanted>> runs = new ArrayList<>();
+        List<Wanted> run = null;
+        for (Wanted w : sorted) {
+            if (run != null) {
+                Wanted first = run.get(0);
+                Wanted last = run.get(run.size() - 1);
+                if (w.chunk().blobIndex() == first.chunk().blobIndex() && w.start() >= last.end()
+                        && w.start() - last.end() <= gapBytes && w.end() - first.start() <= readBytes) {
+                    run.add(w);
                     continue;
                 }
-                batch.add(chunk);
-                batchSize += chunk.uncompressedSize();
-                if (batchSize >= batchBytes) {
-                    load(path, batch, start);
-                    batch = new ArrayList<>();
-                    batchSize = 0;
-                    if (cancelled) {
-                        return;
-                    }
-                }
             }
-            if (!batch.isEmpty()) {
-                load(path, batch, start);
-            }
-        } catch (IOException e) {
-            failures.incrementAndGet();
-            LOG.warn("prefetch of {} failed: {}", path, e.getMessage());
+            run = new ArrayList<>();
+            run.add(w);
+            runs.add(run);
         }
+        return runs;
     }
 
-    private void load(String path, List<ChunkRef> batch, long start) throws IOException, InterruptedException {
-        long size = 0;
-        for (byte[] chunk : loader.prefetch(path, batch)) {
-            size += chunk.length;
+    /** One source read (on a reader thread); failures are logged and counted against the run's files. */
+    private void read(List<Wanted> run) {
+        if (cancelled) {
+            return;
         }
-        long total = bytes.addAndGet(size);
-        if (policy.bytesPerSecond() > 0) {
-            long dueNanos = (long) (total * 1e9 / policy.bytesPerSecond());
-            long aheadNanos = dueNanos - (System.nanoTime() - start);
-            if (aheadNanos > 0) {
-                TimeUnit.NANOSECONDS.sleep(aheadNanos);
+        String label = run.get(0).file();
+        List<ChunkRef> chunks = new ArrayList<>(run.size());
+        long stored = 0;
+        for (Wanted w : run) {
+            chunks.add(w.chunk());
+            stored += w.chunk().compressedSize();
+        }
+        try {
+            long size = 0;
+            for (byte[] chunk : loader.prefetch(label, chunks, readBytes)) {
+                size += chunk.length;
             }
+            bytes.addAndGet(size);
+            long total = storedBytes.addAndGet(stored);
+            if (policy.bytesPerSecond() > 0) {
+                long dueNanos = (long) (total * 1e9 / policy.bytesPerSecond());
+                long aheadNanos = dueNanos - (System.nanoTime() - startNanos);
+                if (aheadNanos > 0) {
+                    TimeUnit.NANOSECONDS.sleep(aheadNanos);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            for (Wanted w : run) {
+                failed.add(w.file());
+            }
+            LOG.warn("prefetch read of {} chunks ({} and {} other files) failed: {}", run.size(), label,
+                    run.stream().map(Wanted::file).distinct().count() - 1, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

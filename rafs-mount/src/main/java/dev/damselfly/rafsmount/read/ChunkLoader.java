@@ -127,7 +127,7 @@ public final class ChunkLoader {
      * @param file path of the file being read, for logs and errors
      */
     public List<byte[]> load(String file, List<ChunkRef> wanted, List<ChunkRef> following) throws IOException {
-        return load(file, wanted, following, true);
+        return load(file, wanted, following, true, amplifyIo);
     }
 
     /**
@@ -135,11 +135,19 @@ public final class ChunkLoader {
      * cache hits or misses.
      */
     public List<byte[]> prefetch(String file, List<ChunkRef> wanted) throws IOException {
-        return load(file, wanted, List.of(), false);
+        return load(file, wanted, List.of(), false, amplifyIo);
     }
 
-    private List<byte[]> load(String file, List<ChunkRef> wanted, List<ChunkRef> following, boolean demand)
-            throws IOException {
+    /**
+     * As {@link #prefetch(String, List)}, merging the chunks into source reads of up to {@code readLimit} bytes
+     * instead of amplifyIo (a prefetch knows it wants them all).
+     */
+    public List<byte[]> prefetch(String file, List<ChunkRef> wanted, int readLimit) throws IOException {
+        return load(file, wanted, List.of(), false, Math.max(readLimit, amplifyIo));
+    }
+
+    private List<byte[]> load(String file, List<ChunkRef> wanted, List<ChunkRef> following, boolean demand,
+                              int readLimit) throws IOException {
         byte[][] out = new byte[wanted.size()][];
         List<CompletableFuture<byte[]>> waits = new ArrayList<>(wanted.size());
         List<Claim> mine = new ArrayList<>();
@@ -179,7 +187,7 @@ public final class ChunkLoader {
             waits.set(i, f);
         }
         if (!mine.isEmpty()) {
-            List<List<Claim>> runs = plan(mine, following);
+            List<List<Claim>> runs = plan(mine, following, readLimit);
             int fetched = 0;
             try {
                 for (List<Claim> run : runs) {
@@ -214,7 +222,7 @@ public final class ChunkLoader {
             for (int i : dropped) {
                 again.add(wanted.get(i));
             }
-            List<byte[]> got = load(file, again, List.of(), false);
+            List<byte[]> got = load(file, again, List.of(), false, amplifyIo);
             for (int k = 0; k < dropped.size(); k++) {
                 out[dropped.get(k)] = got.get(k);
             }
@@ -245,11 +253,16 @@ public final class ChunkLoader {
         return false;
     }
 
+    /** Largest run of unwanted bytes one source read spans between two chunks it wants: amplifyIo / 128. */
+    public long mergeGapBytes() {
+        return Math.max(amplifyIo / 128, 0);
+    }
+
     /** Groups the claimed chunks into source reads and extends each read with following chunks. */
-    private List<List<Claim>> plan(List<Claim> mine, List<ChunkRef> following) {
+    private List<List<Claim>> plan(List<Claim> mine, List<ChunkRef> following, int readLimit) {
         List<Claim> sorted = new ArrayList<>(mine);
         sorted.sort(Comparator.comparingInt((Claim c) -> c.chunk().blobIndex()).thenComparingLong(Claim::start));
-        long gapLimit = Math.max(amplifyIo / 128, 0);
+        long gapLimit = mergeGapBytes();
         List<List<Claim>> runs = new ArrayList<>();
         List<Claim> run = null;
         for (Claim c : sorted) {
@@ -257,7 +270,7 @@ public final class ChunkLoader {
                 Claim first = run.get(0);
                 Claim last = run.get(run.size() - 1);
                 if (c.chunk().blobIndex() == first.chunk().blobIndex() && c.start() >= last.end()
-                        && c.start() - last.end() <= gapLimit && c.end() - first.start() <= amplifyIo) {
+                        && c.start() - last.end() <= gapLimit && c.end() - first.start() <= readLimit) {
                     run.add(c);
                     continue;
                 }

@@ -36,10 +36,17 @@ public final class TreeWalker {
     }
 
     public static void walk(RafsImage image, Visitor visitor) throws RafsException {
+        walk(image, image.rootHandle(), "/", visitor);
+    }
+
+    /**
+     * Walks the subtree under {@code handle}, whose absolute path is {@code path}; depths count from it (0).
+     */
+    public static void walk(RafsImage image, long handle, String path, Visitor visitor) throws RafsException {
         Set<Long> seen = new HashSet<>();
         long inodes = image.inodeCount();
         long budget = inodes < 0 || inodes > (Long.MAX_VALUE - 100_000) / 4 ? Long.MAX_VALUE : 4 * inodes + 100_000;
-        walk(image, image.rootHandle(), "/", 0, visitor, seen, new long[] {budget});
+        walk(image, handle, path, 0, visitor, seen, new long[] {budget});
     }
 
     private static void walk(RafsImage image, long handle, String path, int depth, Visitor v, Set<Long> seen,
@@ -62,7 +69,7 @@ public final class TreeWalker {
         }
         for (DirEntry e : image.readDir(handle)) {
             String name = new String(e.name(), StandardCharsets.UTF_8);
-            walk(image, e.handle(), depth == 0 ? "/" + name : path + "/" + name, depth + 1, v, seen, budget);
+            walk(image, e.handle(), path.endsWith("/") ? path + name : path + "/" + name, depth + 1, v, seen, budget);
         }
     }
 }
