@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.damselfly.rafs.ChunkRef;
+import dev.damselfly.rafs.RafsImage;
+import dev.damselfly.rafs.RafsImages;
 import dev.damselfly.testkit.image.LayerCompression;
 import dev.damselfly.testkit.image.LayerDescriptor;
 import dev.damselfly.testkit.image.TestImage;
@@ -90,6 +93,79 @@ class ConvertEndToEndTest {
                 mount.destroy();
                 mount.waitFor(15, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    @Test
+    void aPrefetchListBecomesThePrefetchTableAndTheListedChunksComeLastInEachBlob() throws Exception {
+        TestImage image = TestImageGenerator.builder().seed(9).layers(2).allEntryTypesLayer(false)
+                .compression(LayerCompression.GZIP).tag("v1").writeLayout(work.resolve("source"));
+        Path list = Files.writeString(work.resolve("prefetch.txt"), "/layer-1/file-2.bin\n/layer-0/file-3.bin\n/nope\n");
+        try (RegistryServer registry = RegistryServer.start(RegistryAuth.none())) {
+            Skopeo.create().push(image, registry.hostPort(), "convert/source", "v1", null);
+            String src = registry.hostPort() + "/convert/source:v1";
+            String dst = registry.hostPort() + "/convert/nydus:prefetch";
+            DamselflyProcess.Result convert = DamselflyProcess.run(null, "convert", "--prefetch-list", list.toString(), src, dst);
+            assertEquals(0, convert.exitCode(), convert.describe());
+            assertTrue(convert.describe().contains("prefetch path /nope is not in the image"), convert.describe());
+
+            Map<String, byte[]> files = sourceFiles(image);
+            Path mountpoint = Files.createDirectories(work.resolve("mnt"));
+            Path workDir = work.resolve("mount-work");
+            Path stderr = work.resolve("mount.err");
+            Process mount = DamselflyProcess.start(stderr, "mount", dst, mountpoint.toString(), "--work-dir", workDir.toString(),
+                    "--cache-dir", work.resolve("cache").toString(), "--prefetch", "TABLE");
+            boolean unmounted = false;
+            try {
+                String line = new BufferedReader(new InputStreamReader(mount.getInputStream(), StandardCharsets.UTF_8)).readLine();
+                assertTrue(line != null && line.startsWith("mounted "), line + "\n" + Files.readString(stderr));
+                for (String path : List.of("layer-1/file-2.bin", "layer-0/file-3.bin", "layer-0/file-1.bin")) {
+                    assertArrayEquals(files.get(path), Files.readAllBytes(mountpoint.resolve(path)), path);
+                }
+                DamselflyProcess.Result umount = DamselflyProcess.run(null, "umount", mountpoint.toString());
+                assertEquals(0, umount.exitCode(), umount.describe());
+                unmounted = true;
+                assertTrue(mount.waitFor(20, TimeUnit.SECONDS));
+            } finally {
+                if (!unmounted) {
+                    new ProcessBuilder("fusermount", "-u", mountpoint.toString()).start().waitFor(10, TimeUnit.SECONDS);
+                }
+                mount.destroy();
+                mount.waitFor(15, TimeUnit.SECONDS);
+            }
+            Path bootstrap;
+            try (var boots = Files.walk(workDir)) {
+                List<Path> all = boots.toList();
+                bootstrap = all.stream().filter(p -> p.toString().endsWith(".boot")).findFirst()
+                        .orElseThrow(() -> new AssertionError("no bootstrap in the mount's work dir: " + all + "\n"
+                                + readQuietly(stderr)));
+            }
+            try (RafsImage img = RafsImages.open(bootstrap)) {
+                long listed1 = img.resolve("/layer-1/file-2.bin").orElseThrow();
+                long listed0 = img.resolve("/layer-0/file-3.bin").orElseThrow();
+                assertEquals(List.of(listed1, listed0), img.prefetchHandles());
+                for (String layer : List.of("layer-0", "layer-1")) {
+                    long listed = layer.equals("layer-0") ? listed0 : listed1;
+                    ChunkRef first = img.chunks(listed).get(0);
+                    // layer 1 whites out layer-0/file-0.bin and makes layer-0/sub opaque
+                    for (String other : layer.equals("layer-0") ? List.of("file-1.bin", "file-2.bin")
+                            : List.of("file-0.bin", "file-1.bin", "sub/readme.txt")) {
+                        for (ChunkRef c : img.chunks(img.resolve("/" + layer + "/" + other).orElseThrow())) {
+                            assertEquals(first.blobIndex(), c.blobIndex(), layer + "/" + other + " is in the same blob");
+                            assertTrue(c.compressedOffset() < first.compressedOffset(),
+                                    layer + "/" + other + " comes before the listed file's chunks");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return "(" + file + ": " + e + ")";
         }
     }
 

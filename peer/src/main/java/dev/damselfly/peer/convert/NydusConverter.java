@@ -15,6 +15,7 @@ import dev.damselfly.oci.registry.RegistryClient;
 import dev.damselfly.rafs.build.LayerBuildResult;
 import dev.damselfly.rafs.build.LayerBuilder;
 import dev.damselfly.rafs.build.LayerMerger;
+import dev.damselfly.rafs.build.MergeResult;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -177,7 +178,10 @@ public final class NydusConverter {
             index++;
         }
         Path merged = workDir.resolve("image-" + document.digest().hex() + ".boot");
-        LayerMerger.merge(bootstraps, blobIds, merged);
+        MergeResult mergeResult = LayerMerger.merge(bootstraps, blobIds, merged, builder.options().prefetchPaths());
+        for (String missing : mergeResult.prefetchMissing()) {
+            progress.accept("warning: prefetch path " + missing + " is not in the image; left out of the prefetch table");
+        }
         byte[] bootstrapTar = bootstrapTar(merged);
         byte[] bootstrapLayer = gzip(bootstrapTar);
         Digest bootstrapDigest = Digest.sha256(bootstrapLayer);

@@ -17,6 +17,7 @@ import dev.damselfly.rafs.build.LayerBuildOptions;
 import dev.damselfly.rafs.build.LayerBuilder;
 import dev.damselfly.rafs.codec.Compression;
 import dev.damselfly.rafs.codec.DigestAlgorithm;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -70,6 +71,12 @@ public final class ConvertCommand implements Callable<Integer> {
             description = "Chunk digest: BLAKE3 or SHA256 (default ${DEFAULT-VALUE}).")
     private DigestAlgorithm digest;
 
+    @Option(names = "--prefetch-list", paramLabel = "FILE", description = "Absolute paths (one per line, e.g. the access "
+            + "trace of a mount) whose files form the image's prefetch table, in that order, as nydusify --prefetch-patterns; "
+            + "their chunks are also laid out together in each layer's blob, so a mount prefetches them in a few large "
+            + "reads. Default: the root (prefetch everything), blobs in tar order.")
+    private Path prefetchList;
+
     @Option(names = "--work-dir", paramLabel = "DIR",
             description = "Where layer blobs and bootstraps are built (default: a temporary directory, removed afterwards).")
     private Path workDir;
@@ -108,6 +115,13 @@ public final class ConvertCommand implements Callable<Integer> {
                     .withDigest(digest);
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new CommandLine.ParameterException(commandLine, e.getMessage());
+        }
+        if (prefetchList != null) {
+            try {
+                options = options.withPrefetchPaths(Files.readAllLines(prefetchList));
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(commandLine, "cannot read --prefetch-list " + prefetchList + ": " + e);
+            }
         }
         NydusConverter converter = new NydusConverter(
                 registryOptions.client(source, java.util.Optional.of(from), sourceCredentials, "--src-creds"),
