@@ -135,7 +135,7 @@ class SchedulingTest {
     }
 
     @Test
-    void aLoneHostAlreadyFetchingFromTheOriginStillGetsTheNextTaskFromItAfterTheWindow() throws Exception {
+    void aLoneHostAlreadyFetchingFromTheOriginGetsTheNextTaskWithoutWaiting() throws Exception {
         try (Scheduling scheduling = scheduling(FAST_RETRY)) {
             HostRecord a = Fixtures.hostRecord(store, "a");
             TaskRecord first = store.taskOrCreate("t1", System.nanoTime());
@@ -151,8 +151,59 @@ class SchedulingTest {
             AnnouncePeerResponse r = answer.response.get(5, TimeUnit.SECONDS);
             long waited = System.nanoTime() - t0;
             assertTrue(r.hasNeedBackToSourceResponse(), r.toString());
-            assertTrue(waited >= Scheduling.SOURCE_HANDOFF_WINDOW_NANOS && waited < 2_000_000_000L,
+            assertTrue(waited < Scheduling.SOURCE_HANDOFF_WINDOW_NANOS / 2,
+                    "no other host could take it over, so no window: " + waited / MS + " ms");
+        }
+    }
+
+    @Test
+    void aHostWaitsTheWindowWhileAnIdleHostLivesAndFetchesItselfWhenNobodyTakesOver() throws Exception {
+        try (Scheduling scheduling = scheduling(FAST_RETRY)) {
+            HostRecord a = Fixtures.hostRecord(store, "a");
+            Fixtures.hostRecord(store, "idle"); // live, fetching nothing from the origin, not interested in t2
+            TaskRecord first = store.taskOrCreate("t1", System.nanoTime());
+            PeerRecord busy = Fixtures.peer(store, first, a, "a-t1");
+            synchronized (first) {
+                busy.setState(PeerState.BACK_TO_SOURCE, System.nanoTime());
+            }
+            TaskRecord second = store.taskOrCreate("t2", System.nanoTime());
+            PeerRecord next = Fixtures.peer(store, second, a, "a-t2");
+            Answer answer = new Answer();
+            long t0 = System.nanoTime();
+            scheduling.register(next, TestNode.download("https://example.com/t2", 4), answer);
+            AnnouncePeerResponse r = answer.response.get(10, TimeUnit.SECONDS);
+            long waited = System.nanoTime() - t0;
+            assertTrue(r.hasNeedBackToSourceResponse(), r.toString());
+            assertTrue(waited >= Scheduling.SOURCE_HANDOFF_WINDOW_NANOS
+                            && waited < Scheduling.SOURCE_HANDOFF_WINDOW_NANOS + 2_000_000_000L,
                     "the window, not a retry loop: " + waited / MS + " ms");
+            assertEquals(1, scheduling.backToSourceDecisions());
+        }
+    }
+
+    @Test
+    void noWindowWhenEveryOtherHostFetchesFromTheOriginAlready() throws Exception {
+        try (Scheduling scheduling = scheduling(FAST_RETRY)) {
+            HostRecord a = Fixtures.hostRecord(store, "a");
+            HostRecord b = Fixtures.hostRecord(store, "b");
+            TaskRecord t1 = store.taskOrCreate("t1", System.nanoTime());
+            TaskRecord t3 = store.taskOrCreate("t3", System.nanoTime());
+            PeerRecord aBusy = Fixtures.peer(store, t1, a, "a-t1");
+            PeerRecord bBusy = Fixtures.peer(store, t3, b, "b-t3");
+            synchronized (t1) {
+                aBusy.setState(PeerState.BACK_TO_SOURCE, System.nanoTime());
+            }
+            synchronized (t3) {
+                bBusy.setState(PeerState.BACK_TO_SOURCE, System.nanoTime());
+            }
+            TaskRecord second = store.taskOrCreate("t2", System.nanoTime());
+            PeerRecord next = Fixtures.peer(store, second, a, "a-t2");
+            Answer answer = new Answer();
+            long t0 = System.nanoTime();
+            scheduling.register(next, TestNode.download("https://example.com/t2", 4), answer);
+            AnnouncePeerResponse r = answer.response.get(5, TimeUnit.SECONDS);
+            assertTrue(r.hasNeedBackToSourceResponse(), r.toString());
+            assertTrue(System.nanoTime() - t0 < Scheduling.SOURCE_HANDOFF_WINDOW_NANOS / 2, "nobody idle to wait for");
         }
     }
 
