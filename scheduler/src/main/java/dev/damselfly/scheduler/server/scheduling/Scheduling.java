@@ -321,6 +321,7 @@ public final class Scheduling implements AutoCloseable {
         AnnouncePeerResponse response = null;
         Status failure = null;
         List<PeerRecord> parents = List.of();
+        boolean sourcePending = false;
         synchronized (task) {
             if (peer.scheduleEpoch() != epoch || peer.state().done() || store.peer(peer.id()) != peer) {
                 return;
@@ -343,6 +344,9 @@ public final class Scheduling implements AutoCloseable {
                         + " of task " + task.id() + " after " + n + " attempts");
             } else {
                 parents = selector.select(peer);
+                // a peer of another host is about to fetch the task from the origin (in its hand-off window): wait
+                // for it without using up attempts, or this one would go to the origin too when the window is long
+                sourcePending = parents.isEmpty() && task.hasSourcePending(peer.host().id());
                 if (!parents.isEmpty()) {
                     NormalTaskResponse.Builder b = NormalTaskResponse.newBuilder();
                     for (PeerRecord p : parents) {
@@ -365,7 +369,8 @@ public final class Scheduling implements AutoCloseable {
             LOG.warn("schedule failed task_id={} peer_id={} status={}", task.id(), peer.id(), failure.getDescription());
             responder.fail(failure);
         } else {
-            retries.schedule(() -> attempt(peer, responder, n + 1, epoch), config.retryInterval().toNanos(),
+            int next = sourcePending ? n : n + 1;
+            retries.schedule(() -> attempt(peer, responder, next, epoch), config.retryInterval().toNanos(),
                     TimeUnit.NANOSECONDS);
         }
     }

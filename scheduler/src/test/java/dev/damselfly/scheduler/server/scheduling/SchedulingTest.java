@@ -182,6 +182,38 @@ class SchedulingTest {
     }
 
     @Test
+    void peersWaitingForASourceInItsWindowDoNotGoToTheOriginThemselves() throws Exception {
+        try (Scheduling scheduling = scheduling(FAST_RETRY)) { // 10 attempts of 50 ms, far shorter than the window
+            HostRecord a = Fixtures.hostRecord(store, "a");
+            HostRecord b = Fixtures.hostRecord(store, "b");
+            Fixtures.hostRecord(store, "idle"); // keeps the window open for a
+            TaskRecord t1 = store.taskOrCreate("t1", System.nanoTime());
+            TaskRecord t3 = store.taskOrCreate("t3", System.nanoTime());
+            PeerRecord aBusy = Fixtures.peer(store, t1, a, "a-t1");
+            PeerRecord bBusy = Fixtures.peer(store, t3, b, "b-t3");
+            synchronized (t1) {
+                aBusy.setState(PeerState.BACK_TO_SOURCE, System.nanoTime());
+            }
+            synchronized (t3) {
+                bBusy.setState(PeerState.BACK_TO_SOURCE, System.nanoTime()); // b cannot take t2 over
+            }
+            TaskRecord second = store.taskOrCreate("t2", System.nanoTime());
+            PeerRecord fromA = Fixtures.peer(store, second, a, "a-t2");
+            PeerRecord fromB = Fixtures.peer(store, second, b, "b-t2");
+            Answer answerA = new Answer();
+            Answer answerB = new Answer();
+            scheduling.register(fromA, TestNode.download("https://example.com/t2", 4), answerA);
+            scheduling.register(fromB, TestNode.download("https://example.com/t2", 4), answerB);
+            AnnouncePeerResponse ra = answerA.response.get(10, TimeUnit.SECONDS);
+            assertTrue(ra.hasNeedBackToSourceResponse(), "a fetches t2 after its window: " + ra);
+            AnnouncePeerResponse rb = answerB.response.get(10, TimeUnit.SECONDS);
+            assertTrue(rb.hasNormalTaskResponse(), "b waited for a rather than fetching t2 too: " + rb);
+            assertEquals("a-t2", rb.getNormalTaskResponse().getCandidateParents(0).getId());
+            assertEquals(1, scheduling.backToSourceDecisions(), "one origin fetch for t2");
+        }
+    }
+
+    @Test
     void noWindowWhenEveryOtherHostFetchesFromTheOriginAlready() throws Exception {
         try (Scheduling scheduling = scheduling(FAST_RETRY)) {
             HostRecord a = Fixtures.hostRecord(store, "a");
