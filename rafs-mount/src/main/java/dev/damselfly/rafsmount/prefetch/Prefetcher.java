@@ -9,6 +9,7 @@ import dev.damselfly.rafsmount.read.ChunkLoader;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,11 @@ public final class Prefetcher {
     public static final int DEFAULT_READ_BYTES = 4 << 20;
     /** Source reads a prefetch keeps in flight without a bandwidth limit: 4. */
     public static final int THREADS = 4;
+    /**
+     * Chunks planned (sorted and cut into reads) at once: 16,384 (a few MiB of heap; an image's whole chunk list
+     * could be millions). Files are taken in order until a group holds this many.
+     */
+    static final int PLAN_CHUNKS = 16_384;
 
     private final RafsImage image;
     private final ChunkLoader loader;
@@ -106,19 +112,25 @@ public final class Prefetcher {
             planned.set(phases.stream().mapToLong(Map::size).sum());
             LOG.info("prefetch started: {} files, limit {} B/s", planned.get(), policy.bytesPerSecond() == 0 ? "none" : policy.bytesPerSecond());
             for (Map<Long, String> files : phases) {
-                List<List<Wanted>> runs = runs(files);
-                reads += runs.size();
-                List<Future<?>> futures = new ArrayList<>(runs.size());
-                for (List<Wanted> run : runs) {
-                    futures.add(readers.submit(() -> read(run)));
-                }
-                for (Future<?> f : futures) {
-                    f.get();
+                Iterator<Map.Entry<Long, String>> next = files.entrySet().iterator();
+                while (next.hasNext() && !cancelled) {
+                    int[] groupFiles = {0};
+                    List<List<Wanted>> runs = runs(next, groupFiles);
+                    reads += runs.size();
+                    List<Future<?>> futures = new ArrayList<>(runs.size());
+                    for (List<Wanted> run : runs) {
+                        futures.add(readers.submit(() -> read(run)));
+                    }
+                    for (Future<?> f : futures) {
+                        f.get();
+                    }
+                    if (!cancelled) {
+                        done.addAndGet(groupFiles[0]);
+                    }
                 }
                 if (cancelled) {
                     break;
                 }
-                done.addAndGet(files.size());
             }
             LOG.info("prefetch {}: {} of {} files, {} bytes in {} reads of {} stored bytes, {} files failed, {} ms",
                     cancelled ? "cancelled" : "finished", done.get(), planned.get(), bytes.get(), reads, storedBytes.get(),
@@ -192,10 +204,15 @@ public final class Prefetcher {
         }
     }
 
-    /** The files' distinct chunks in blob order, cut into source reads. */
-    private List<List<Wanted>> runs(Map<Long, String> files) throws RafsException {
+    /**
+     * The distinct chunks of the next files (until {@link #PLAN_CHUNKS} are gathered) in blob order, cut into source
+     * reads; counts the files taken into {@code fileCount[0]}.
+     */
+    private List<List<Wanted>> runs(Iterator<Map.Entry<Long, String>> files, int[] fileCount) throws RafsException {
         Map<List<Long>, Wanted> distinct = new LinkedHashMap<>();
-        for (Map.Entry<Long, String> file : files.entrySet()) {
+        while (files.hasNext() && distinct.size() < PLAN_CHUNKS) {
+            Map.Entry<Long, String> file = files.next();
+            fileCount[0]++;
             for (ChunkRef chunk : image.chunks(file.getKey())) {
                 if (!chunk.hole()) {
                     distinct.putIfAbsent(List.of((long) chunk.blobIndex(), chunk.chunkIndex()), new Wanted(chunk, file.getValue()));

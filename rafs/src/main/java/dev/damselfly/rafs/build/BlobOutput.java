@@ -17,10 +17,17 @@ final class BlobOutput implements Closeable {
     private final OutputStream out;
     private final MessageDigest all = sha256();
     private final MessageDigest builder = sha256();
+    private final Path file;
     private long position;
 
     BlobOutput(Path file) throws IOException {
+        this.file = file;
         this.out = new BufferedOutputStream(Files.newOutputStream(file), 256 * 1024);
+    }
+
+    /** The file written. */
+    Path file() {
+        return file;
     }
 
     static MessageDigest sha256() {

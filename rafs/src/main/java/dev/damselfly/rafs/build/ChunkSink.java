@@ -51,7 +51,7 @@ final class ChunkSink {
     private long uncompressedEnd;
     private long references;
     private final ChunkDictionary dict;
-    private final DeferredChunks deferred = new DeferredChunks();
+    private final DeferredChunks deferred;
     private long dictReferences;
 
     ChunkSink(BlobOutput out, LayerBuildOptions opts) {
@@ -67,6 +67,7 @@ final class ChunkSink {
         this.opts = opts;
         this.dict = dict;
         this.window = WORKERS + 1;
+        this.deferred = new DeferredChunks(out.file().toAbsolutePath().getParent());
     }
 
     /**
@@ -132,11 +133,6 @@ final class ChunkSink {
         }
         deferred.patch(finalIndex);
         deferred.close();
-    }
-
-    /** Number of new chunks of {@code layoutLast} files (held back, or appended by {@link #appendDeferred()}). */
-    int deferredChunks() {
-        return deferred.size();
     }
 
     /** Waits for in-flight work without committing it (after a failure). */

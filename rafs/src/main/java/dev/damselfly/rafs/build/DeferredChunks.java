@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +16,8 @@ import java.util.Map;
 /**
  * New chunks of prefetch-listed files, held back so that the builder appends them together at the end of the blob's
  * chunk data (one contiguous region a mount can read in a few large requests) instead of where the tar had them.
- * Stored chunk bytes stay in memory up to {@link #MEMORY_LIMIT_BYTES}, the rest goes to a temporary file that
- * {@link #close()} deletes. Every place that refers to a held-back chunk is recorded and patched once it has its
+ * Stored chunk bytes stay in memory up to {@link #MEMORY_LIMIT_BYTES}, the rest goes to a temporary file beside the
+ * blob being written, which {@link #close()} deletes. Every place that refers to a held-back chunk is recorded and patched once it has its
  * chunk-info index.
  */
 final class DeferredChunks implements Closeable {
@@ -35,17 +36,20 @@ final class DeferredChunks implements Closeable {
     private final List<Chunk> chunks = new ArrayList<>();
     private final Map<ByteBuffer, Integer> byKey = new HashMap<>();
     private final List<Patch> patches = new ArrayList<>();
+    private final Path spillDirectory;
     private final long memoryLimitBytes;
     private long memoryBytes;
     private Path spillFile;
     private FileChannel spill;
 
-    DeferredChunks() {
-        this(MEMORY_LIMIT_BYTES);
+    /** @param spillDirectory where the temporary file goes if one is needed (the blob's directory) */
+    DeferredChunks(Path spillDirectory) {
+        this(spillDirectory, MEMORY_LIMIT_BYTES);
     }
 
     /** @param memoryLimitBytes stored bytes kept on the heap before spilling (bytes) */
-    DeferredChunks(long memoryLimitBytes) {
+    DeferredChunks(Path spillDirectory, long memoryLimitBytes) {
+        this.spillDirectory = spillDirectory;
         this.memoryLimitBytes = memoryLimitBytes;
     }
 
@@ -64,11 +68,11 @@ final class DeferredChunks implements Closeable {
         byte[] copy = null;
         long spillOffset = -1;
         if (memoryBytes + stored <= memoryLimitBytes) {
-            copy = java.util.Arrays.copyOf(bytes, stored);
+            copy = Arrays.copyOf(bytes, stored);
             memoryBytes += stored;
         } else {
             if (spill == null) {
-                spillFile = Files.createTempFile("damselfly-prefetch-chunks-", ".tmp");
+                spillFile = Files.createTempFile(spillDirectory, ".prefetch-chunks-", ".tmp");
                 spill = FileChannel.open(spillFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
             }
             spillOffset = spill.size();

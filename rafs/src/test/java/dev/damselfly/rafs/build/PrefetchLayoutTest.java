@@ -171,7 +171,7 @@ class PrefetchLayoutTest {
     @Test
     void heldBackChunksSpillToATemporaryFileAndReadBack() throws Exception {
         Path spill;
-        try (DeferredChunks d = new DeferredChunks(10)) {
+        try (DeferredChunks d = new DeferredChunks(dir, 10)) {
             List<byte[]> stored = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 byte[] b = random(10 + i, 8);
@@ -182,6 +182,7 @@ class PrefetchLayoutTest {
             }
             spill = d.spillFile();
             assertNotNull(spill, "the second chunk no longer fits in 10 bytes of memory");
+            assertEquals(dir, spill.getParent(), "the spool goes beside the blob");
             assertEquals(16, Files.size(spill));
             for (int i = 0; i < 3; i++) {
                 assertArrayEquals(stored.get(i), d.bytes(d.chunks().get(i)));
