@@ -67,12 +67,7 @@ class ConvertEndToEndTest {
 
             Map<String, byte[]> files = sourceFiles(image);
             Path mountpoint = Files.createDirectories(work.resolve("mnt"));
-            Path stderr = work.resolve("mount.err");
-            Process mount = DamselflyProcess.start(stderr, "mount", dst, mountpoint.toString());
-            boolean unmounted = false;
-            try {
-                String line = new BufferedReader(new InputStreamReader(mount.getInputStream(), StandardCharsets.UTF_8)).readLine();
-                assertTrue(line != null && line.startsWith("mounted "), line + "\n" + Files.readString(stderr));
+            mounted(dst, mountpoint, List.of(), () -> {
                 assertFalse(Files.exists(mountpoint.resolve("layer-0/file-0.bin")), "whited out by layer 1");
                 assertFalse(Files.exists(mountpoint.resolve("layer-0/sub/readme.txt")), "hidden by layer 1's opaque marker");
                 assertFalse(Files.exists(mountpoint.resolve("layer-1/file-0.bin")), "whited out by layer 2");
@@ -82,17 +77,7 @@ class ConvertEndToEndTest {
                     assertArrayEquals(files.get(path), Files.readAllBytes(mountpoint.resolve(path)), path);
                 }
                 assertEquals("file-3.bin", Files.readSymbolicLink(mountpoint.resolve("layer-2/latest")).toString());
-                DamselflyProcess.Result umount = DamselflyProcess.run(null, "umount", mountpoint.toString());
-                assertEquals(0, umount.exitCode(), umount.describe());
-                unmounted = true;
-                assertTrue(mount.waitFor(20, TimeUnit.SECONDS));
-            } finally {
-                if (!unmounted) {
-                    new ProcessBuilder("fusermount", "-u", mountpoint.toString()).start().waitFor(10, TimeUnit.SECONDS);
-                }
-                mount.destroy();
-                mount.waitFor(15, TimeUnit.SECONDS);
-            }
+            });
         }
     }
 
@@ -112,33 +97,18 @@ class ConvertEndToEndTest {
             Map<String, byte[]> files = sourceFiles(image);
             Path mountpoint = Files.createDirectories(work.resolve("mnt"));
             Path workDir = work.resolve("mount-work");
-            Path stderr = work.resolve("mount.err");
-            Process mount = DamselflyProcess.start(stderr, "mount", dst, mountpoint.toString(), "--work-dir", workDir.toString(),
-                    "--cache-dir", work.resolve("cache").toString(), "--prefetch", "TABLE");
-            boolean unmounted = false;
-            try {
-                String line = new BufferedReader(new InputStreamReader(mount.getInputStream(), StandardCharsets.UTF_8)).readLine();
-                assertTrue(line != null && line.startsWith("mounted "), line + "\n" + Files.readString(stderr));
+            mounted(dst, mountpoint, List.of("--work-dir", workDir.toString(), "--cache-dir", work.resolve("cache").toString(),
+                    "--prefetch", "TABLE"), () -> {
                 for (String path : List.of("layer-1/file-2.bin", "layer-0/file-3.bin", "layer-0/file-1.bin")) {
                     assertArrayEquals(files.get(path), Files.readAllBytes(mountpoint.resolve(path)), path);
                 }
-                DamselflyProcess.Result umount = DamselflyProcess.run(null, "umount", mountpoint.toString());
-                assertEquals(0, umount.exitCode(), umount.describe());
-                unmounted = true;
-                assertTrue(mount.waitFor(20, TimeUnit.SECONDS));
-            } finally {
-                if (!unmounted) {
-                    new ProcessBuilder("fusermount", "-u", mountpoint.toString()).start().waitFor(10, TimeUnit.SECONDS);
-                }
-                mount.destroy();
-                mount.waitFor(15, TimeUnit.SECONDS);
-            }
+            });
             Path bootstrap;
             try (var boots = Files.walk(workDir)) {
                 List<Path> all = boots.toList();
                 bootstrap = all.stream().filter(p -> p.toString().endsWith(".boot")).findFirst()
                         .orElseThrow(() -> new AssertionError("no bootstrap in the mount's work dir: " + all + "\n"
-                                + readQuietly(stderr)));
+                                + readQuietly(work.resolve("mount.err"))));
             }
             try (RafsImage img = RafsImages.open(bootstrap)) {
                 long listed1 = img.resolve("/layer-1/file-2.bin").orElseThrow();
@@ -158,6 +128,40 @@ class ConvertEndToEndTest {
                     }
                 }
             }
+        }
+    }
+
+    /** Checks to run while the image is mounted. */
+    @FunctionalInterface
+    private interface MountedChecks {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code damselfly mount IMAGE MOUNTPOINT EXTRA...} (stderr to {@code mount.err} in the work dir), runs the
+     * checks once it says "mounted", then unmounts with {@code damselfly umount} and waits for the process to end;
+     * on any failure it unmounts with fusermount and stops the process.
+     */
+    private void mounted(String image, Path mountpoint, List<String> extra, MountedChecks checks) throws Exception {
+        Path stderr = work.resolve("mount.err");
+        List<String> args = new java.util.ArrayList<>(List.of("mount", image, mountpoint.toString()));
+        args.addAll(extra);
+        Process mount = DamselflyProcess.start(stderr, args.toArray(String[]::new));
+        boolean unmounted = false;
+        try {
+            String line = new BufferedReader(new InputStreamReader(mount.getInputStream(), StandardCharsets.UTF_8)).readLine();
+            assertTrue(line != null && line.startsWith("mounted "), line + "\n" + Files.readString(stderr));
+            checks.run();
+            DamselflyProcess.Result umount = DamselflyProcess.run(null, "umount", mountpoint.toString());
+            assertEquals(0, umount.exitCode(), umount.describe());
+            unmounted = true;
+            assertTrue(mount.waitFor(20, TimeUnit.SECONDS));
+        } finally {
+            if (!unmounted) {
+                new ProcessBuilder("fusermount", "-u", mountpoint.toString()).start().waitFor(10, TimeUnit.SECONDS);
+            }
+            mount.destroy();
+            mount.waitFor(15, TimeUnit.SECONDS);
         }
     }
 

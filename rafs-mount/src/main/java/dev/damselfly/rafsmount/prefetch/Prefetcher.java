@@ -6,9 +6,9 @@ import dev.damselfly.rafs.RafsException;
 import dev.damselfly.rafs.RafsImage;
 import dev.damselfly.rafs.inspect.TreeWalker;
 import dev.damselfly.rafsmount.read.ChunkLoader;
+import dev.damselfly.rafsmount.read.SourceReads;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -195,13 +195,6 @@ public final class Prefetcher {
 
     /** A chunk to fetch and the file it was planned for (for logs and failure counts). */
     private record Wanted(ChunkRef chunk, String file) {
-        long start() {
-            return chunk.compressedOffset();
-        }
-
-        long end() {
-            return chunk.compressedOffset() + chunk.compressedSize();
-        }
     }
 
     /**
@@ -219,25 +212,7 @@ public final class Prefetcher {
                 }
             }
         }
-        List<Wanted> sorted = new ArrayList<>(distinct.values());
-        sorted.sort(Comparator.comparingInt((Wanted w) -> w.chunk().blobIndex()).thenComparingLong(Wanted::start));
-        List<List<Wanted>> runs = new ArrayList<>();
-        List<Wanted> run = null;
-        for (Wanted w : sorted) {
-            if (run != null) {
-                Wanted first = run.get(0);
-                Wanted last = run.get(run.size() - 1);
-                if (w.chunk().blobIndex() == first.chunk().blobIndex() && w.start() >= last.end()
-                        && w.start() - last.end() <= gapBytes && w.end() - first.start() <= readBytes) {
-                    run.add(w);
-                    continue;
-                }
-            }
-            run = new ArrayList<>();
-            run.add(w);
-            runs.add(run);
-        }
-        return runs;
+        return SourceReads.cut(new ArrayList<>(distinct.values()), Wanted::chunk, gapBytes, readBytes);
     }
 
     /** One source read (on a reader thread); failures are logged and counted against the run's files. */

@@ -260,25 +260,8 @@ public final class ChunkLoader {
 
     /** Groups the claimed chunks into source reads and extends each read with following chunks. */
     private List<List<Claim>> plan(List<Claim> mine, List<ChunkRef> following, int readLimit) {
-        List<Claim> sorted = new ArrayList<>(mine);
-        sorted.sort(Comparator.comparingInt((Claim c) -> c.chunk().blobIndex()).thenComparingLong(Claim::start));
         long gapLimit = mergeGapBytes();
-        List<List<Claim>> runs = new ArrayList<>();
-        List<Claim> run = null;
-        for (Claim c : sorted) {
-            if (run != null) {
-                Claim first = run.get(0);
-                Claim last = run.get(run.size() - 1);
-                if (c.chunk().blobIndex() == first.chunk().blobIndex() && c.start() >= last.end()
-                        && c.start() - last.end() <= gapLimit && c.end() - first.start() <= readLimit) {
-                    run.add(c);
-                    continue;
-                }
-            }
-            run = new ArrayList<>();
-            run.add(c);
-            runs.add(run);
-        }
+        List<List<Claim>> runs = SourceReads.cut(mine, Claim::chunk, gapLimit, readLimit);
         if (!following.isEmpty()) {
             List<ChunkRef> extra = new ArrayList<>(following);
             extra.sort(Comparator.comparingLong(ChunkRef::compressedOffset));

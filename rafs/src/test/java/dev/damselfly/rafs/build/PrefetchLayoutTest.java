@@ -12,6 +12,7 @@ import dev.damselfly.rafs.RafsImage;
 import dev.damselfly.rafs.RafsImages;
 import dev.damselfly.rafs.blob.FileBlobByteSource;
 import dev.damselfly.rafs.blob.FileContentReader;
+import dev.damselfly.testkit.image.DeterministicBytes;
 import dev.damselfly.testkit.image.LayerTarBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,30 +39,24 @@ class PrefetchLayoutTest {
     @TempDir
     Path dir;
 
-    private static byte[] random(long seed, int size) {
-        byte[] b = new byte[size];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
     /**
      * Path → content (the tar builder writes them sorted by path): listed files between unlisted ones, and chunks
      * shared across the two kinds.
      */
     private static Map<String, byte[]> files() {
         Map<String, byte[]> files = new LinkedHashMap<>();
-        byte[] python = random(1, 5 * CHUNK + 100);
-        files.put("etc/early", random(2, 3 * CHUNK));
+        byte[] python = DeterministicBytes.bytes(1, 5 * CHUNK + 100);
+        files.put("etc/early", DeterministicBytes.bytes(2, 3 * CHUNK));
         files.put("usr/bin/python3", python);
-        files.put("usr/share/doc", random(3, 2 * CHUNK));
-        files.put("usr/lib/libc.so", random(4, 2 * CHUNK + 7));
+        files.put("usr/share/doc", DeterministicBytes.bytes(3, 2 * CHUNK));
+        files.put("usr/lib/libc.so", DeterministicBytes.bytes(4, 2 * CHUNK + 7));
         // a listed file whose content an unlisted file already stored: it points at that chunk
         files.put("usr/lib/copy-of-early", java.util.Arrays.copyOf(files.get("etc/early"), CHUNK));
         // an unlisted file whose first chunk is the listed python3's first chunk: it points into the region
-        byte[] late = random(5, 2 * CHUNK);
+        byte[] late = DeterministicBytes.bytes(5, 2 * CHUNK);
         System.arraycopy(python, 0, late, 0, CHUNK);
         files.put("var/late", late);
-        files.put("var/last", random(6, CHUNK + 1));
+        files.put("var/last", DeterministicBytes.bytes(6, CHUNK + 1));
         return files;
     }
 
@@ -174,7 +168,7 @@ class PrefetchLayoutTest {
         try (DeferredChunks d = new DeferredChunks(dir, 10)) {
             List<byte[]> stored = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                byte[] b = random(10 + i, 8);
+                byte[] b = DeterministicBytes.bytes(10 + i, 8);
                 stored.add(b);
                 ByteBuffer key = ByteBuffer.allocate(4).putInt(i).flip();
                 assertEquals(i, d.add(key, new byte[32], 8, false, java.util.Arrays.copyOf(b, 20), 8, i, 0));

@@ -91,10 +91,8 @@ class SchedulingTest {
             a.beginRegistration();
             PeerRecord first = Fixtures.peer(store, task, a, "first");
             PeerRecord second = Fixtures.peer(store, task, b, "second");
-            Answer firstAnswer = new Answer();
-            Answer secondAnswer = new Answer();
-            scheduling.register(first, TestNode.download("https://example.com/t", 4), firstAnswer);
-            scheduling.register(second, TestNode.download("https://example.com/t", 4), secondAnswer);
+            Answer firstAnswer = register(scheduling, first);
+            Answer secondAnswer = register(scheduling, second);
 
             AnnouncePeerResponse r1 = firstAnswer.response.get(5, TimeUnit.SECONDS);
             assertTrue(r1.hasNeedBackToSourceResponse(), "the first peer fetches from the origin: " + r1);
@@ -110,19 +108,13 @@ class SchedulingTest {
         try (Scheduling scheduling = scheduling(FAST_RETRY)) {
             HostRecord a = Fixtures.hostRecord(store, "a");
             HostRecord b = Fixtures.hostRecord(store, "b");
-            TaskRecord first = store.taskOrCreate("t1", System.nanoTime());
-            PeerRecord busy = Fixtures.peer(store, first, a, "a-t1");
-            synchronized (first) {
-                busy.setState(PeerState.BACK_TO_SOURCE, System.nanoTime()); // host a fetches t1 from the origin
-            }
+            fetchingFromOrigin(a, "t1"); // host a fetches t1 from the origin
             TaskRecord second = store.taskOrCreate("t2", System.nanoTime());
             PeerRecord fromA = Fixtures.peer(store, second, a, "a-t2");
             PeerRecord fromB = Fixtures.peer(store, second, b, "b-t2");
-            Answer answerA = new Answer();
-            Answer answerB = new Answer();
             long t0 = System.nanoTime();
-            scheduling.register(fromA, TestNode.download("https://example.com/t2", 4), answerA);
-            scheduling.register(fromB, TestNode.download("https://example.com/t2", 4), answerB);
+            Answer answerA = register(scheduling, fromA);
+            Answer answerB = register(scheduling, fromB);
 
             AnnouncePeerResponse rb = answerB.response.get(5, TimeUnit.SECONDS);
             assertTrue(rb.hasNeedBackToSourceResponse(), "b, fetching nothing from the origin, takes t2 over: " + rb);
@@ -138,16 +130,11 @@ class SchedulingTest {
     void aLoneHostAlreadyFetchingFromTheOriginGetsTheNextTaskWithoutWaiting() throws Exception {
         try (Scheduling scheduling = scheduling(FAST_RETRY)) {
             HostRecord a = Fixtures.hostRecord(store, "a");
-            TaskRecord first = store.taskOrCreate("t1", System.nanoTime());
-            PeerRecord busy = Fixtures.peer(store, first, a, "a-t1");
-            synchronized (first) {
-                busy.setState(PeerState.BACK_TO_SOURCE, System.nanoTime());
-            }
+            fetchingFromOrigin(a, "t1");
             TaskRecord second = store.taskOrCreate("t2", System.nanoTime());
             PeerRecord next = Fixtures.peer(store, second, a, "a-t2");
-            Answer answer = new Answer();
             long t0 = System.nanoTime();
-            scheduling.register(next, TestNode.download("https://example.com/t2", 4), answer);
+            Answer answer = register(scheduling, next);
             AnnouncePeerResponse r = answer.response.get(5, TimeUnit.SECONDS);
             long waited = System.nanoTime() - t0;
             assertTrue(r.hasNeedBackToSourceResponse(), r.toString());
@@ -161,16 +148,11 @@ class SchedulingTest {
         try (Scheduling scheduling = scheduling(FAST_RETRY)) {
             HostRecord a = Fixtures.hostRecord(store, "a");
             Fixtures.hostRecord(store, "idle"); // live, fetching nothing from the origin, not interested in t2
-            TaskRecord first = store.taskOrCreate("t1", System.nanoTime());
-            PeerRecord busy = Fixtures.peer(store, first, a, "a-t1");
-            synchronized (first) {
-                busy.setState(PeerState.BACK_TO_SOURCE, System.nanoTime());
-            }
+            fetchingFromOrigin(a, "t1");
             TaskRecord second = store.taskOrCreate("t2", System.nanoTime());
             PeerRecord next = Fixtures.peer(store, second, a, "a-t2");
-            Answer answer = new Answer();
             long t0 = System.nanoTime();
-            scheduling.register(next, TestNode.download("https://example.com/t2", 4), answer);
+            Answer answer = register(scheduling, next);
             AnnouncePeerResponse r = answer.response.get(10, TimeUnit.SECONDS);
             long waited = System.nanoTime() - t0;
             assertTrue(r.hasNeedBackToSourceResponse(), r.toString());
@@ -187,23 +169,13 @@ class SchedulingTest {
             HostRecord a = Fixtures.hostRecord(store, "a");
             HostRecord b = Fixtures.hostRecord(store, "b");
             Fixtures.hostRecord(store, "idle"); // keeps the window open for a
-            TaskRecord t1 = store.taskOrCreate("t1", System.nanoTime());
-            TaskRecord t3 = store.taskOrCreate("t3", System.nanoTime());
-            PeerRecord aBusy = Fixtures.peer(store, t1, a, "a-t1");
-            PeerRecord bBusy = Fixtures.peer(store, t3, b, "b-t3");
-            synchronized (t1) {
-                aBusy.setState(PeerState.BACK_TO_SOURCE, System.nanoTime());
-            }
-            synchronized (t3) {
-                bBusy.setState(PeerState.BACK_TO_SOURCE, System.nanoTime()); // b cannot take t2 over
-            }
+            fetchingFromOrigin(a, "t1");
+            fetchingFromOrigin(b, "t3"); // b cannot take t2 over
             TaskRecord second = store.taskOrCreate("t2", System.nanoTime());
             PeerRecord fromA = Fixtures.peer(store, second, a, "a-t2");
             PeerRecord fromB = Fixtures.peer(store, second, b, "b-t2");
-            Answer answerA = new Answer();
-            Answer answerB = new Answer();
-            scheduling.register(fromA, TestNode.download("https://example.com/t2", 4), answerA);
-            scheduling.register(fromB, TestNode.download("https://example.com/t2", 4), answerB);
+            Answer answerA = register(scheduling, fromA);
+            Answer answerB = register(scheduling, fromB);
             AnnouncePeerResponse ra = answerA.response.get(10, TimeUnit.SECONDS);
             assertTrue(ra.hasNeedBackToSourceResponse(), "a fetches t2 after its window: " + ra);
             AnnouncePeerResponse rb = answerB.response.get(10, TimeUnit.SECONDS);
@@ -218,21 +190,12 @@ class SchedulingTest {
         try (Scheduling scheduling = scheduling(FAST_RETRY)) {
             HostRecord a = Fixtures.hostRecord(store, "a");
             HostRecord b = Fixtures.hostRecord(store, "b");
-            TaskRecord t1 = store.taskOrCreate("t1", System.nanoTime());
-            TaskRecord t3 = store.taskOrCreate("t3", System.nanoTime());
-            PeerRecord aBusy = Fixtures.peer(store, t1, a, "a-t1");
-            PeerRecord bBusy = Fixtures.peer(store, t3, b, "b-t3");
-            synchronized (t1) {
-                aBusy.setState(PeerState.BACK_TO_SOURCE, System.nanoTime());
-            }
-            synchronized (t3) {
-                bBusy.setState(PeerState.BACK_TO_SOURCE, System.nanoTime());
-            }
+            fetchingFromOrigin(a, "t1");
+            fetchingFromOrigin(b, "t3");
             TaskRecord second = store.taskOrCreate("t2", System.nanoTime());
             PeerRecord next = Fixtures.peer(store, second, a, "a-t2");
-            Answer answer = new Answer();
             long t0 = System.nanoTime();
-            scheduling.register(next, TestNode.download("https://example.com/t2", 4), answer);
+            Answer answer = register(scheduling, next);
             AnnouncePeerResponse r = answer.response.get(5, TimeUnit.SECONDS);
             assertTrue(r.hasNeedBackToSourceResponse(), r.toString());
             assertTrue(System.nanoTime() - t0 < Scheduling.SOURCE_HANDOFF_WINDOW_NANOS / 2, "nobody idle to wait for");
@@ -270,5 +233,21 @@ class SchedulingTest {
             assertEquals(0, scheduling.backToSourceDecisions());
             assertEquals(1, scheduling.topUpDecisions());
         }
+    }
+
+    /** A peer of {@code host} that fetches task {@code taskId} from the origin. */
+    private void fetchingFromOrigin(HostRecord host, String taskId) {
+        TaskRecord task = store.taskOrCreate(taskId, System.nanoTime());
+        PeerRecord peer = Fixtures.peer(store, task, host, host.id() + "-" + taskId);
+        synchronized (task) {
+            peer.setState(PeerState.BACK_TO_SOURCE, System.nanoTime());
+        }
+    }
+
+    /** Registers {@code peer} for its task (URL https://example.com/TASK_ID, 4 pieces) and returns where the answer goes. */
+    private static Answer register(Scheduling scheduling, PeerRecord peer) {
+        Answer answer = new Answer();
+        scheduling.register(peer, TestNode.download("https://example.com/" + peer.task().id(), 4), answer);
+        return answer;
     }
 }
