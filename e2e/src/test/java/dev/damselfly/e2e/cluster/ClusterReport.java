@@ -51,7 +51,7 @@ final class ClusterReport {
         md.append("Measured ").append(LocalDate.now()).append(" on ").append(Runtime.getRuntime().availableProcessors())
                 .append(" cores, JDK ").append(System.getProperty("java.version"))
                 .append(": registry, scheduler and nodes each in their own network namespace (veth + bridge), tc tbf on both ends of every link; ")
-                .append(r.config().describe()).append(". Each node's client (`curl | sha256sum`) runs inside the node's namespace and GETs every layer through the node's registry mirror at once; every layer's SHA-256 was checked.\n\n");
+                .append(r.config().describe()).append(". Each node's client (`curl | openssl dgst -sha256`) runs inside the node's namespace and GETs every layer through the node's registry mirror at once; every layer's SHA-256 was checked.\n\n");
         md.append("| measure | value |\n|---|---:|\n");
         md.append(String.format("| nodes timed | %d |%n", r.seconds().size()));
         md.append(String.format("| p50 completion | %.1f s (%.2f·T*) |%n", r.p50(), r.p50() / r.lowerBound()));

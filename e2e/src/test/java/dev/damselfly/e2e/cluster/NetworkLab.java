@@ -103,7 +103,7 @@ final class NetworkLab implements AutoCloseable {
     /** Fails with a clear message unless this JVM runs as root and iproute2 is installed. */
     static void requireTools() {
         List<String> missing = new ArrayList<>();
-        for (String tool : List.of("ip", "tc", "curl", "sha256sum", "bash")) {
+        for (String tool : List.of("ip", "tc", "curl", "openssl", "bash")) {
             if (Shell.tryRun("sh", "-c", "command -v " + tool).exitCode() != 0) {
                 missing.add(tool);
             }

@@ -6,7 +6,7 @@
  * namespace, link, process and mount it creates and removes them on close, from a shutdown hook, and at the next
  * start. S5 ({@link dev.damselfly.e2e.cluster.LazyStart}) runs FUSE mounts with {@code nsenter --net} (the node's
  * network, the root mount namespace) on lab mount points, which the lab unmounts the same way.
- * Needs root, {@code ip}, {@code tc}, {@code curl}, {@code sha256sum} and {@code docker-registry}; S5 also
+ * Needs root, {@code ip}, {@code tc}, {@code curl}, {@code openssl} and {@code docker-registry}; S5 also
  * {@code nsenter}, {@code chroot}, {@code skopeo}, {@code umoci} and {@code /dev/fuse}.
  */
 package dev.damselfly.e2e.cluster;
