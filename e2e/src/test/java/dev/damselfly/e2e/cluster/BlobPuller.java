@@ -7,8 +7,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Pulls a blob through a node's registry mirror from inside the node's namespace (where containerd would run):
  * {@code curl -sSf URL | openssl dgst -sha256 -r}, so the bytes cross only the node's own (shaped) link to itself,
- * never the test JVM. Returns the SHA-256 of what arrived. (openssl hashes with the CPU's SHA instructions, at about a
- * quarter of coreutils' sha256sum's CPU: on a small machine the clients' hashing competes with the nodes measured.)
+ * never the test JVM. Returns the SHA-256 of what arrived. (openssl hashes with the CPU's SHA instructions, which
+ * coreutils' sha256sum does not use: on a small machine the clients' hashing competes with the nodes measured.)
  */
 final class BlobPuller {
     /** Longest one GET may take: 15 min (a 256 MiB layer at 100 Mbit/s needs ~22 s). */

@@ -131,16 +131,9 @@ public final class ChunkLoader {
     }
 
     /**
-     * As {@link #load}, for prefetch: the same verification and single-flight, but not counted as readers'
-     * cache hits or misses.
-     */
-    public List<byte[]> prefetch(String file, List<ChunkRef> wanted) throws IOException {
-        return load(file, wanted, List.of(), false, amplifyIo);
-    }
-
-    /**
-     * As {@link #prefetch(String, List)}, merging the chunks into source reads of up to {@code readLimit} bytes
-     * instead of amplifyIo (a prefetch knows it wants them all).
+     * As {@link #load}, for prefetch: the same verification and single-flight, but not counted as readers' cache hits
+     * or misses, and merging the chunks into source reads of up to {@code readLimit} bytes (at least amplifyIo: a
+     * prefetch knows it wants them all).
      */
     public List<byte[]> prefetch(String file, List<ChunkRef> wanted, int readLimit) throws IOException {
         return load(file, wanted, List.of(), false, Math.max(readLimit, amplifyIo));

@@ -21,7 +21,9 @@ import java.util.List;
  *                      warning; paths not in the layer are left out with a warning and listed in
  *                      {@link LayerBuildResult#prefetchMissing()} (nydus-image ignores them too: they may exist in
  *                      another layer). Default {@link #PREFETCH_ALL} ({@code ["/"]}: one root entry, "prefetch
- *                      everything", what nydusify writes); an empty list writes an empty table.
+ *                      everything", what nydusify writes); an empty list writes an empty table. A list that does
+ *                      not name the root also decides the blob's layout: the new chunks of the files at or below
+ *                      its paths are appended together after all other chunks.
  * @param chunkDict     a chunk dictionary: a RAFS v6 bootstrap (a parent layer's bootstrap, or a merged image
  *                      bootstrap) whose chunks are not written again: a chunk with the same digest and length is
  *                      referenced in the dictionary's blob at the dictionary's offsets, and each dictionary blob

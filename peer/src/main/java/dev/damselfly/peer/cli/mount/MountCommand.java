@@ -116,8 +116,9 @@ public final class MountCommand implements Callable<Integer> {
     private boolean allowOther;
 
     @Option(names = "--prefetch", paramLabel = "MODE", defaultValue = "NONE",
-            description = "Prefetch into the cache in the background: NONE, TABLE (the bootstrap's prefetch table, or "
-                    + "--prefetch-list), ALL (those first, then every file). Needs --cache-dir. Default ${DEFAULT-VALUE}.")
+            description = "Prefetch into the cache in the background, from the moment the bootstrap is open: NONE, TABLE "
+                    + "(the bootstrap's prefetch table, or --prefetch-list; a directory stands for every file below it), "
+                    + "ALL (those first, then every file). Needs --cache-dir. Default ${DEFAULT-VALUE}.")
     private PrefetchMode prefetch;
 
     @Option(names = "--prefetch-list", paramLabel = "FILE",

@@ -56,7 +56,9 @@ public final class BuildRafsCommand implements Callable<Integer> {
 
     @Option(names = "--prefetch-list", paramLabel = "FILE", description = "Absolute paths (one per line) whose files "
             + "form the bootstrap's prefetch table, in that order, as nydus-image --prefetch-policy fs; default the root "
-            + "(prefetch everything). Paths missing from the layer are skipped with a warning.")
+            + "(prefetch everything). Unless the list is the root, the listed files' chunks are also laid out together "
+            + "after all others in the blob, so a mount prefetches them in a few large reads. Paths missing from the "
+            + "layer are skipped with a warning.")
     private Path prefetchList;
 
     @Option(names = "--chunk-dict", paramLabel = "BOOTSTRAP", description = "A RAFS v6 bootstrap whose chunks are not "
