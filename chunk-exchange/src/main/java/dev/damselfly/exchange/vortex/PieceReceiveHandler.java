@@ -9,13 +9,16 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Per connection, child side: sends the DownloadPiece request, checks the reply's metadata against the piece the
- * store expects, gathers exactly {@code length} body bytes into one buffer and completes the future with it (the
- * future's consumer owns the buffer). Completes the future exceptionally on an Error packet, a reply for another
+ * store expects, gathers exactly {@code length} body bytes into one buffer leased from {@link PieceBodyBuffers} and
+ * completes the future with it (the future's consumer then owns the lease and gives it back). Completes the future exceptionally on an Error packet, a reply for another
  * piece, an empty digest, a connection closed early or a socket error.
  */
 final class PieceReceiveHandler extends ChannelInboundHandlerAdapter {
-    /** A complete piece body and the digest the parent announced for it. */
-    record Received(ByteBuf body, String digest) {
+    /** A complete piece body (in {@code lease.body()}) and the digest the parent announced for it. */
+    record Received(PieceBodyBuffers.Lease lease, String digest) {
+        ByteBuf body() {
+            return lease.body();
+        }
     }
 
     private final String parent;
@@ -24,12 +27,15 @@ final class PieceReceiveHandler extends ChannelInboundHandlerAdapter {
     private final long offset;
     private final int length;
     private final CompletableFuture<Received> result;
+    private final PieceBodyBuffers buffers;
     private String digest;
+    private PieceBodyBuffers.Lease lease;
     private ByteBuf body;
     private boolean finished;
 
     PieceReceiveHandler(String parent, String taskId, int number, long offset, int length,
-                        CompletableFuture<Received> result) {
+                        CompletableFuture<Received> result, PieceBodyBuffers buffers) {
+        this.buffers = buffers;
         this.parent = parent;
         this.taskId = taskId;
         this.number = number;
@@ -83,7 +89,8 @@ final class PieceReceiveHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         digest = md.digest();
-        body = ctx.alloc().buffer(length, length);
+        lease = buffers.take(length);
+        body = lease.body();
         if (length == 0) {
             complete(ctx);
         }
@@ -105,11 +112,12 @@ final class PieceReceiveHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void complete(ChannelHandlerContext ctx) {
-        ByteBuf done = body;
+        PieceBodyBuffers.Lease done = lease;
+        lease = null;
         body = null;
         finish(ctx);
         if (!result.complete(new Received(done, digest))) {
-            done.release(); // the caller gave up (timeout) in the meantime
+            buffers.give(done); // the caller gave up (timeout) in the meantime
         }
     }
 
@@ -150,8 +158,9 @@ final class PieceReceiveHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void releaseBody() {
-        if (body != null) {
-            body.release();
+        if (lease != null) {
+            buffers.give(lease);
+            lease = null;
             body = null;
         }
     }

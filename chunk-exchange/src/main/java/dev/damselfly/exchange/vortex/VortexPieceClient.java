@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The Vortex TCP piece client (spec §2.5): one connection per piece (2 s connect timeout, TCP_NODELAY), the reply's
  * number, offset and length checked against the task's geometry in the store, exactly {@code length} bytes
- * gathered in one pooled buffer, then {@link PieceStore#writePiece(String, int, java.nio.ByteBuffer, String)} with
+ * gathered in one reused, aligned buffer ({@link PieceBodyBuffers}), then {@link PieceStore#writePiece(String, int, java.nio.ByteBuffer, String)} with
  * the announced digest, so the CRC-32 is checked before anything is committed. An empty digest is refused.
  *
  * <p>Thread-safe: any number of threads may call {@link #fetchInto} at once; each call blocks its caller until the
@@ -45,6 +45,7 @@ public final class VortexPieceClient implements PieceTransfer, AutoCloseable {
     private final EventLoopGroup ownGroup;
     private final Bootstrap bootstrap;
     private final AtomicLong bytesReceived = new AtomicLong();
+    private final PieceBodyBuffers bodyBuffers = new PieceBodyBuffers(PieceBodyBuffers.DEFAULT_MAX_IDLE_BYTES);
 
     /** A client with its own NIO event-loop group (closed by {@link #close()}). */
     public VortexPieceClient() {
@@ -91,7 +92,8 @@ public final class VortexPieceClient implements PieceTransfer, AutoCloseable {
         long started = System.nanoTime();
 
         CompletableFuture<PieceReceiveHandler.Received> result = new CompletableFuture<>();
-        PieceReceiveHandler handler = new PieceReceiveHandler(parent, taskId, number, offset, length, result);
+        PieceReceiveHandler handler = new PieceReceiveHandler(parent, taskId, number, offset, length, result,
+                bodyBuffers);
         ChannelFuture connect = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
@@ -112,7 +114,7 @@ public final class VortexPieceClient implements PieceTransfer, AutoCloseable {
                     (System.nanoTime() - started) / 1_000_000);
             return info;
         } finally {
-            received.body().release();
+            bodyBuffers.give(received.lease());
         }
     }
 
@@ -156,11 +158,15 @@ public final class VortexPieceClient implements PieceTransfer, AutoCloseable {
         return bytesReceived.get();
     }
 
-    /** Shuts down the private event-loop group, if any (a shared group is left to its owner). */
+    /**
+     * Shuts down the private event-loop group, if any (a shared group is left to its owner), and frees the kept body
+     * buffers (a piece still in flight frees its own when it ends).
+     */
     @Override
     public void close() {
         if (ownGroup != null) {
             ownGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
+        bodyBuffers.close();
     }
 }
