@@ -134,7 +134,8 @@ public final class NodeDaemon implements AutoCloseable {
         List<String> schedulers = config.scheduler.addresses;
         if (schedulers.isEmpty()) {
             InetSocketAddress listen = hostPort(config.scheduler.embeddedListen, "scheduler.embeddedListen");
-            embeddedScheduler = new SchedulerServer(SchedulerConfig.defaults()).start(listen);
+            embeddedScheduler = new SchedulerServer(SchedulerConfig.defaults()
+                    .withParentGraph(config.scheduler.embeddedParentGraph)).start(listen);
             started.push(embeddedScheduler);
             ports.put("scheduler", embeddedScheduler.port());
             schedulers = List.of(embeddedScheduler.loopbackAddress());

@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Embedded scheduler settings; defaults are the Dragonfly scheduler's (spec §3.5-§3.7, §7).
+ * Embedded scheduler settings; defaults are the Dragonfly scheduler's (spec §3.5-§3.7, §7) except
+ * {@code parentGraph}.
  *
  * @param algorithm parent scoring: {@link Algorithm#BASE} (pieces, upload success, free slots, host type,
  *        IDC, location — the legacy default evaluator) or {@link Algorithm#LOAD_QUALITY} (v2.3.4+);
@@ -24,15 +25,26 @@ import java.util.Objects;
  * @param seedFailureBackoff after a failed seed trigger, the task is not sent to a seed again for this long;
  *        default 30 min
  * @param schedulingThreads threads running scheduling attempts; default 2
+ * @param parentGraph which parent→child edges of a task may exist: {@link ParentGraph#DAG} (Dragonfly's: no edge that
+ *        closes a cycle, spec §3.5) or {@link ParentGraph#MESH} (two peers may serve each other the pieces the other
+ *        lacks); default MESH
  */
 public record SchedulerConfig(Algorithm algorithm, int filterParentLimit, int candidateParentLimit, int retryLimit,
                               Duration retryInterval, int retryBackToSourceLimit, int backToSourceCount,
                               int normalUploadLimit, int seedUploadLimit, Duration hostTtl, Duration peerTtl,
                               Duration taskTtl, Duration gcInterval, Duration seedFailureBackoff,
-                              int schedulingThreads) {
+                              int schedulingThreads, ParentGraph parentGraph) {
 
     /** Parent scoring algorithm. */
     public enum Algorithm { BASE, LOAD_QUALITY }
+
+    /**
+     * The shape a task's parent→child edges may take. Under {@link #DAG} a peer that registered late is a descendant of
+     * the earlier ones and can never serve them, so when a swarm starts at once the later peers' uploads idle while
+     * the earlier ones are saturated; {@link #MESH} lets pieces flow both ways between two peers. Pieces only ever go
+     * from a peer that has announced them to one that lacks them, so a cycle cannot make two peers wait on each other.
+     */
+    public enum ParentGraph { DAG, MESH }
 
     public SchedulerConfig {
         Objects.requireNonNull(algorithm, "algorithm");
@@ -42,6 +54,7 @@ public record SchedulerConfig(Algorithm algorithm, int filterParentLimit, int ca
         Objects.requireNonNull(taskTtl, "taskTtl");
         Objects.requireNonNull(gcInterval, "gcInterval");
         Objects.requireNonNull(seedFailureBackoff, "seedFailureBackoff");
+        Objects.requireNonNull(parentGraph, "parentGraph");
         positive("filterParentLimit", filterParentLimit);
         positive("candidateParentLimit", candidateParentLimit);
         positive("retryLimit", retryLimit);
@@ -59,46 +72,52 @@ public record SchedulerConfig(Algorithm algorithm, int filterParentLimit, int ca
         }
     }
 
-    /** Dragonfly's defaults. */
+    /** Dragonfly's defaults, except that peers of a task form a {@link ParentGraph#MESH}. */
     public static SchedulerConfig defaults() {
         return new SchedulerConfig(Algorithm.BASE, 15, 3, 5, Duration.ofMillis(500), 4, 200, 200, 2000,
                 Duration.ofHours(1), Duration.ofHours(720), Duration.ofHours(24), Duration.ofMinutes(1),
-                Duration.ofMinutes(30), 2);
+                Duration.ofMinutes(30), 2, ParentGraph.MESH);
+    }
+
+    public SchedulerConfig withParentGraph(ParentGraph g) {
+        return new SchedulerConfig(algorithm, filterParentLimit, candidateParentLimit, retryLimit, retryInterval,
+                retryBackToSourceLimit, backToSourceCount, normalUploadLimit, seedUploadLimit, hostTtl, peerTtl, taskTtl,
+                gcInterval, seedFailureBackoff, schedulingThreads, g);
     }
 
     public SchedulerConfig withAlgorithm(Algorithm a) {
         return new SchedulerConfig(a, filterParentLimit, candidateParentLimit, retryLimit, retryInterval,
                 retryBackToSourceLimit, backToSourceCount, normalUploadLimit, seedUploadLimit, hostTtl, peerTtl, taskTtl,
-                gcInterval, seedFailureBackoff, schedulingThreads);
+                gcInterval, seedFailureBackoff, schedulingThreads, parentGraph);
     }
 
     public SchedulerConfig withRetry(int limit, Duration interval, int backToSourceLimit) {
         return new SchedulerConfig(algorithm, filterParentLimit, candidateParentLimit, limit, interval,
                 backToSourceLimit, backToSourceCount, normalUploadLimit, seedUploadLimit, hostTtl, peerTtl, taskTtl,
-                gcInterval, seedFailureBackoff, schedulingThreads);
+                gcInterval, seedFailureBackoff, schedulingThreads, parentGraph);
     }
 
     public SchedulerConfig withBackToSourceCount(int n) {
         return new SchedulerConfig(algorithm, filterParentLimit, candidateParentLimit, retryLimit, retryInterval,
                 retryBackToSourceLimit, n, normalUploadLimit, seedUploadLimit, hostTtl, peerTtl, taskTtl,
-                gcInterval, seedFailureBackoff, schedulingThreads);
+                gcInterval, seedFailureBackoff, schedulingThreads, parentGraph);
     }
 
     public SchedulerConfig withUploadLimits(int normal, int seed) {
         return new SchedulerConfig(algorithm, filterParentLimit, candidateParentLimit, retryLimit, retryInterval,
                 retryBackToSourceLimit, backToSourceCount, normal, seed, hostTtl, peerTtl, taskTtl,
-                gcInterval, seedFailureBackoff, schedulingThreads);
+                gcInterval, seedFailureBackoff, schedulingThreads, parentGraph);
     }
 
     public SchedulerConfig withExpiry(Duration host, Duration peer, Duration task, Duration gc) {
         return new SchedulerConfig(algorithm, filterParentLimit, candidateParentLimit, retryLimit, retryInterval,
                 retryBackToSourceLimit, backToSourceCount, normalUploadLimit, seedUploadLimit, host, peer, task,
-                gc, seedFailureBackoff, schedulingThreads);
+                gc, seedFailureBackoff, schedulingThreads, parentGraph);
     }
 
     public SchedulerConfig withLimits(int filterParents, int candidateParents) {
         return new SchedulerConfig(algorithm, filterParents, candidateParents, retryLimit, retryInterval,
                 retryBackToSourceLimit, backToSourceCount, normalUploadLimit, seedUploadLimit, hostTtl, peerTtl, taskTtl,
-                gcInterval, seedFailureBackoff, schedulingThreads);
+                gcInterval, seedFailureBackoff, schedulingThreads, parentGraph);
     }
 }

@@ -96,6 +96,11 @@ public final class SchedulerServer implements AutoCloseable {
         return "127.0.0.1:" + port();
     }
 
+    /** The settings this server schedules with. */
+    public SchedulerConfig config() {
+        return config;
+    }
+
     public ResourceStore resources() {
         return store;
     }

@@ -14,6 +14,7 @@ import dev.damselfly.scheduler.proto.dfdaemon.v2.DownloadTaskRequest;
 import dev.damselfly.scheduler.proto.dfdaemon.v2.DownloadTaskResponse;
 import dev.damselfly.scheduler.server.resource.HostRecord;
 import dev.damselfly.scheduler.server.resource.PeerRecord;
+import dev.damselfly.scheduler.server.SchedulerConfig.ParentGraph;
 import dev.damselfly.scheduler.server.resource.TaskDag;
 import dev.damselfly.scheduler.server.resource.TaskRecord;
 import dev.damselfly.scheduler.server.scheduling.SeedPeerTrigger;
@@ -36,6 +37,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Many in-process peers (each its own host and SchedulerClient, over loopback gRPC) download one task. A
@@ -52,8 +55,9 @@ class SimulationTest {
     private final AtomicInteger clientFallbacks = new AtomicInteger();
     private final AtomicInteger reschedules = new AtomicInteger();
 
-    private static SchedulerConfig simConfig(int backToSourceCount, int retryBackToSourceLimit) {
+    private static SchedulerConfig simConfig(int backToSourceCount, int retryBackToSourceLimit, ParentGraph graph) {
         return SchedulerConfig.defaults()
+                .withParentGraph(graph)
                 .withRetry(400, Duration.ofMillis(20), retryBackToSourceLimit)
                 .withBackToSourceCount(backToSourceCount)
                 .withUploadLimits(UPLOAD_SLOTS, UPLOAD_SLOTS * 4);
@@ -63,10 +67,11 @@ class SimulationTest {
         return TestNode.fastConfig(port).withMaxScheduleCount(50);
     }
 
-    @Test
-    void twoHundredPeersWithoutSeedLimitBackToSourceToTheFirstPeers() throws Exception {
+    @ParameterizedTest
+    @EnumSource(ParentGraph.class)
+    void twoHundredPeersWithoutSeedLimitBackToSourceToTheFirstPeers(ParentGraph graph) throws Exception {
         int btsCount = 3;
-        try (SchedulerServer server = new SchedulerServer(simConfig(btsCount, 4)).start(0)) {
+        try (SchedulerServer server = new SchedulerServer(simConfig(btsCount, 4, graph)).start(0)) {
             String url = "https://origin.example/layer.tar";
             runSwarm(server, url, 200, null);
             int bts = schedulerBackToSource.size();
@@ -110,7 +115,7 @@ class SimulationTest {
                 grpc.close();
             }
         };
-        try (SchedulerServer server = new SchedulerServer(simConfig(1, 1000), trigger).start(0)) {
+        try (SchedulerServer server = new SchedulerServer(simConfig(1, 1000, ParentGraph.DAG), trigger).start(0)) {
             seedNode.set(new TestNode("seed-0", server.port(), true, clientConfig(server.port())));
             String url = "https://origin.example/seeded.tar";
             runSwarm(server, url, 100, seedNode.get());
@@ -138,10 +143,13 @@ class SimulationTest {
                 TaskRecord t = server.resources().task(taskId);
                 if (t != null) {
                     synchronized (t) {
-                        if (!TaskDag.isAcyclic(t.peersSnapshot())) {
+                        if (server.config().parentGraph() == ParentGraph.DAG && !TaskDag.isAcyclic(t.peersSnapshot())) {
                             violations.add("cycle in the DAG");
                         }
                         for (PeerRecord p : t.peersSnapshot()) {
+                            if (p.parents().contains(p) || p.children().contains(p)) {
+                                violations.add(p.id() + " is its own parent");
+                            }
                             if (p.children().size() > p.host().uploadLimit()) {
                                 violations.add(p.id() + " has " + p.children().size() + " children");
                             }

@@ -29,6 +29,11 @@ public final class SchedulerCommand implements Callable<Integer> {
             description = "Parent evaluator: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     private SchedulerConfig.Algorithm algorithm;
 
+    @Option(names = "--parent-graph", paramLabel = "SHAPE", defaultValue = "MESH",
+            description = "Edges between a task's peers: MESH (two peers may serve each other what the other lacks) or DAG"
+                    + " (Dragonfly's scheduler: no edge that closes a cycle) (default ${DEFAULT-VALUE}).")
+    private SchedulerConfig.ParentGraph parentGraph;
+
     public SchedulerCommand(CliEnvironment environment) {
         this.environment = environment;
     }
@@ -36,7 +41,7 @@ public final class SchedulerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CountDownLatch stopped = new CountDownLatch(1);
-        SchedulerServer server = new SchedulerServer(SchedulerConfig.defaults().withAlgorithm(algorithm)).start(listen);
+        SchedulerServer server = new SchedulerServer(SchedulerConfig.defaults().withAlgorithm(algorithm).withParentGraph(parentGraph)).start(listen);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             stopped.countDown();

@@ -2,6 +2,7 @@ package dev.damselfly.peer.node.config;
 
 import com.fasterxml.jackson.annotation.JsonMerge;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import dev.damselfly.scheduler.server.SchedulerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,6 +79,12 @@ public final class NodeConfig {
         public List<String> addresses = new ArrayList<>();
         /** Where the embedded scheduler listens (only when {@code addresses} is empty). Default 0.0.0.0:8002. */
         public String embeddedListen = "0.0.0.0:8002";
+        /**
+         * Edges the embedded scheduler allows between a task's peers: {@code MESH} (two peers may serve each other the
+         * pieces the other lacks) or {@code DAG} (Dragonfly's scheduler: no edge that closes a cycle, so a peer that
+         * joined late never serves the earlier ones). Default MESH.
+         */
+        public SchedulerConfig.ParentGraph embeddedParentGraph = SchedulerConfig.ParentGraph.MESH;
         /** Period of AnnounceHost. Default 5m. */
         @JsonDeserialize(using = ConfigValues.Time.class)
         public Duration announceInterval = Duration.ofMinutes(5);

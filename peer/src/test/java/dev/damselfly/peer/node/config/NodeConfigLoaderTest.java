@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.damselfly.scheduler.server.SchedulerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,6 +111,17 @@ class NodeConfigLoaderTest {
         assertEquals(8, c.download.backToSource.concurrency);
         assertEquals(1L << 20, c.download.backToSource.rateLimit);
         assertEquals(8, c.download.concurrentPieceCount);
+    }
+
+    @Test
+    void theEmbeddedSchedulersParentGraphIsAMeshUnlessSetToDag() {
+        assertEquals(SchedulerConfig.ParentGraph.MESH,
+                NodeConfigLoader.load(Optional.empty(), List.of()).scheduler.embeddedParentGraph);
+        assertEquals(SchedulerConfig.ParentGraph.DAG, NodeConfigLoader.load(Optional.empty(),
+                List.of("scheduler.embeddedParentGraph=DAG")).scheduler.embeddedParentGraph);
+        NodeConfigException e = assertThrows(NodeConfigException.class,
+                () -> NodeConfigLoader.load(Optional.empty(), List.of("scheduler.embeddedParentGraph=TREE")));
+        assertTrue(e.getMessage().contains("embeddedParentGraph"), e.getMessage());
     }
 
     @Test

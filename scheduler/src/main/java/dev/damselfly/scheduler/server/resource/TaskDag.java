@@ -9,7 +9,8 @@ import java.util.Set;
 /**
  * Parent→child edges of one task. Every method must be called holding the task's monitor. An edge holds
  * one upload slot of the parent's host and adds the child's expected load to it; removing the edge gives
- * both back. {@link #addEdge} refuses edges that would close a cycle.
+ * both back. {@link #addEdge} refuses edges that would close a cycle unless told the task's graph may have them
+ * ({@link dev.damselfly.scheduler.server.SchedulerConfig.ParentGraph#MESH}).
  */
 public final class TaskDag {
     private TaskDag() {
@@ -43,12 +44,13 @@ public final class TaskDag {
     }
 
     /**
-     * Adds parent→child when it creates no cycle and the parent's host has a free upload slot.
+     * Adds parent→child when the parent's host has a free upload slot and, unless {@code cyclesAllowed}, the edge
+     * closes no cycle.
      *
      * @return false when refused
      */
-    public static boolean addEdge(PeerRecord parent, PeerRecord child) {
-        if (parent == child || parent.children().contains(child) || wouldCycle(parent, child)) {
+    public static boolean addEdge(PeerRecord parent, PeerRecord child, boolean cyclesAllowed) {
+        if (parent == child || parent.children().contains(child) || (!cyclesAllowed && wouldCycle(parent, child))) {
             return false;
         }
         if (!parent.host().tryAcquireUploadSlot()) {

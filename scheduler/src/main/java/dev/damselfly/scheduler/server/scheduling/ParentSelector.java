@@ -1,5 +1,6 @@
 package dev.damselfly.scheduler.server.scheduling;
 
+import dev.damselfly.scheduler.server.SchedulerConfig.ParentGraph;
 import dev.damselfly.scheduler.server.evaluator.Evaluator;
 import dev.damselfly.scheduler.server.resource.PeerRecord;
 import dev.damselfly.scheduler.server.resource.PeerState;
@@ -14,15 +15,17 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * The candidate-parent pipeline (spec §3.5): sample up to {@code filterParentLimit} random peers of the task,
  * drop unusable ones ({@link #rejectReason}), score the rest with the evaluator, keep the best
- * {@code candidateParentLimit}, and add the DAG edges (each taking an upload slot). Call under the task's
- * monitor.
+ * {@code candidateParentLimit}, and add the edges (each taking an upload slot), closing no cycle when the task's
+ * graph is a {@link ParentGraph#DAG}. Call under the task's monitor.
  */
 public final class ParentSelector {
     private final Evaluator evaluator;
     private final int filterParentLimit;
     private final int candidateParentLimit;
+    private final ParentGraph graph;
 
-    public ParentSelector(Evaluator evaluator, int filterParentLimit, int candidateParentLimit) {
+    public ParentSelector(Evaluator evaluator, int filterParentLimit, int candidateParentLimit, ParentGraph graph) {
+        this.graph = java.util.Objects.requireNonNull(graph, "graph");
         this.evaluator = evaluator;
         this.filterParentLimit = filterParentLimit;
         this.candidateParentLimit = candidateParentLimit;
@@ -37,10 +40,8 @@ public final class ParentSelector {
         return evaluator;
     }
 
-    /**
-     * Why {@code parent} cannot serve {@code child}, or empty when it can.
-     */
-    public static Optional<String> rejectReason(PeerRecord parent, PeerRecord child) {
+    /** Why {@code parent} cannot serve {@code child} in a task whose peers form {@code graph}, or empty when it can. */
+    public static Optional<String> rejectReason(PeerRecord parent, PeerRecord child, ParentGraph graph) {
         if (child.blockParents().contains(parent.id())) {
             return Optional.of("blocklisted");
         }
@@ -64,7 +65,7 @@ public final class ParentSelector {
         if (child.parents().contains(parent)) {
             return Optional.empty();
         }
-        if (TaskDag.wouldCycle(parent, child)) {
+        if (graph == ParentGraph.DAG && TaskDag.wouldCycle(parent, child)) {
             return Optional.of("would create a cycle");
         }
         return Optional.empty();
@@ -93,7 +94,7 @@ public final class ParentSelector {
         }
         List<Scored> scored = new ArrayList<>(sample.size());
         for (PeerRecord p : sample) {
-            if (rejectReason(p, child).isEmpty()) {
+            if (rejectReason(p, child, graph).isEmpty()) {
                 scored.add(new Scored(p, evaluator.evaluate(p, child, total)));
             }
         }
@@ -103,11 +104,20 @@ public final class ParentSelector {
             if (chosen.size() >= limit) {
                 break;
             }
-            if (TaskDag.addEdge(s.peer(), child)) {
+            if (link(s.peer(), child)) {
                 chosen.add(s.peer());
             }
         }
         return chosen;
+    }
+
+    /**
+     * Adds the edge parent→child if the parent's host has a free upload slot and the task's graph allows it.
+     *
+     * @return false when refused
+     */
+    public boolean link(PeerRecord parent, PeerRecord child) {
+        return TaskDag.addEdge(parent, child, graph == ParentGraph.MESH);
     }
 
     private List<PeerRecord> sample(List<PeerRecord> peers, PeerRecord child) {

@@ -70,7 +70,8 @@ public final class Scheduling implements AutoCloseable {
         this.store = store;
         this.seedTrigger = seedTrigger;
         this.selector = new ParentSelector(config.algorithm() == SchedulerConfig.Algorithm.LOAD_QUALITY
-                ? new LoadQualityEvaluator() : new BaseEvaluator(), config.filterParentLimit(), config.candidateParentLimit());
+                ? new LoadQualityEvaluator() : new BaseEvaluator(), config.filterParentLimit(), config.candidateParentLimit(),
+                config.parentGraph());
         AtomicInteger n = new AtomicInteger();
         this.retries = Executors.newScheduledThreadPool(config.schedulingThreads(), r -> {
             Thread t = new Thread(r, "scheduler-retry-" + n.incrementAndGet());
@@ -258,7 +259,7 @@ public final class Scheduling implements AutoCloseable {
                 answer.addAll(selector.select(peer, TOP_UP_PARENT_FACTOR * selector.candidateParentLimit()));
                 for (PeerRecord p : before) {
                     boolean alive = store.peer(p.id()) == p && p.state() != PeerState.FAILED && p.state() != PeerState.LEAVE;
-                    if (alive && !answer.contains(p) && TaskDag.addEdge(p, peer)) {
+                    if (alive && !answer.contains(p) && selector.link(p, peer)) {
                         answer.add(p);
                     }
                 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.damselfly.scheduler.proto.common.v2.Download;
 import dev.damselfly.scheduler.server.Fixtures;
+import dev.damselfly.scheduler.server.SchedulerConfig.ParentGraph;
 import dev.damselfly.scheduler.server.resource.HostRecord;
 import dev.damselfly.scheduler.server.resource.PeerRecord;
 import dev.damselfly.scheduler.server.resource.PeerState;
@@ -87,7 +88,7 @@ class EvaluatorTest {
         assertEquals(0.6 + 0.1 * 0.5, new LoadQualityEvaluator().evaluate(parent, child, 10), EPS);
         // an edge adds load: pieceLength × 8 pieces × 8 bits of peak, the content length of duration
         synchronized (task) {
-            assertTrue(TaskDag.addEdge(parent, child));
+            assertTrue(TaskDag.addEdge(parent, child, false));
         }
         long tx = Fixtures.PIECE * 8 * 8;
         double peak = 1 - (double) tx / 10_000_000_000L;
@@ -122,31 +123,31 @@ class EvaluatorTest {
     void filters() {
         PeerRecord child = peer("child", 0, null, null, PeerState.RECEIVED_NORMAL);
         PeerRecord source = peer("src", 0, null, null, PeerState.BACK_TO_SOURCE);
-        assertTrue(ParentSelector.rejectReason(source, child).isEmpty());
+        assertTrue(ParentSelector.rejectReason(source, child, ParentGraph.DAG).isEmpty());
         child.blockParents().add(source.id());
-        assertEquals("blocklisted", ParentSelector.rejectReason(source, child).orElseThrow());
+        assertEquals("blocklisted", ParentSelector.rejectReason(source, child, ParentGraph.DAG).orElseThrow());
         child.blockParents().remove(source.id());
 
         PeerRecord sameHost = Fixtures.peer(store, task, child.host(), "peer-child-2");
         sameHost.setState(PeerState.SUCCEEDED, System.nanoTime());
-        assertEquals("same host", ParentSelector.rejectReason(sameHost, child).orElseThrow());
+        assertEquals("same host", ParentSelector.rejectReason(sameHost, child, ParentGraph.DAG).orElseThrow());
 
         HostRecord unshared = store.announceHost(Fixtures.host("u", 0, null, null, 1).toBuilder().setDisableShared(true).build(),
                 System.nanoTime());
         PeerRecord u = Fixtures.peer(store, task, unshared, "peer-u");
         u.setState(PeerState.SUCCEEDED, System.nanoTime());
-        assertEquals("host disables sharing", ParentSelector.rejectReason(u, child).orElseThrow());
+        assertEquals("host disables sharing", ParentSelector.rejectReason(u, child, ParentGraph.DAG).orElseThrow());
 
         PeerRecord orphan = peer("o", 0, null, null, PeerState.RUNNING);
-        assertEquals("has no parent and no source", ParentSelector.rejectReason(orphan, child).orElseThrow());
+        assertEquals("has no parent and no source", ParentSelector.rejectReason(orphan, child, ParentGraph.DAG).orElseThrow());
 
         PeerRecord failed = peer("f", 1, null, null, PeerState.FAILED);
-        assertTrue(ParentSelector.rejectReason(failed, child).orElseThrow().startsWith("bad node"));
+        assertTrue(ParentSelector.rejectReason(failed, child, ParentGraph.DAG).orElseThrow().startsWith("bad node"));
 
         while (source.host().tryAcquireUploadSlot()) {
             // take every slot
         }
-        assertEquals("no free upload slot", ParentSelector.rejectReason(source, child).orElseThrow());
+        assertEquals("no free upload slot", ParentSelector.rejectReason(source, child, ParentGraph.DAG).orElseThrow());
     }
 
     @Test
@@ -155,11 +156,31 @@ class EvaluatorTest {
         PeerRecord b = peer("b", 0, null, null, PeerState.RUNNING);
         PeerRecord c = peer("c", 0, null, null, PeerState.RUNNING);
         synchronized (task) {
-            assertTrue(TaskDag.addEdge(a, b));
-            assertTrue(TaskDag.addEdge(b, c));
-            assertEquals("would create a cycle", ParentSelector.rejectReason(c, a).orElseThrow());
-            assertFalse(TaskDag.addEdge(c, a));
+            assertTrue(TaskDag.addEdge(a, b, false));
+            assertTrue(TaskDag.addEdge(b, c, false));
+            assertEquals("would create a cycle", ParentSelector.rejectReason(c, a, ParentGraph.DAG).orElseThrow());
+            assertFalse(TaskDag.addEdge(c, a, false));
             assertTrue(TaskDag.isAcyclic(task.peersSnapshot()));
+        }
+    }
+
+    @Test
+    void aMeshLetsTwoPeersServeEachOther() {
+        PeerRecord a = peer("a", 0, null, null, PeerState.BACK_TO_SOURCE);
+        PeerRecord b = peer("b", 0, null, null, PeerState.RUNNING);
+        PeerRecord c = peer("c", 0, null, null, PeerState.RUNNING);
+        ParentSelector mesh = new ParentSelector(new BaseEvaluator(), 15, 3, ParentGraph.MESH);
+        synchronized (task) {
+            assertTrue(mesh.link(a, b));
+            assertTrue(mesh.link(b, c));
+            assertTrue(ParentSelector.rejectReason(c, b, ParentGraph.MESH).isEmpty());
+            assertTrue(mesh.link(c, b), "c serves b the pieces it got elsewhere, b serves c");
+            assertTrue(b.parents().contains(c) && c.parents().contains(b));
+            assertFalse(mesh.link(c, b), "an edge exists once");
+            assertFalse(mesh.link(b, b), "never its own parent");
+            assertFalse(TaskDag.isAcyclic(task.peersSnapshot()));
+            ParentSelector dag = new ParentSelector(new BaseEvaluator(), 15, 3, ParentGraph.DAG);
+            assertFalse(dag.link(c, a), "a DAG still refuses the cycle c -> a");
         }
     }
 
@@ -178,7 +199,7 @@ class EvaluatorTest {
         while (full.host().tryAcquireUploadSlot()) {
             // no slot left
         }
-        ParentSelector selector = new ParentSelector(new BaseEvaluator(), 15, 2);
+        ParentSelector selector = new ParentSelector(new BaseEvaluator(), 15, 2, ParentGraph.DAG);
         List<PeerRecord> chosen;
         synchronized (task) {
             chosen = selector.select(child);

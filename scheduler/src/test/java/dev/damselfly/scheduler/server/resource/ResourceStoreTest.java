@@ -26,7 +26,7 @@ class ResourceStoreTest {
         PeerRecord child = Fixtures.peer(store, task, b, "child");
         child.setState(PeerState.RUNNING, t0);
         synchronized (task) {
-            TaskDag.addEdge(ok, child);
+            TaskDag.addEdge(ok, child, false);
         }
         assertEquals(1, a.uploadSlotsInUse());
 

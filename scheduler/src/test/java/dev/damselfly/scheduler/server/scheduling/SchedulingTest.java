@@ -214,8 +214,8 @@ class SchedulingTest {
                 source.setState(PeerState.BACK_TO_SOURCE, now);
                 early.setState(PeerState.RUNNING, now);
                 late.setState(PeerState.RUNNING, now);
-                TaskDag.addEdge(source, early);
-                TaskDag.addEdge(source, late);
+                TaskDag.addEdge(source, early, false);
+                TaskDag.addEdge(source, late, false);
                 for (int i = 0; i < 3; i++) {
                     source.finishPiece(i, Fixtures.PIECE, 1_000_000, now);
                     early.finishPiece(i, Fixtures.PIECE, 1_000_000, now);
