@@ -24,6 +24,8 @@ final class PieceBodyBuffers {
     static final long DEFAULT_MAX_IDLE_BYTES = 32L << 20;
     /** Buffers are allocated in multiples of this, bytes: 64 KiB (so a task's shorter last piece fits a full one). */
     private static final int GRANULE = 64 << 10;
+    /** Longest body, bytes: 1 GiB (Dragonfly's piece length is at most 64 MiB). */
+    static final int MAX_LENGTH = 1 << 30;
 
     private final ByteBufAllocator allocator = new UnpooledByteBufAllocator(true);
     private final ConcurrentLinkedDeque<Lease> idle = new ConcurrentLinkedDeque<>();
@@ -41,8 +43,8 @@ final class PieceBodyBuffers {
 
     /** An empty buffer for a body of {@code length} bytes (its {@link Lease#body()} has exactly that capacity). */
     Lease take(int length) {
-        if (length < 0) {
-            throw new IllegalArgumentException("length must be >= 0, got " + length);
+        if (length < 0 || length > MAX_LENGTH) {
+            throw new IllegalArgumentException("length must be 0.." + MAX_LENGTH + ", got " + length);
         }
         for (Lease l; (l = idle.pollFirst()) != null; ) {
             idleBytes.addAndGet(-l.capacity());
@@ -51,7 +53,7 @@ final class PieceBodyBuffers {
             }
             l.free(); // pieces of this client grew (a task with a longer piece length): let the short one go
         }
-        int capacity = (int) Math.min(Integer.MAX_VALUE - ALIGNMENT, ((long) length + GRANULE - 1) / GRANULE * GRANULE);
+        int capacity = (length + GRANULE - 1) / GRANULE * GRANULE;
         ByteBuf backing = allocator.directBuffer(capacity + ALIGNMENT, capacity + ALIGNMENT);
         int misalignment = backing.nioBuffer(0, ALIGNMENT).alignmentOffset(0, ALIGNMENT);
         int start = misalignment == 0 ? 0 : ALIGNMENT - misalignment;

@@ -10,8 +10,9 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Per connection, child side: sends the DownloadPiece request, checks the reply's metadata against the piece the
  * store expects, gathers exactly {@code length} body bytes into one buffer leased from {@link PieceBodyBuffers} and
- * completes the future with it (the future's consumer then owns the lease and gives it back). Completes the future exceptionally on an Error packet, a reply for another
- * piece, an empty digest, a connection closed early or a socket error.
+ * completes the future with it (the future's consumer then owns the lease and gives it back). Completes the future
+ * exceptionally on an Error packet, a reply for another piece, an empty digest, a connection closed early or a socket
+ * error.
  */
 final class PieceReceiveHandler extends ChannelInboundHandlerAdapter {
     /** A complete piece body (in {@code lease.body()}) and the digest the parent announced for it. */

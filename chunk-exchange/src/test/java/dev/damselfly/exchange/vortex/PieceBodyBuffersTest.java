@@ -100,6 +100,7 @@ class PieceBodyBuffersTest {
         assertThrows(IllegalArgumentException.class, () -> new PieceBodyBuffers(-1));
         PieceBodyBuffers buffers = new PieceBodyBuffers(0);
         assertThrows(IllegalArgumentException.class, () -> buffers.take(-1));
+        assertThrows(IllegalArgumentException.class, () -> buffers.take(PieceBodyBuffers.MAX_LENGTH + 1));
         buffers.close();
     }
 }

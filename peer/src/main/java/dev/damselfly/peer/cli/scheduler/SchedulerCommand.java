@@ -41,7 +41,8 @@ public final class SchedulerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CountDownLatch stopped = new CountDownLatch(1);
-        SchedulerServer server = new SchedulerServer(SchedulerConfig.defaults().withAlgorithm(algorithm).withParentGraph(parentGraph)).start(listen);
+        SchedulerConfig config = SchedulerConfig.defaults().withAlgorithm(algorithm).withParentGraph(parentGraph);
+        SchedulerServer server = new SchedulerServer(config).start(listen);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             stopped.countDown();

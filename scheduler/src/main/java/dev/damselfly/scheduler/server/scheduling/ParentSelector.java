@@ -9,6 +9,7 @@ import dev.damselfly.scheduler.server.resource.TaskRecord;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -25,7 +26,7 @@ public final class ParentSelector {
     private final ParentGraph graph;
 
     public ParentSelector(Evaluator evaluator, int filterParentLimit, int candidateParentLimit, ParentGraph graph) {
-        this.graph = java.util.Objects.requireNonNull(graph, "graph");
+        this.graph = Objects.requireNonNull(graph, "graph");
         this.evaluator = evaluator;
         this.filterParentLimit = filterParentLimit;
         this.candidateParentLimit = candidateParentLimit;
