@@ -77,10 +77,16 @@ final class TaskRun {
      * its candidate limit of 3 on a top-up).
      */
     private static final int TOP_UP_BELOW_PARENTS = 6;
-    /** Top-ups per download at most: 3. */
-    private static final int MAX_TOP_UPS = 3;
-    /** Wait after a scheduling answer before the first top-up, nanoseconds (1 s); doubles for each next one. */
+    /** Top-ups in quick succession after a scheduling answer: 3 (after 1 s, 2 s and 4 s). */
+    private static final int QUICK_TOP_UPS = 3;
+    /** Wait after a scheduling answer before the first top-up, nanoseconds (1 s); doubles for each quick one. */
     private static final long TOP_UP_DELAY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * After the quick top-ups, a download still below {@value #TOP_UP_BELOW_PARENTS} parents asks again once per this
+     * period, nanoseconds (8 s): peers that started later (a rolling update) have pieces by then, and in a mesh they
+     * may serve the peers that started before them.
+     */
+    private static final long TOP_UP_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(8);
     /**
      * No piece stored for this long while every parent that has a missing piece answers "busy": the download asks
      * the scheduler for more parents even after its regular top-ups, at most once per this period, nanoseconds (5 s).
@@ -129,6 +135,7 @@ final class TaskRun {
     private long lastAnnouncementNanos = System.nanoTime();
     private long lastDecisionNanos = System.nanoTime();
     private int topUps;
+    private boolean topUpsStopped; // the scheduler could not answer one: keep the current parents
     private long idleSinceNanos;
     private long lastStoredNanos = System.nanoTime();
     private ContentHasher hasher; // created when a full download expects a SHA-256
@@ -634,8 +641,9 @@ final class TaskRun {
 
     /**
      * A child that registered while few peers had pieces got few parents (often only the source); once the others
-     * have pieces it asks the scheduler for more, keeping its current ones: after 1 s, 2 s and 4 s, while it has
-     * fewer than {@value #TOP_UP_BELOW_PARENTS} usable parents and pieces to fetch.
+     * have pieces it asks the scheduler for more, keeping its current ones: after 1 s, 2 s and 4 s, then every 8 s,
+     * while it has fewer than {@value #TOP_UP_BELOW_PARENTS} usable parents and pieces to fetch (peers that join
+     * later, as in a rolling update, then become its parents too).
      */
     private void maybeTopUp(long now) {
         SessionReporter s = session;
@@ -644,8 +652,9 @@ final class TaskRun {
         }
         boolean starving = now - lastStoredNanos >= STARVING_NANOS && now - lastDecisionNanos >= STARVING_NANOS
                 && peerInFlight.isEmpty() && swarm.anyBusy(now);
-        if (!starving && (topUps >= MAX_TOP_UPS || swarm.usable() >= TOP_UP_BELOW_PARENTS
-                || now - lastDecisionNanos < TOP_UP_DELAY_NANOS << topUps)) {
+        long delay = topUps < QUICK_TOP_UPS ? TOP_UP_DELAY_NANOS << topUps : TOP_UP_PERIOD_NANOS;
+        if (!starving && (topUpsStopped || swarm.usable() >= TOP_UP_BELOW_PARENTS
+                || now - lastDecisionNanos < delay)) {
             return;
         }
         BitSet missing = (BitSet) wanted.clone();
@@ -675,7 +684,7 @@ final class TaskRun {
                 // the current parents are still good: a scheduler that cannot answer a top-up ends the top-ups only
                 post(() -> {
                     rescheduling = false;
-                    topUps = MAX_TOP_UPS;
+                    topUpsStopped = true;
                     LOG.warn("top-up failed task_id={} peer_id={}: keeping the current parents: {}", taskId,
                             peerIdForLog(), e.toString());
                 });

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A child with fewer than 6 parents asks the scheduler for more after 1 s (a top-up), keeping the ones it has: on the
  * real wire with the real embedded scheduler, the top-ups are answered, nobody is sent back to source, no answer
- * counts toward the schedule limit, and both children complete from peers. (Which parents a top-up can add follows
- * the scheduler's DAG: a peer can never become a parent of its own ancestor; the scheduler's unit test checks that a
- * sibling that gained pieces is offered.)
+ * counts toward the schedule limit, and both children complete from peers. A child still short of parents keeps
+ * asking every 8 s, so a peer that started later (a rolling update) becomes its parent too: the embedded scheduler's
+ * peers form a mesh, where a later peer may serve an earlier one.
  */
 class TopUpParentsTest extends WireLabTest {
     private static final int PIECE = 64 << 10;
@@ -30,6 +30,36 @@ class TopUpParentsTest extends WireLabTest {
         EngineConfig config = EngineConfig.defaults().withDirectOriginThreshold(0)
                 .withTimeouts(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(60));
         return lab.node(name, config, 1_000_000_000L, UploadFaults.NONE, null, u -> u.withUploadRateLimit(1L << 20));
+    }
+
+    @Test
+    void aPeerThatStartedLaterBecomesAParentOfAnEarlierOne() throws Exception {
+        // 3 MiB from a source uploading 128 KiB/s: about 24 s in all, since every piece leaves the source once
+        EngineConfig config = EngineConfig.defaults().withDirectOriginThreshold(0)
+                .withTimeouts(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(60));
+        WireNode source = lab.node("slow-source", config, 1_000_000_000L, UploadFaults.NONE, null,
+                u -> u.withUploadRateLimit(128L << 10));
+        WireNode early = node("early");
+        WireNode late = node("late");
+        byte[] blob = DeterministicBytes.bytes(43, 48 * PIECE);
+        TaskRequest r = lab.request("/rolling", blob, PIECE);
+        source.engine.download(r).completion().get(30, TimeUnit.SECONDS);
+
+        // "early" gets the source as its one parent and spends its quick top-ups (after 1, 2 and 4 s) while no other
+        // peer exists; "late" starts after them, takes the pieces "early" lacks first (rarest first), and is offered
+        // to "early" by its next top-up, 8 s after the last
+        CompletableFuture<DownloadResult> earlyDone = early.engine.download(r).completion();
+        Thread.sleep(8_000);
+        CompletableFuture<DownloadResult> lateDone = late.engine.download(r).completion();
+        earlyDone.get(90, TimeUnit.SECONDS);
+        lateDone.get(90, TimeUnit.SECONDS);
+
+        assertTrue(early.trackedParentHosts.contains(late.hostId()), "the later peer became a parent of the earlier");
+        assertTrue(late.upload.uploadedBytes() > 0, "the later peer served the earlier one (the only other downloader)");
+        assertEquals(1, lab.scheduler.scheduling().backToSourceDecisions(), "only the source went to the origin");
+        for (WireNode n : List.of(early, late)) {
+            assertArrayEquals(blob, readAll(n.engine.download(r).openStream(0, blob.length)));
+        }
     }
 
     @Test
