@@ -20,6 +20,7 @@ import dev.damselfly.scheduler.server.resource.TaskRecord;
 import dev.damselfly.scheduler.server.resource.TaskState;
 import io.grpc.Status;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -244,17 +245,22 @@ public final class Scheduling implements AutoCloseable {
 
     /**
      * A top-up: selects parents again (peers that gained pieces since the child registered now qualify) and keeps the
-     * child's current parents as well, answering at once with the new choice plus the current parents. Never a
-     * back-to-source answer and never a retry loop: the child's current parents are still good, it only asks for more.
-     * (Not in Dragonfly, whose children reschedule only after failures; a swarm that starts at once otherwise hangs
-     * every child on the one source.)
+     * child's current parents as well, answering at once with the new choice plus the current parents. Never a retry
+     * loop: the child's current parents are still good, it only asks for more. A back-to-source answer only when the
+     * task has lost its source ({@link #sourceLost}): then the child fetches from the origin the pieces that no parent
+     * has. (Not in Dragonfly, whose children reschedule only after failures; a swarm that starts at once otherwise
+     * hangs every child on the one source.)
      */
     private void topUp(PeerRecord peer, Responder responder) {
         TaskRecord task = peer.task();
         List<PeerRecord> answer = new ArrayList<>();
+        AnnouncePeerResponse toSource = null;
         synchronized (task) {
             peer.nextScheduleEpoch(); // supersedes any pending retry of an earlier attempt
-            if (!peer.state().done() && store.peer(peer.id()) == peer) {
+            if (!peer.state().done() && store.peer(peer.id()) == peer && task.canBackToSource(config.backToSourceCount())
+                    && sourceLost(peer)) {
+                toSource = sendToSource(peer, System.nanoTime(), "no live peer has or fetches the missing pieces");
+            } else if (!peer.state().done() && store.peer(peer.id()) == peer) {
                 List<PeerRecord> before = new ArrayList<>(peer.parents());
                 answer.addAll(selector.select(peer, TOP_UP_PARENT_FACTOR * selector.candidateParentLimit()));
                 for (PeerRecord p : before) {
@@ -265,15 +271,67 @@ public final class Scheduling implements AutoCloseable {
                 }
             }
         }
+        decisions.incrementAndGet();
+        if (toSource != null) {
+            LOG.info("decision back-to-source task_id={} peer_id={} reason=source lost", task.id(), peer.id());
+            responder.respond(toSource);
+            return;
+        }
         NormalTaskResponse.Builder b = NormalTaskResponse.newBuilder();
         for (PeerRecord p : answer) {
             b.addCandidateParents(Views.peer(p));
         }
-        decisions.incrementAndGet();
         topUpDecisions.incrementAndGet();
         LOG.info("decision top-up task_id={} peer_id={} parents={}", task.id(), peer.id(),
                 answer.stream().map(PeerRecord::id).toList());
         responder.respond(AnnouncePeerResponse.newBuilder().setNormalTaskResponse(b).build());
+    }
+
+    /**
+     * Whether no live peer of {@code peer}'s task can ever give it the pieces it lacks (caller holds the task lock):
+     * no other peer fetches from the origin or is about to, and the pieces the live peers have finished do not cover
+     * the task. That happens when the one peer fetching from the origin dies: in a mesh the others stay each other's
+     * parents and would wait on each other forever. False while the piece count is unknown or a seed peer, triggered
+     * for the task, may still register.
+     */
+    private boolean sourceLost(PeerRecord peer) {
+        TaskRecord task = peer.task();
+        long count = task.pieceCount();
+        long now = System.nanoTime();
+        boolean seedComing = task.seedTriggeredAtNanos() != Long.MIN_VALUE
+                && now - task.seedTriggeredAtNanos() <= config.retryInterval().toNanos() * config.retryLimit()
+                && (task.seedFailedAtNanos() == Long.MIN_VALUE
+                        || task.seedFailedAtNanos() - task.seedTriggeredAtNanos() < 0);
+        if (count <= 0 || seedComing) {
+            return false;
+        }
+        BitSet covered = (BitSet) peer.finishedPieces().clone();
+        for (PeerRecord p : task.peersView()) {
+            PeerState s = p.state();
+            if (p == peer || store.peer(p.id()) != p || s == PeerState.FAILED || s == PeerState.LEAVE) {
+                continue;
+            }
+            if (s == PeerState.BACK_TO_SOURCE || s == PeerState.SUCCEEDED
+                    || (s == PeerState.RECEIVED_NORMAL && p.backToSourceFlag())) {
+                return false;
+            }
+            covered.or(p.finishedPieces());
+        }
+        return covered.nextClearBit(0) < count;
+    }
+
+    /** Turns {@code peer} into a back-to-source peer (caller holds the task lock) and builds the answer telling it. */
+    private AnnouncePeerResponse sendToSource(PeerRecord peer, long now, String description) {
+        TaskRecord task = peer.task();
+        task.backToSourcePeers().add(peer.id());
+        TaskDag.removeInEdges(peer);
+        peer.setState(PeerState.BACK_TO_SOURCE, now);
+        if (task.state() != TaskState.SUCCEEDED) {
+            task.setState(TaskState.RUNNING);
+        }
+        backToSourceDecisions.incrementAndGet();
+        return AnnouncePeerResponse.newBuilder().setNeedBackToSourceResponse(NeedBackToSourceResponse.newBuilder()
+                .setDescription(description)).build();
     }
 
     /**
@@ -330,16 +388,8 @@ public final class Scheduling implements AutoCloseable {
             long now = System.nanoTime();
             if (task.canBackToSource(config.backToSourceCount())
                     && (peer.backToSourceFlag() || n >= config.retryBackToSourceLimit())) {
-                task.backToSourcePeers().add(peer.id());
-                TaskDag.removeInEdges(peer);
-                peer.setState(PeerState.BACK_TO_SOURCE, now);
-                if (task.state() != TaskState.SUCCEEDED) {
-                    task.setState(TaskState.RUNNING);
-                }
-                response = AnnouncePeerResponse.newBuilder().setNeedBackToSourceResponse(NeedBackToSourceResponse
-                        .newBuilder().setDescription(n >= config.retryBackToSourceLimit()
-                                ? "no parent after " + n + " attempts" : "task needs the origin")).build();
-                backToSourceDecisions.incrementAndGet();
+                response = sendToSource(peer, now, n >= config.retryBackToSourceLimit()
+                        ? "no parent after " + n + " attempts" : "task needs the origin");
             } else if (n >= config.retryLimit()) {
                 failure = Status.FAILED_PRECONDITION.withDescription("no candidate parent for peer " + peer.id()
                         + " of task " + task.id() + " after " + n + " attempts");

@@ -224,7 +224,7 @@ class SchedulingTest {
             Answer answer = new Answer();
             scheduling.reschedule(late, List.of(), answer);
             AnnouncePeerResponse r = answer.response.get(5, TimeUnit.SECONDS);
-            assertTrue(r.hasNormalTaskResponse(), "a top-up is never sent back to source: " + r);
+            assertTrue(r.hasNormalTaskResponse(), "a top-up while the source lives is not sent back to source: " + r);
             List<String> ids = r.getNormalTaskResponse().getCandidateParentsList().stream()
                     .map(dev.damselfly.scheduler.proto.common.v2.Peer::getId).toList();
             assertTrue(ids.contains("early"), "the peer that gained pieces is offered: " + ids);
@@ -233,6 +233,75 @@ class SchedulingTest {
             assertEquals(0, scheduling.backToSourceDecisions());
             assertEquals(1, scheduling.topUpDecisions());
         }
+    }
+
+    @Test
+    void aTopUpAfterTheSourceLeftSendsOnePeerToTheOriginAndTheOthersToIt() throws Exception {
+        try (Scheduling scheduling = scheduling(SchedulerConfig.defaults())) {
+            long now = System.nanoTime();
+            TaskRecord task = store.taskOrCreate("t", now);
+            PeerRecord source = Fixtures.peer(store, task, Fixtures.hostRecord(store, "src"), "source");
+            PeerRecord a = Fixtures.peer(store, task, Fixtures.hostRecord(store, "a"), "a");
+            PeerRecord b = Fixtures.peer(store, task, Fixtures.hostRecord(store, "b"), "b");
+            synchronized (task) {
+                task.setPieceCount(4);
+                source.setState(PeerState.BACK_TO_SOURCE, now);
+                a.setState(PeerState.RUNNING, now);
+                b.setState(PeerState.RUNNING, now);
+                TaskDag.addEdge(source, a, true);
+                TaskDag.addEdge(source, b, true);
+                TaskDag.addEdge(a, b, true);
+                TaskDag.addEdge(b, a, true); // a mesh: a and b serve each other
+                for (int i = 0; i < 2; i++) { // pieces 2 and 3 were only ever at the source
+                    source.finishPiece(i, Fixtures.PIECE, 1_000_000, now);
+                    a.finishPiece(i, Fixtures.PIECE, 1_000_000, now);
+                    b.finishPiece(i, Fixtures.PIECE, 1_000_000, now);
+                }
+            }
+            assertTrue(topUp(scheduling, a).hasNormalTaskResponse(), "the source still fetches pieces 2 and 3");
+
+            scheduling.left(source); // killed: its stream ended
+            AnnouncePeerResponse first = topUp(scheduling, a);
+            assertTrue(first.hasNeedBackToSourceResponse(), "nobody has or fetches pieces 2 and 3: " + first);
+            assertEquals(PeerState.BACK_TO_SOURCE, a.state());
+            AnnouncePeerResponse second = topUp(scheduling, b);
+            assertTrue(second.hasNormalTaskResponse(), "a fetches from the origin now: " + second);
+            assertEquals("a", second.getNormalTaskResponse().getCandidateParents(0).getId());
+            assertEquals(1, scheduling.backToSourceDecisions());
+        }
+    }
+
+    @Test
+    void aTopUpStaysWithPeersWhenTogetherTheyHaveEveryPiece() throws Exception {
+        try (Scheduling scheduling = scheduling(SchedulerConfig.defaults())) {
+            long now = System.nanoTime();
+            TaskRecord task = store.taskOrCreate("t", now);
+            PeerRecord a = Fixtures.peer(store, task, Fixtures.hostRecord(store, "a"), "a");
+            PeerRecord b = Fixtures.peer(store, task, Fixtures.hostRecord(store, "b"), "b");
+            PeerRecord c = Fixtures.peer(store, task, Fixtures.hostRecord(store, "c"), "c");
+            synchronized (task) {
+                task.setPieceCount(4);
+                for (PeerRecord p : List.of(a, b, c)) {
+                    p.setState(PeerState.RUNNING, now);
+                }
+                TaskDag.addEdge(b, c, true);
+                TaskDag.addEdge(c, b, true); // a mesh: b and c serve each other
+                for (int i = 0; i < 4; i++) { // b has pieces 0 and 1, c has 2 and 3, nobody fetches from the origin
+                    (i < 2 ? b : c).finishPiece(i, Fixtures.PIECE, 1_000_000, now);
+                }
+            }
+            AnnouncePeerResponse r = topUp(scheduling, a);
+            assertTrue(r.hasNormalTaskResponse(), "b and c together hold every piece: " + r);
+            assertEquals(2, r.getNormalTaskResponse().getCandidateParentsCount(), r.toString());
+            assertEquals(0, scheduling.backToSourceDecisions());
+        }
+    }
+
+    /** A top-up request (a reschedule naming no failed parent) from {@code peer}: the answer. */
+    private static AnnouncePeerResponse topUp(Scheduling scheduling, PeerRecord peer) throws Exception {
+        Answer answer = new Answer();
+        scheduling.reschedule(peer, List.of(), answer);
+        return answer.response.get(5, TimeUnit.SECONDS);
     }
 
     /** A peer of {@code host} that fetches task {@code taskId} from the origin. */
