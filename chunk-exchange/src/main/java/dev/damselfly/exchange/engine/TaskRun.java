@@ -352,6 +352,7 @@ final class TaskRun {
         String peerId = s == null ? "-" : s.peerId();
         if (decision instanceof ScheduleDecision.Parents parents) {
             List<String> skipped = new ArrayList<>();
+            int added = 0;
             for (Peer p : parents.candidates()) {
                 if (swarm.contains(p.getId())) {
                     continue;
@@ -361,10 +362,20 @@ final class TaskRun {
                     continue;
                 }
                 subscribe(p);
+                added++;
             }
-            lastAnnouncementNanos = System.nanoTime();
-            LOG.info("parents task_id={} peer_id={} parents={} skipped={}", taskId, peerId,
-                    parents.candidates().stream().map(Peer::getId).toList(), skipped);
+            if (added > 0) {
+                // only a new parent restarts the wait for announcements: a top-up answered with the same parents
+                // must not keep unannounced pieces from going to the origin after collectedPieceTimeout
+                lastAnnouncementNanos = System.nanoTime();
+            }
+            if (added > 0 || !skipped.isEmpty()) {
+                LOG.info("parents task_id={} peer_id={} parents={} skipped={}", taskId, peerId,
+                        parents.candidates().stream().map(Peer::getId).toList(), skipped);
+            } else {
+                LOG.debug("parents unchanged task_id={} peer_id={} parents={}", taskId, peerId,
+                        parents.candidates().stream().map(Peer::getId).toList());
+            }
             if (swarm.usable() == 0) {
                 originFallback = true;
                 LOG.info("no usable parent task_id={} peer_id={}: back-to-source", taskId, peerId);

@@ -63,6 +63,33 @@ class TopUpParentsTest extends WireLabTest {
     }
 
     @Test
+    void topUpsAnsweredWithTheSameParentDoNotKeepUnannouncedPiecesFromTheOrigin() throws Exception {
+        // collectedPieceTimeout 10 s, longer than the 8 s top-up period: each top-up answered with the same parent
+        // used to restart that wait, so the pieces no parent had never went to the origin
+        EngineConfig config = EngineConfig.defaults().withDirectOriginThreshold(0)
+                .withTimeouts(Duration.ofSeconds(20), Duration.ofSeconds(10), Duration.ofSeconds(60));
+        WireNode partial = lab.node("partial", config, 1_000_000_000L, UploadFaults.NONE, null, u -> u);
+        WireNode child = lab.node("child", config, 1_000_000_000L, UploadFaults.NONE, null, u -> u);
+        byte[] blob = DeterministicBytes.bytes(47, 16 * PIECE);
+        TaskRequest r = lab.request("/partial", blob, PIECE);
+        partial.engine.ensureRange(r, 0, 4L * PIECE); // pieces 0-3 only; its range session stays open for 60 s
+        long originPieces = lab.http.pieceRequests();
+
+        long t0 = System.nanoTime();
+        DownloadResult done = child.engine.download(r).completion().get(40, TimeUnit.SECONDS);
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+
+        assertTrue(lab.scheduler.scheduling().topUpDecisions() >= 3, "the child topped up while it waited");
+        assertEquals(4L * PIECE, done.bytes(PieceSource.REMOTE_PEER), "pieces 0-3 from the partial parent");
+        assertEquals(12L * PIECE, done.bytes(PieceSource.BACK_TO_SOURCE), "pieces 4-15 from the origin");
+        assertTrue(lab.http.pieceRequests() > originPieces, "the child fetched from the origin");
+        assertTrue(seconds >= 9, "the child waited out collectedPieceTimeout first: " + seconds + " s");
+        // without the fix, the top-ups restarted the wait until the parent's SyncPieces stream timed out (30 s)
+        assertTrue(seconds < 20, "and no longer than that: " + seconds + " s");
+        assertArrayEquals(blob, readAll(child.engine.download(r).openStream(0, blob.length)));
+    }
+
+    @Test
     void childrenWithFewParentsTopUpAndStayInTheSwarm() throws Exception {
         WireNode source = node("source");
         WireNode first = node("first");
