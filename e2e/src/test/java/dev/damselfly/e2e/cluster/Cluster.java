@@ -152,11 +152,12 @@ final class Cluster implements AutoCloseable {
     PullTiming pullImage(LabNode node, int attempts) throws Exception {
         long start = System.nanoTime();
         ExecutorService pool = Executors.newFixedThreadPool(layers.size());
+        int maxSeconds = BlobPuller.maxSeconds(config().layerBytes());
         try {
             List<Future<Integer>> gets = new ArrayList<>();
             for (String digest : layers) {
                 String url = node.blobUrl(registry.hostPort(), REPO, digest);
-                gets.add(pool.submit(() -> BlobPuller.pull(lab, node, url, digest, attempts)));
+                gets.add(pool.submit(() -> BlobPuller.pull(lab, node, url, digest, attempts, maxSeconds)));
             }
             int total = 0;
             for (Future<Integer> g : gets) {

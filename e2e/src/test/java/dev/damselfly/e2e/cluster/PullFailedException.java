@@ -1,7 +1,7 @@
 package dev.damselfly.e2e.cluster;
 
 /** A pull through a node's mirror failed or returned bytes whose SHA-256 does not match the layer digest. */
-final class PullFailedException extends RuntimeException {
+class PullFailedException extends RuntimeException {
     PullFailedException(String node, String url, String detail) {
         super("pull through node=" + node + " url=" + url + " failed: " + detail);
     }
