@@ -23,12 +23,12 @@ final class CdfChart {
 
     /**
      * Writes {@code png} with one CDF per series (label → node times in seconds) and no bound line, e.g. S5's
-     * lazily mounted image against the pulled and unpacked one.
+     * lazily mounted image against the pulled and unpacked one; {@code xAxis} names the times.
      */
-    static void writeSeries(Path png, String title, Map<String, List<Double>> series) throws IOException {
+    static void writeSeries(Path png, String title, String xAxis, Map<String, List<Double>> series) throws IOException {
         System.setProperty("java.awt.headless", "true");
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-                .xAxisTitle("time to output (s)").yAxisTitle("share of nodes done").build();
+                .xAxisTitle(xAxis).yAxisTitle("share of nodes done").build();
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
         chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setYAxisMax(1.0);

@@ -91,7 +91,7 @@ final class Cluster implements AutoCloseable {
         Path schedErr = work.resolve("scheduler/scheduler.err");
         scheduler = LabProcess.start(lab, schedulerHost, "scheduler", List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
-                "scheduler", "--listen", "0.0.0.0:" + SCHEDULER_PORT), schedErr, "listening on", null);
+                "scheduler", "--listen", "0.0.0.0:" + SCHEDULER_PORT, "--parent-graph", config.parentGraph()), schedErr, "listening on", null);
         scheduler.awaitReady(LabNode.READY_TIMEOUT);
         String schedulerAddress = schedulerHost.ip() + ":" + SCHEDULER_PORT;
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(4, config.nodes()));

@@ -18,7 +18,9 @@ import java.util.Map;
  * properties: {@code cluster.nodes} (8), {@code cluster.layers} (4), {@code cluster.layerMiB} (256),
  * {@code cluster.registryMbit} (200), {@code cluster.nodeMbit} (100), {@code cluster.rollingSeconds} (10, S2 start
  * interval), {@code cluster.churnSeconds} (10, S3 kill interval), {@code cluster.corruptRatio} (0.01, S4),
- * {@code cluster.warmNodes} (N/2, S6), {@code cluster.keep} (false: keep the nodes' logs). S1 results are kept in {@code e2e/bench/results/cluster-s1.tsv} so S3/S4 run
+ * {@code cluster.warmNodes} (N/2, S6), {@code cluster.parentGraph} (MESH, the scheduler's {@code --parent-graph}),
+ * {@code cluster.graphRounds} (2, rounds of {@code s1-graph}: S1 under MESH and under DAG, alternating),
+ * {@code cluster.keep} (false: keep the nodes' logs). S1 results are kept in {@code e2e/bench/results/cluster-s1.tsv} so S3/S4 run
  * later at the same size can report their slowdown against it.
  */
 public final class ClusterBenchmark {
@@ -39,7 +41,8 @@ public final class ClusterBenchmark {
                 Integer.getInteger("cluster.layers", full.layers()),
                 Long.getLong("cluster.layerMiB", full.layerBytes() / ScenarioConfig.MIB) * ScenarioConfig.MIB,
                 Double.parseDouble(System.getProperty("cluster.registryMbit", "200")),
-                Double.parseDouble(System.getProperty("cluster.nodeMbit", "100")), Long.getLong("cluster.staggerMillis", 0));
+                Double.parseDouble(System.getProperty("cluster.nodeMbit", "100")), Long.getLong("cluster.staggerMillis", 0),
+                System.getProperty("cluster.parentGraph", ScenarioConfig.MESH).toUpperCase(Locale.ROOT));
         long rolling = Long.getLong("cluster.rollingSeconds", 10) * 1000;
         long churn = Long.getLong("cluster.churnSeconds", 10) * 1000;
         double ratio = Double.parseDouble(System.getProperty("cluster.corruptRatio", "0.01"));
@@ -52,6 +55,24 @@ public final class ClusterBenchmark {
         ScenarioResult baseline = null;
         Map<String, String> failures = new LinkedHashMap<>();
         for (String id : ids) {
+            if (id.equals("s1-graph")) {
+                int rounds = Integer.getInteger("cluster.graphRounds", 2);
+                String command = "CLUSTER_GRAPH_ROUNDS=" + rounds + (sizeArgs.isEmpty() ? "" : " " + sizeArgs)
+                        + " e2e/bench/cluster s1-graph";
+                try {
+                    List<ParentGraphAb.Run> runs = ParentGraphAb.run(cfg, work, rounds, Boolean.getBoolean("cluster.keep"));
+                    String chart = "e2e/bench/results/cluster-s1-graph.png";
+                    CdfChart.writeSeries(root.resolve(chart), "S1 swarm by parent graph — " + cfg.nodes() + " nodes, "
+                            + cfg.imageBytes() / ScenarioConfig.MIB + " MiB, " + rounds + " rounds pooled",
+                            "completion time (s)", ParentGraphAb.pooledSeconds(runs));
+                    ClusterReport.writeSection(root.resolve("BENCHMARKS.md"), "cluster-s1-graph",
+                            ParentGraphAb.markdown(cfg, runs, chart, command));
+                } catch (Exception e) {
+                    System.out.println("s1-graph FAILED: " + e.getMessage());
+                    failures.put(id, e.toString());
+                }
+                continue;
+            }
             if (id.equals("s5")) {
                 System.out.println("running s5: N = " + cfg.nodes() + ", registry " + cfg.registryMbit() + " Mbit/s, nodes "
                         + cfg.nodeMbit() + " Mbit/s");
@@ -60,7 +81,7 @@ public final class ClusterBenchmark {
                     LazyStartResult r = LazyStart.run(cfg, work);
                     System.out.println(r.summary());
                     String chart = "e2e/bench/results/cluster-s5.png";
-                    CdfChart.writeSeries(root.resolve(chart), "S5 lazy start — " + r.nodes() + " nodes, python3 -c 'print(1)'",
+                    CdfChart.writeSeries(root.resolve(chart), "S5 lazy start — " + r.nodes() + " nodes, python3 -c 'print(1)'", "time to output (s)",
                             Map.of("Nydus, damselfly mount (" + r.mountsThroughNode() + "/" + r.nodes() + " through their node)",
                                     LazyStartResult.sorted(r.nydusSeconds()),
                                     "OCI, skopeo copy + umoci unpack", LazyStartResult.sorted(r.ociSeconds())));
@@ -140,6 +161,9 @@ public final class ClusterBenchmark {
         }
         if (cfg.nodeMbit() != full.nodeMbit()) {
             env.add("CLUSTER_NODE_MBIT=" + cfg.nodeMbit());
+        }
+        if (!cfg.parentGraph().equals(full.parentGraph())) {
+            env.add("CLUSTER_PARENT_GRAPH=" + cfg.parentGraph());
         }
         return String.join(" ", env);
     }

@@ -9,9 +9,27 @@ package dev.damselfly.e2e.cluster;
  * @param registryMbit the registry's link, both directions, Mbit/s (issue: 200)
  * @param nodeMbit     each node's link, both directions, Mbit/s (issue: 100)
  * @param staggerMillis delay between successive nodes' pull starts, ms (0 = all at once)
+ * @param parentGraph  the scheduler's {@code --parent-graph}: {@value #MESH} (its default) or {@value #DAG}
+ *                     (Dragonfly's rule)
  */
-record ScenarioConfig(int nodes, int layers, long layerBytes, double registryMbit, double nodeMbit, long staggerMillis) {
+record ScenarioConfig(int nodes, int layers, long layerBytes, double registryMbit, double nodeMbit, long staggerMillis,
+                      String parentGraph) {
     static final long MIB = 1L << 20;
+    /** The scheduler's default parent graph: peers of a task may serve each other. */
+    static final String MESH = "MESH";
+    /** Dragonfly's parent graph: no edge that closes a cycle. */
+    static final String DAG = "DAG";
+
+    ScenarioConfig {
+        if (!parentGraph.equals(MESH) && !parentGraph.equals(DAG)) {
+            throw new IllegalArgumentException("parent graph is MESH or DAG, was " + parentGraph);
+        }
+    }
+
+    /** A run under the scheduler's default parent graph ({@value #MESH}). */
+    ScenarioConfig(int nodes, int layers, long layerBytes, double registryMbit, double nodeMbit, long staggerMillis) {
+        this(nodes, layers, layerBytes, registryMbit, nodeMbit, staggerMillis, MESH);
+    }
 
     /** The issue's full size: 8 nodes, 4 × 256 MiB, registry 200 Mbit/s, nodes 100 Mbit/s, all at once. */
     static ScenarioConfig full() {
@@ -24,15 +42,19 @@ record ScenarioConfig(int nodes, int layers, long layerBytes, double registryMbi
     }
 
     ScenarioConfig withNodes(int n) {
-        return new ScenarioConfig(n, layers, layerBytes, registryMbit, nodeMbit, staggerMillis);
+        return new ScenarioConfig(n, layers, layerBytes, registryMbit, nodeMbit, staggerMillis, parentGraph);
     }
 
     ScenarioConfig withLayerBytes(long bytes) {
-        return new ScenarioConfig(nodes, layers, bytes, registryMbit, nodeMbit, staggerMillis);
+        return new ScenarioConfig(nodes, layers, bytes, registryMbit, nodeMbit, staggerMillis, parentGraph);
     }
 
     ScenarioConfig withStagger(long millis) {
-        return new ScenarioConfig(nodes, layers, layerBytes, registryMbit, nodeMbit, millis);
+        return new ScenarioConfig(nodes, layers, layerBytes, registryMbit, nodeMbit, millis, parentGraph);
+    }
+
+    ScenarioConfig withParentGraph(String graph) {
+        return new ScenarioConfig(nodes, layers, layerBytes, registryMbit, nodeMbit, staggerMillis, graph);
     }
 
     /**
@@ -51,7 +73,8 @@ record ScenarioConfig(int nodes, int layers, long layerBytes, double registryMbi
     String describe() {
         return "N = " + nodes + ", " + layers + " × " + (layerBytes / MIB) + " MiB (F = " + (imageBytes() / MIB)
                 + " MiB), registry link " + fmt(registryMbit) + " Mbit/s, node links " + fmt(nodeMbit) + " Mbit/s"
-                + (staggerMillis > 0 ? ", starts " + staggerMillis + " ms apart" : ", all starting at once");
+                + (staggerMillis > 0 ? ", starts " + staggerMillis + " ms apart" : ", all starting at once")
+                + (parentGraph.equals(DAG) ? ", scheduler with Dragonfly's DAG of parents (--parent-graph DAG)" : "");
     }
 
     private static String fmt(double v) {
