@@ -120,6 +120,11 @@ final class Cluster implements AutoCloseable {
         return lab;
     }
 
+    /** The scheduler process's id, or −1 before it started. */
+    long schedulerPid() {
+        return scheduler == null ? -1 : scheduler.pid();
+    }
+
     LabRegistry registry() {
         return registry;
     }

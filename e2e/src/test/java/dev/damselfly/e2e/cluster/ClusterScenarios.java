@@ -37,10 +37,12 @@ final class ClusterScenarios {
         try (Cluster c = Cluster.start(cfg, work.resolve("s1"), i -> List.of())) {
             var mark = c.registry().mark();
             CpuMeter cpu = CpuMeter.read();
+            LabCpu split = LabCpu.read(c);
             Map<String, Cluster.PullTiming> t = pullAll(c, c.nodes(), cfg.staggerMillis(), 1);
             String load = CpuMeter.read().since(cpu);
+            String where = LabCpu.read(c).since(split);
             long egress = c.registry().blobBytesServedSince(mark, true);
-            return new ScenarioResult("s1", "S1 swarm", cfg, seconds(t), egress, since(t0), List.of(traffic(c, c.nodes()), load));
+            return new ScenarioResult("s1", "S1 swarm", cfg, seconds(t), egress, since(t0), notes(traffic(c, c.nodes()), load, where));
         }
     }
 
@@ -51,10 +53,12 @@ final class ClusterScenarios {
         try (Cluster c = Cluster.start(run, work.resolve("s2"), i -> List.of())) {
             var mark = c.registry().mark();
             CpuMeter cpu = CpuMeter.read();
+            LabCpu split = LabCpu.read(c);
             Map<String, Cluster.PullTiming> t = pullAll(c, c.nodes(), intervalMillis, 1);
             String load = CpuMeter.read().since(cpu);
+            String where = LabCpu.read(c).since(split);
             long egress = c.registry().blobBytesServedSince(mark, true);
-            return new ScenarioResult("s2", "S2 rolling", run, seconds(t), egress, since(t0), List.of(traffic(c, c.nodes()), load));
+            return new ScenarioResult("s2", "S2 rolling", run, seconds(t), egress, since(t0), notes(traffic(c, c.nodes()), load, where));
         }
     }
 
@@ -142,8 +146,10 @@ final class ClusterScenarios {
             var mark = c.registry().mark();
             List<LabNode> honest = c.nodes().subList(1, c.nodes().size());
             CpuMeter cpu = CpuMeter.read();
+            LabCpu split = LabCpu.read(c);
             Map<String, Cluster.PullTiming> t = pullAll(c, honest, cfg.staggerMillis(), 1);
             String load = CpuMeter.read().since(cpu);
+            String where = LabCpu.read(c).since(split);
             long egress = c.registry().blobBytesServedSince(mark, true);
             int corrupted = count(liar.log(), Pattern.compile("TEST-ONLY fault: corrupting"));
             List<String> notes = new ArrayList<>();
@@ -171,7 +177,7 @@ final class ClusterScenarios {
             notes.add(avoided + " of the " + hit + " nodes that received a bad piece avoid n1");
             notes.add("registry egress counts the honest nodes' pulls only: n1 already holds the whole image, so every byte"
                     + " the registry served here is a piece that a node avoiding n1 found on no honest peer yet");
-            notes.add(load);
+            notes.addAll(notes(load, where));
             return new ScenarioResult("s4", "S4 byzantine", cfg, seconds(t), egress, since(t0), notes,
                     Map.of("corrupted", (long) corrupted, "caught", (long) received, "hitNodes", (long) hit,
                             "avoidingNodes", (long) avoided, "maxCaughtPerNode", (long) maxPerNode));
@@ -230,6 +236,11 @@ final class ClusterScenarios {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** The non-blank ones of {@code notes}, in order. */
+    private static List<String> notes(String... notes) {
+        return java.util.Arrays.stream(notes).filter(n -> !n.isBlank()).toList();
     }
 
     /** Where the nodes' bytes came from (their download-traffic counters), as multiples of the image. */

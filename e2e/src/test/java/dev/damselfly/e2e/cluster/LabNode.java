@@ -116,6 +116,12 @@ final class LabNode {
         return restarting;
     }
 
+    /** The current process's id, or −1 before the first start. */
+    long pid() {
+        LabProcess p = process;
+        return p == null ? -1 : p.pid();
+    }
+
     /** Whether the current process is running. */
     boolean alive() {
         LabProcess p = process;

@@ -42,6 +42,11 @@ final class LabRegistry {
     private final LabProcess process;
     private final AccessLog accessLog;
 
+    /** The registry process's id. */
+    long pid() {
+        return process.pid();
+    }
+
     private LabRegistry(NetworkLab.Host host, LabProcess process, AccessLog accessLog) {
         this.host = host;
         this.process = process;
