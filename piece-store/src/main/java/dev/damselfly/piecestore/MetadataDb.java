@@ -19,6 +19,7 @@ import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Status;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
@@ -209,12 +210,43 @@ final class MetadataDb implements AutoCloseable {
         write("put task " + taskId, b -> b.put(task, RecordCodec.taskKey(taskId), RecordCodec.encodeTask(t)));
     }
 
-    /** One batch: the piece record and the task's updated record. */
+    /**
+     * One batch: the piece record and the task's updated record.
+     *
+     * @throws StorageFullException   if the file system had no room for the write-ahead log (nothing committed)
+     * @throws StoreMetadataException on any other RocksDB failure
+     */
     void commitPiece(String taskId, TaskRecord t, PieceRecord p) {
-        write("commit of task " + taskId + " piece " + p.number(), b -> {
-            b.put(piece, RecordCodec.pieceKey(taskId, p.number()), RecordCodec.encodePiece(p));
-            b.put(task, RecordCodec.taskKey(taskId), RecordCodec.encodeTask(t));
-        });
+        try {
+            write(b -> {
+                b.put(piece, RecordCodec.pieceKey(taskId, p.number()), RecordCodec.encodePiece(p));
+                b.put(task, RecordCodec.taskKey(taskId), RecordCodec.encodeTask(t));
+            });
+        } catch (RocksDBException e) {
+            throw commitFailure(dir, taskId, p.number(), e);
+        }
+    }
+
+    /**
+     * A failed piece commit as the store reports it: RocksDB's {@code IOError} with sub-code {@code NoSpace} (what
+     * its POSIX layer makes of {@code ENOSPC}) is a {@link StorageFullException} naming the metadata directory,
+     * anything else a {@link StoreMetadataException}.
+     */
+    static PieceStoreException commitFailure(Path dir, String taskId, int number, RocksDBException e) {
+        if (isNoSpace(e)) {
+            return new StorageFullException(taskId, number, dir, "metadata database has no room for the commit: "
+                    + e.getMessage(), e);
+        }
+        return new StoreMetadataException("commit of task " + taskId + " piece " + number, e);
+    }
+
+    private static boolean isNoSpace(RocksDBException e) {
+        Status s = e.getStatus();
+        if (s != null) {
+            return s.getCode() == Status.Code.IOError && s.getSubCode() == Status.SubCode.NoSpace;
+        }
+        String m = e.getMessage();
+        return m != null && m.contains("No space left on device");
     }
 
     void deletePiece(String taskId, int number) {

@@ -28,7 +28,7 @@ public final class StorageFullException extends PieceStoreException {
         return pieceNumber;
     }
 
-    /** The content file or store directory that had no room. */
+    /** The content file, store directory or metadata directory that had no room. */
     public Path path() {
         return path;
     }
