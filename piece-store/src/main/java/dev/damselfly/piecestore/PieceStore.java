@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * the caller's buffer and {@link #region} hands out the file range for zero-copy sends. A piece whose bytes no
  * longer match its digest (corrupted behind our back, truncated file) is dropped and reported missing with a
  * {@link PieceNotFoundException} whose cause is the {@link DigestMismatchException}; it is never served. A task
- * whose content file vanished is deleted ({@link DeletionReason#CONTENT_MISSING}). Small pieces are kept in a
+ * whose content file vanished is deleted ({@link DeletionReason#CONTENT_MISSING}); so is one whose file a write
+ * finds gone while it has stored pieces (the write fails with {@link ContentMissingException} rather than recreate
+ * an empty file under their records). Small pieces are kept in a
  * byte-bounded Caffeine cache. Reads take no lock shared with writers or GC: a deleted or evicted task's file
  * stays readable by reads and regions already under way. A checked read reads the piece in 1 MiB steps and
  * computes the CRC of each step right after reading it, while it is in the CPU's caches ({@link CrcReader}).
@@ -90,20 +92,21 @@ public final class PieceStore implements AutoCloseable {
     private final boolean cleanStart;
     private volatile boolean closed;
 
-    private PieceStore(Path dir, PieceStoreConfig config, MeterRegistry registry, MetadataDb db, boolean cleanStart) {
+    private PieceStore(Path dir, PieceStoreConfig config, MeterRegistry registry, MetadataDb db, boolean cleanStart,
+            WriteObserver observer) {
         this.cleanStart = cleanStart;
         DiskUsage usage = new DiskUsage(DiskUsage.blockSizeOf(dir), db.directory());
         TaskRegistry[] registryRef = new TaskRegistry[1];
         StoreMetrics metrics = new StoreMetrics(registry, usage::storedBytes, usage::storedPieces,
                 () -> registryRef[0] == null ? 0 : registryRef[0].size());
         metrics.registerUsage(usage::usedBytes, usage::metadataBytes);
-        this.ctx = new StoreContext(dir, config, db, usage, metrics);
+        this.ctx = new StoreContext(dir, config, db, usage, metrics, observer);
         this.tasks = new TaskRegistry(ctx);
         registryRef[0] = tasks;
         this.remover = new TaskRemover(ctx, tasks);
         this.evictor = new Evictor(ctx, tasks, remover);
         this.reader = new PieceReader(ctx, tasks, remover);
-        this.writer = new PieceWriter(ctx, tasks, evictor);
+        this.writer = new PieceWriter(ctx, tasks, evictor, remover);
         this.chunks = new ChunkIndex(ctx, tasks, reader);
         this.fetches = new FetchOnMiss(reader, writer);
     }
@@ -121,6 +124,11 @@ public final class PieceStore implements AutoCloseable {
      *                            directory)
      */
     public static PieceStore open(Path dir, PieceStoreConfig config, MeterRegistry registry) {
+        return open(dir, config, registry, WriteObserver.NONE);
+    }
+
+    /** {@link #open(Path, PieceStoreConfig, MeterRegistry)} with a {@link WriteObserver} (tests). */
+    static PieceStore open(Path dir, PieceStoreConfig config, MeterRegistry registry, WriteObserver observer) {
         long started = System.nanoTime();
         try {
             Files.createDirectories(dir);
@@ -132,7 +140,7 @@ public final class PieceStore implements AutoCloseable {
         List<TaskState> missing;
         try {
             boolean clean = db.takeCleanShutdownMarker();
-            store = new PieceStore(dir, config, registry, db, clean);
+            store = new PieceStore(dir, config, registry, db, clean, observer);
             missing = new StoreLoader(store.ctx, store.tasks).load(clean);
         } catch (RuntimeException e) {
             if (store != null) {
@@ -280,6 +288,8 @@ public final class PieceStore implements AutoCloseable {
      * @return the stored piece (the existing one if it was already stored with the same CRC)
      * @throws DigestMismatchException if the bytes do not match (nothing stored)
      * @throws StorageFullException    if the disk or the budget is full (nothing committed)
+     * @throws ContentMissingException if the task has stored pieces but its content file vanished from disk (the
+     *                                 task is dropped, {@link DeletionReason#CONTENT_MISSING}; nothing committed)
      * @throws InvalidPieceException   if the number is out of range or the length is wrong
      */
     public PieceInfo writePiece(String taskId, int number, ByteBuffer bytes, String expectedDigest) {
@@ -465,6 +475,11 @@ public final class PieceStore implements AutoCloseable {
             ctx.db.close();
         });
         LOG.info("piece store closed cleanly: dir={}", ctx.dir);
+    }
+
+    /** The hot cache (tests). */
+    HotPieceCache hotCache() {
+        return ctx.hot;
     }
 
     private void checkOpen() {

@@ -30,12 +30,14 @@ final class PieceWriter {
     private final StoreContext ctx;
     private final TaskRegistry tasks;
     private final Evictor evictor;
+    private final TaskRemover remover;
     private final Object[] writeLocks = new Object[WRITE_LOCK_STRIPES];
 
-    PieceWriter(StoreContext ctx, TaskRegistry tasks, Evictor evictor) {
+    PieceWriter(StoreContext ctx, TaskRegistry tasks, Evictor evictor, TaskRemover remover) {
         this.ctx = ctx;
         this.tasks = tasks;
         this.evictor = evictor;
+        this.remover = remover;
         for (int i = 0; i < writeLocks.length; i++) {
             writeLocks[i] = new Object();
         }
@@ -64,9 +66,10 @@ final class PieceWriter {
             }
             try {
                 long pos = t.offsetOf(number);
+                FileChannel ch = openForWrite(t);
                 boolean direct = writeDirect(t, number, bytes, pos);
                 if (!direct) {
-                    writeFully(t.content.channel(true), bytes.duplicate(), pos);
+                    writeFully(ch, bytes.duplicate(), pos);
                 }
                 t.markWritten(number, direct);
                 if (ctx.config.syncWrites()) {
@@ -102,7 +105,7 @@ final class PieceWriter {
             CRC32 crc = new CRC32();
             MessageDigest sha = expected.sha256() != null ? sha256() : null;
             try {
-                FileChannel ch = t.content.channel(true);
+                FileChannel ch = openForWrite(t);
                 byte[] buf = new byte[Math.min(STREAM_BUFFER, Math.max(length, 1))];
                 long pos = t.offsetOf(number);
                 int done = 0;
@@ -136,6 +139,15 @@ final class PieceWriter {
             commit(t, record);
             return PieceStore.info(t, record);
         }
+    }
+
+    /**
+     * The task's content file for a write. Only a task with no stored piece may create it: once pieces are stored,
+     * a missing file was deleted behind the store's back, and a new empty one would sit under their records (and
+     * be served as zeros where reads trust stored pieces), so it is a {@link NoSuchFileException} instead.
+     */
+    private static FileChannel openForWrite(TaskState t) throws IOException {
+        return t.content.channel(t.storedPieces() == 0);
     }
 
     /**
@@ -227,7 +239,8 @@ final class PieceWriter {
                 throw new TaskNotFoundException(t.taskId);
             }
             t.touch(ctx.now());
-            ctx.db.commitPiece(t.taskId, t.record(), record);
+            ctx.db.commitPiece(t.taskId, t.record(), record); // ENOSPC here is a StorageFullException too
+            ctx.observer.pieceCommitted(t.taskId, record.number());
             tasks.install(t, record, true);
         }
         ctx.metrics.writtenBytes.increment(record.length());
@@ -245,6 +258,16 @@ final class PieceWriter {
         }
         if (e instanceof NoSuchFileException && t.deleted()) {
             return new TaskNotFoundException(t.taskId);
+        }
+        if (e instanceof NoSuchFileException && t.storedPieces() > 0) {
+            LOG.warn("content file missing, dropping the task: task_id={} piece={} path={}", t.taskId, number, path);
+            ContentMissingException missing = new ContentMissingException(t.taskId, number, path, e);
+            try {
+                remover.delete(t, DeletionReason.CONTENT_MISSING);
+            } catch (RuntimeException deleteFailed) {
+                missing.addSuppressed(deleteFailed);
+            }
+            return missing;
         }
         LOG.warn("write failed: task_id={} piece={} path={} error={}", t.taskId, number, path, e.toString());
         return new ContentIOException(t.taskId, number, path, e);

@@ -16,8 +16,11 @@ final class StoreContext {
     final StoreMetrics metrics;
     /** Direct I/O for aligned pieces, or null (turned off, or refused by the file system). */
     final DirectIo direct;
+    /** Sees content forces and piece commits; {@link WriteObserver#NONE} outside tests. */
+    final WriteObserver observer;
 
-    StoreContext(Path dir, PieceStoreConfig config, MetadataDb db, DiskUsage usage, StoreMetrics metrics) {
+    StoreContext(Path dir, PieceStoreConfig config, MetadataDb db, DiskUsage usage, StoreMetrics metrics,
+            WriteObserver observer) {
         this.dir = dir;
         this.config = config;
         this.db = db;
@@ -26,6 +29,7 @@ final class StoreContext {
         this.usage = usage;
         this.metrics = metrics;
         this.direct = config.directIo() ? DirectIo.probe(layout.root()).orElse(null) : null;
+        this.observer = observer;
     }
 
     /** Milliseconds since the epoch on the configured clock. */

@@ -2,6 +2,7 @@ package dev.damselfly.piecestore;
 
 import dev.damselfly.piecestore.RecordCodec.PieceRecord;
 import dev.damselfly.piecestore.RecordCodec.TaskRecord;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -25,7 +26,12 @@ final class TaskRegistry {
     }
 
     TaskState newState(String taskId, TaskRecord record) {
-        return new TaskState(taskId, record, new ContentFile(ctx.layout.pathOf(taskId), ctx.config.syncWrites()));
+        Path path = ctx.layout.pathOf(taskId);
+        ContentFile.Forcer forcer = ch -> {
+            ch.force(false);
+            ctx.observer.contentForced(path);
+        };
+        return new TaskState(taskId, record, new ContentFile(path, ctx.config.syncWrites(), forcer));
     }
 
     /** Adds a loaded task (start only). */

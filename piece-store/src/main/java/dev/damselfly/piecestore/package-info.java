@@ -18,6 +18,7 @@
  * {@code GarbageCollector} (GC runs and policy), {@code TaskRemover} (deletion and pin semantics),
  * {@code LeaseReads} (reads under a {@link dev.damselfly.piecestore.TaskLease}), {@code DiskUsage} (what the
  * budget counts), {@code MetadataDb}, {@code RecordCodec}, {@code ContentLayout}, {@code ContentFile},
- * {@code TaskState}, {@code HotPieceCache}, {@code StoreMetrics}, {@code StoreContext}.
+ * {@code TaskState}, {@code HotPieceCache}, {@code StoreMetrics}, {@code StoreContext}, and {@code WriteObserver} (a
+ * test seam that sees content forces and piece commits, to check their order).
  */
 package dev.damselfly.piecestore;

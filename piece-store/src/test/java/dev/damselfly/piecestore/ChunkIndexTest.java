@@ -48,32 +48,51 @@ class ChunkIndexTest {
         }
     }
 
+    /**
+     * What a mount does to read a chunk: the chunk index first; on a miss, fetch the piece of its own blob that
+     * holds the chunk (through getOrFetch, single-flight) and record the chunk.
+     */
+    static ByteBuffer mountRead(PieceStore s, String digest, String blob, int piece, PieceFetcher fetcher) {
+        Optional<ByteBuffer> indexed = s.readChunk(digest);
+        if (indexed.isPresent()) {
+            return indexed.get();
+        }
+        ByteBuffer fetched = s.getOrFetch(blob, piece, fetcher);
+        s.putChunk(digest, new ChunkLocation(blob, (long) piece * PLEN, PLEN));
+        return fetched;
+    }
+
     @Test
     void sharedChunkIsFetchedOnceAndForgottenWithItsTask() {
         String blobA = TestData.taskId("image-a");
+        String blobB = TestData.taskId("image-b");
         String digest = "blake3:" + "cd".repeat(32);
+        byte[] chunk = TestData.piece("the-shared-chunk", 0, PLEN, PLEN);
         AtomicInteger fetches = new AtomicInteger();
+        PieceFetcher counting = (t, n, o, l) -> {
+            fetches.incrementAndGet();
+            return new FetchedPiece(ByteBuffer.wrap(chunk), PieceDigests.crc32(chunk));
+        };
         PieceStoreConfig c = PieceStoreConfig.builder().gcInterval(Duration.ZERO).build();
         try (PieceStore s = PieceStore.open(dir, c)) {
-            // image A's mount reads the chunk: missing, so it fetches piece 2 of its blob and records the chunk
             s.createTask(blobA, LEN, PLEN);
-            if (s.lookupChunk(digest).isEmpty()) {
-                s.getOrFetch(blobA, 2, (t, n, o, l) -> {
-                    fetches.incrementAndGet();
-                    return new FetchedPiece(TestData.buffer(t, n, LEN, PLEN), null);
-                });
-                s.putChunk(digest, new ChunkLocation(blobA, 2L * PLEN, PLEN));
-            }
-            // image B has the same chunk in another blob: the index answers, no fetch
-            ChunkLocation found = s.lookupChunk(digest).orElseThrow();
-            assertEquals(blobA, found.taskId());
-            ByteBuffer bytes = s.readChunk(digest).orElseThrow();
-            assertArrayEquals(TestData.piece(blobA, 2, LEN, PLEN), TestData.bytes(bytes));
+            s.createTask(blobB, LEN, PLEN);
+            // image A's mount: not indexed yet, so piece 2 of blob A is fetched and the chunk recorded
+            assertArrayEquals(chunk, TestData.bytes(mountRead(s, digest, blobA, 2, counting)));
             assertEquals(1, fetches.get());
+            // image B has the same chunk as piece 0 of its own blob: same path, same counting fetcher
+            assertArrayEquals(chunk, TestData.bytes(mountRead(s, digest, blobB, 0, counting)));
+            assertEquals(1, fetches.get(), "image B fetched the chunk again");
+            assertEquals(0, s.taskInfo(blobB).orElseThrow().storedPieces(), "stored once, in blob A");
             assertEquals(PLEN, s.storedBytes());
+            assertEquals(blobA, s.lookupChunk(digest).orElseThrow().taskId());
+            // once blob A is gone the index forgets the chunk, and B's next read fetches it into its own blob
             s.deleteTask(blobA);
             assertTrue(s.lookupChunk(digest).isEmpty());
             assertTrue(s.readChunk(digest).isEmpty());
+            assertArrayEquals(chunk, TestData.bytes(mountRead(s, digest, blobB, 0, counting)));
+            assertEquals(2, fetches.get());
+            assertTrue(s.hasPiece(blobB, 0));
         }
     }
 }

@@ -144,6 +144,37 @@ class FaultsTest {
     }
 
     @Test
+    void writeAfterTheContentFileVanishedDropsTheTaskInsteadOfRecreatingTheFile() throws IOException {
+        String id = TestData.taskId("gone-write");
+        // pieces are trusted after a clean start: a recreated empty file would be served as zeros
+        PieceStoreConfig lazy = config().readVerification(ReadVerification.AFTER_UNCLEAN_STOP).build();
+        try (PieceStore s = open(dir, lazy)) {
+            s.createTask(id, LEN, PLEN);
+            s.writePiece(id, 0, TestData.buffer(id, 0, LEN, PLEN), null);
+            s.writePiece(id, 1, TestData.buffer(id, 1, LEN, PLEN), null);
+        }
+        Path f = file(dir, id);
+        try (PieceStore s = open(dir, lazy)) {
+            assertTrue(s.cleanStart());
+            Files.delete(f); // before this process opened it; the first touch is a write
+            ContentMissingException e = assertThrows(ContentMissingException.class,
+                    () -> s.writePiece(id, 2, TestData.buffer(id, 2, LEN, PLEN), null));
+            assertEquals(id, e.taskId());
+            assertEquals(2, e.pieceNumber());
+            assertEquals(f, e.path());
+            assertTrue(e.getMessage().contains(id) && e.getMessage().contains(f.toString()), e.getMessage());
+            assertFalse(Files.exists(f), "the write must not recreate the file under the stored pieces");
+            assertTrue(s.taskInfo(id).isEmpty());
+            assertEquals(List.of(id + ":CONTENT_MISSING"), events);
+            assertThrows(TaskNotFoundException.class, () -> s.readPiece(id, 0));
+            assertEquals(0, s.storedBytes());
+        }
+        try (PieceStore s = open(dir, lazy)) {
+            assertTrue(s.taskInfo(id).isEmpty(), "the records went with the task");
+        }
+    }
+
+    @Test
     void orphanContentFilesAreSweptAtStart() throws IOException {
         Path orphan = file(dir, "abcdef");
         Files.createDirectories(orphan.getParent());
