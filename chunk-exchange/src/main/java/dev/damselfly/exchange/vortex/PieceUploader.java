@@ -6,6 +6,7 @@ import dev.damselfly.piecestore.PieceInfo;
 import dev.damselfly.piecestore.PieceNotFoundException;
 import dev.damselfly.piecestore.PieceRegion;
 import dev.damselfly.piecestore.PieceStore;
+import dev.damselfly.piecestore.TaskLease;
 import dev.damselfly.piecestore.TaskNotFoundException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -80,7 +81,9 @@ final class PieceUploader {
     private void upload(Channel ch, DownloadPieceRequest r) {
         boolean handedOff = false;
         long started = System.nanoTime();
+        TaskLease lease = null;
         try {
+            lease = store.pin(r.taskId()); // garbage collection leaves the task alone until the body is sent
             Optional<PieceInfo> found = store.pieceInfo(r.taskId(), r.number());
             if (found.isEmpty()) {
                 notFound(ch, r, "not stored");
@@ -99,7 +102,9 @@ final class PieceUploader {
                     PieceMetadata.TRAFFIC_REMOTE_PEER, 0, Instant.now().getEpochSecond());
             ch.write(VortexCodec.encodePieceContentHeader(ch.alloc(), r.packetId(), md));
             handedOff = true;
+            TaskLease held = lease;
             ch.writeAndFlush(body).addListener((ChannelFutureListener) f -> {
+                held.close();
                 release();
                 if (f.isSuccess()) {
                     metrics.uploaded(info.length());
@@ -125,6 +130,9 @@ final class PieceUploader {
             sendError(ch, r.packetId(), VortexErrorCode.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage());
         } finally {
             if (!handedOff) {
+                if (lease != null) {
+                    lease.close();
+                }
                 release();
             }
         }

@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.damselfly.exchange.PieceTransferException;
 import dev.damselfly.exchange.TokenBucket;
 import dev.damselfly.piecestore.DigestMismatchException;
+import dev.damselfly.piecestore.GcReport;
 import dev.damselfly.piecestore.PieceInfo;
 import dev.damselfly.piecestore.PieceStore;
+import dev.damselfly.piecestore.PieceStoreConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -209,6 +211,40 @@ class VortexTransferTest {
         }
         assertTrue(child.hasPiece(task, 0));
         assertFalse(child.hasPiece(task, 1));
+    }
+
+    @Test
+    void anUploadInFlightPinsItsTaskAgainstGarbageCollection() throws Exception {
+        // a parent whose tasks expire 1 ms after their last access: a GC run deletes every task nobody pins
+        PieceStore expiring = PieceStore.open(dir.resolve("expiring"), PieceStoreConfig.builder()
+                .gcInterval(Duration.ZERO).syncWrites(false).taskTtl(Duration.ofMillis(1)).build());
+        closing.add(expiring);
+        String task = TestPieces.taskId("pinned");
+        TestPieces.fill(expiring, task, MIB, MIB);
+        child.createTask(task, MIB, MIB);
+        // 0.5 MiB burst, then 0.5 MiB/s: the upload waits about 1 s on the rate limit
+        VortexPieceServer s = new VortexPieceServer(expiring, HOST_ID, new TokenBucket(MIB / 2), 4, UploadFaults.NONE,
+                registry).start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null);
+        closing.add(0, s);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<PieceInfo> upload = pool.submit(() -> client.fetchInto(child, task, 0, "127.0.0.1", s.port(),
+                    PIECE_TIMEOUT));
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            while (s.activeUploads() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            Thread.sleep(20); // past the TTL
+            GcReport report = expiring.gc();
+            assertEquals(0, report.tasksEvicted(), "the task being uploaded was collected: " + report);
+            assertTrue(expiring.taskInfo(task).isPresent());
+            upload.get();
+        } finally {
+            pool.shutdownNow();
+        }
+        assertArrayEquals(TestPieces.piece(task, 0, MIB, MIB), TestPieces.read(child, task, 0));
+        Thread.sleep(20);
+        assertEquals(1, expiring.gc().tasksEvicted(), "once sent, the idle task expires as before");
     }
 
     @Test
