@@ -19,6 +19,13 @@ class BenchmarkSectionTest {
     }
 
     @Test
+    void theGoalCellSaysWhetherTheMedianRatioMeetsIt() {
+        assertEquals("≥ 0.8× — met", PieceStoreBenchmarks.verdict("≥ 0.8×", 0.8));
+        assertEquals("≥ 0.8× — **not met**", PieceStoreBenchmarks.verdict("≥ 0.8×", 0.79));
+        assertEquals("", PieceStoreBenchmarks.verdict("", 0.1));
+    }
+
+    @Test
     void appendsWhenAbsent(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("B.md");
         Files.writeString(f, "# Benchmarks\n\nintro\n");

@@ -68,6 +68,15 @@ public final class PieceStoreBenchmarks {
     static final int BIG = 4 << 20;
     static final int SMALL = 16 << 10;
 
+    /** The goal cell: the goal and whether the median ratio meets it ("≥ 0.8× — met" / "— **not met**"). */
+    static String verdict(String goal, double ratio) {
+        if (!goal.startsWith("≥ ")) {
+            return goal;
+        }
+        double min = Double.parseDouble(goal.substring(2).replace("×", "").strip());
+        return goal + (ratio >= min ? " — met" : " — **not met**");
+    }
+
     /** One compared pair: store and plain score keys (ops/s), how to show them, and the goal. */
     private record Pair(String what, String store, String plain, int bytes, String goal) {
     }
@@ -103,7 +112,7 @@ public final class PieceStoreBenchmarks {
             double scale = p.bytes() > 0 ? p.bytes() / 1e6 : 1;
             b.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.2f× (%.2f–%.2f) | %s |%n", p.what(),
                     median(store) * scale, median(plain) * scale, median(ratio), Collections.min(ratio),
-                    Collections.max(ratio), p.goal()));
+                    Collections.max(ratio), verdict(p.goal(), median(ratio))));
         }
         List<Double> restart = new ArrayList<>();
         for (Map<String, Double> r : rounds) {
