@@ -155,12 +155,20 @@ final class Cluster implements AutoCloseable {
      * @return the seconds until the last layer arrived, and the total GETs
      */
     PullTiming pullImage(LabNode node, int attempts) throws Exception {
+        return pullBlobs(node, layers, config().layerBytes(), attempts);
+    }
+
+    /**
+     * As {@link #pullImage}, for other blobs of the lab repository (each at most {@code blobBytes}), e.g. a warm-up
+     * image pushed by a {@link Seeder}.
+     */
+    PullTiming pullBlobs(LabNode node, List<String> digests, long blobBytes, int attempts) throws Exception {
         long start = System.nanoTime();
-        ExecutorService pool = Executors.newFixedThreadPool(layers.size());
-        int maxSeconds = BlobPuller.maxSeconds(config().layerBytes());
+        ExecutorService pool = Executors.newFixedThreadPool(digests.size());
+        int maxSeconds = BlobPuller.maxSeconds(blobBytes);
         try {
             List<Future<Integer>> gets = new ArrayList<>();
-            for (String digest : layers) {
+            for (String digest : digests) {
                 String url = node.blobUrl(registry.hostPort(), REPO, digest);
                 gets.add(pool.submit(() -> BlobPuller.pull(lab, node, url, digest, attempts, maxSeconds)));
             }

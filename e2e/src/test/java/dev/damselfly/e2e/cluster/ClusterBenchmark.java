@@ -20,7 +20,10 @@ import java.util.Map;
  * interval), {@code cluster.churnSeconds} (10, S3 kill interval), {@code cluster.corruptRatio} (0.01, S4),
  * {@code cluster.warmNodes} (N/2, S6), {@code cluster.parentGraph} (MESH, the scheduler's {@code --parent-graph}),
  * {@code cluster.graphRounds} (2, rounds of {@code s1-graph}: S1 under MESH and under DAG, alternating),
- * {@code cluster.keep} (false: keep the nodes' logs). S1 results are kept in {@code e2e/bench/results/cluster-s1.tsv} so S3/S4 run
+ * {@code cluster.warmUpLayerMiB} (64, {@code s1-warm}: S1 after every node pulled an unrelated image of layers this
+ * size),
+ * {@code cluster.keep} (false: keep the nodes' logs; the logs of a run with a failed scenario are kept anyway,
+ * without the piece data). S1 results are kept in {@code e2e/bench/results/cluster-s1.tsv} so S3/S4 run
  * later at the same size can report their slowdown against it.
  */
 public final class ClusterBenchmark {
@@ -102,11 +105,14 @@ public final class ClusterBenchmark {
             try {
                 r = switch (id) {
                     case "s1" -> ClusterScenarios.swarm(cfg, work);
+                    case "s1-warm" -> ClusterScenarios.warmSwarm(cfg, work,
+                            Long.getLong("cluster.warmUpLayerMiB", 64) * ScenarioConfig.MIB);
                     case "s2" -> ClusterScenarios.rolling(cfg, work, rolling);
                     case "s3" -> ClusterScenarios.churn(cfg, work, churn, Integer.MAX_VALUE);
                     case "s4" -> ClusterScenarios.byzantine(cfg, work, ratio);
                     case "s6" -> ClusterScenarios.registryDown(cfg, work, warm);
-                    default -> throw new IllegalArgumentException("unknown scenario " + id + " (s1 s2 s3 s4 s5 s6)");
+                    default -> throw new IllegalArgumentException("unknown scenario " + id
+                            + " (s1 s1-warm s1-graph s2 s3 s4 s5 s6)");
                 };
             } catch (Exception e) {
                 System.out.println(id + " FAILED: " + e.getMessage());
@@ -135,12 +141,27 @@ public final class ClusterBenchmark {
         }
         if (Boolean.getBoolean("cluster.keep")) {
             System.out.println("node logs kept in " + work);
+        } else if (!failures.isEmpty()) {
+            deletePieceData(work); // the logs of a failed run are what tells why; the pieces are gigabytes
+            System.out.println("logs of the failed run kept in " + work + " (piece data deleted)");
         } else {
             dev.damselfly.testkit.support.TempDirs.deleteRecursively(work);
         }
         if (!failures.isEmpty()) {
             System.out.println("failed scenarios: " + failures);
             System.exit(1);
+        }
+    }
+
+    /** Deletes every node's data directory ({@code SCENARIO/nN/data}) and registry storage under {@code work}. */
+    private static void deletePieceData(Path work) throws java.io.IOException {
+        try (var dirs = Files.find(work, 3, (p, a) -> a.isDirectory()
+                && (p.getFileName().toString().equals("data") || p.getParent().getFileName().toString().equals("registry")))) {
+            for (Path d : dirs.toList()) {
+                if (Files.exists(d)) {
+                    dev.damselfly.testkit.support.TempDirs.deleteRecursively(d);
+                }
+            }
         }
     }
 

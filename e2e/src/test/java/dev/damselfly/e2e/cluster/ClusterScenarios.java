@@ -46,6 +46,41 @@ final class ClusterScenarios {
         }
     }
 
+    /**
+     * S1 on warmed-up nodes: before the timed pull every node pulls an unrelated image of the same number of layers,
+     * {@code warmUpLayerBytes} each, all at once (untimed, before the registry mark), so the node JVMs have compiled
+     * their transfer paths, as the nodes of a DaemonSet that has run for a while have. S1 itself measures fresh JVMs.
+     */
+    static ScenarioResult warmSwarm(ScenarioConfig cfg, Path work, long warmUpLayerBytes) throws Exception {
+        long t0 = System.nanoTime();
+        List<String> warmUp = new ArrayList<>();
+        Cluster.Seeder pushWarmUp = registry -> {
+            long seed = System.nanoTime() ^ 0x5EEDL;
+            for (int i = 0; i < cfg.layers(); i++) {
+                warmUp.add(registry.pushBlob(Cluster.REPO, seed + i, warmUpLayerBytes));
+            }
+        };
+        try (Cluster c = Cluster.start(cfg, work.resolve("s1-warm"), i -> List.of(), pushWarmUp)) {
+            long w0 = System.nanoTime();
+            LabCpu beforeWarmUp = LabCpu.read(c);
+            pullAll(c, c.nodes(), 0, (node, cluster) -> cluster.pullBlobs(node, warmUp, warmUpLayerBytes, 1));
+            String warmUpCpu = LabCpu.read(c).since(beforeWarmUp);
+            double warmUpSeconds = (System.nanoTime() - w0) / 1e9;
+            var mark = c.registry().mark();
+            CpuMeter cpu = CpuMeter.read();
+            LabCpu split = LabCpu.read(c);
+            Map<String, Cluster.PullTiming> t = pullAll(c, c.nodes(), cfg.staggerMillis(), 1);
+            String load = CpuMeter.read().since(cpu);
+            String where = LabCpu.read(c).since(split);
+            long egress = c.registry().blobBytesServedSince(mark, true);
+            String warmNote = String.format("warm-up (untimed, before the registry mark): every node pulled an unrelated "
+                    + "image of %d × %d MiB at once, %.1f s; %s", cfg.layers(), warmUpLayerBytes / ScenarioConfig.MIB,
+                    warmUpSeconds, warmUpCpu.replace("CPU seconds during the pulls", "CPU seconds"));
+            return new ScenarioResult("s1-warm", "S1 swarm, warmed-up nodes", cfg, seconds(t), egress, since(t0),
+                    notes(warmNote, traffic(c, c.nodes()), load, where));
+        }
+    }
+
     /** S2: a rolling update, node i starts its pull {@code intervalMillis} after node i−1; each timed from its start. */
     static ScenarioResult rolling(ScenarioConfig cfg, Path work, long intervalMillis) throws Exception {
         long t0 = System.nanoTime();
@@ -210,6 +245,18 @@ final class ClusterScenarios {
     /** Pulls the image on every node, node i starting {@code i × staggerMillis} after the first; node → timing. */
     static Map<String, Cluster.PullTiming> pullAll(Cluster c, List<LabNode> nodes, long staggerMillis, int attempts)
             throws Exception {
+        return pullAll(c, nodes, staggerMillis, (node, cluster) -> cluster.pullImage(node, attempts));
+    }
+
+    /** One node's pull. */
+    @FunctionalInterface
+    interface NodePull {
+        Cluster.PullTiming pull(LabNode node, Cluster c) throws Exception;
+    }
+
+    /** Runs {@code pull} on every node, node i starting {@code i × staggerMillis} after the first; node → timing. */
+    static Map<String, Cluster.PullTiming> pullAll(Cluster c, List<LabNode> nodes, long staggerMillis, NodePull pull)
+            throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(nodes.size());
         try {
             List<Future<Cluster.PullTiming>> pulls = new ArrayList<>();
@@ -218,7 +265,7 @@ final class ClusterScenarios {
                 long delay = i * staggerMillis;
                 pulls.add(pool.submit(() -> {
                     Thread.sleep(delay);
-                    return c.pullImage(n, attempts);
+                    return pull.pull(n, c);
                 }));
             }
             Map<String, Cluster.PullTiming> out = new LinkedHashMap<>();
