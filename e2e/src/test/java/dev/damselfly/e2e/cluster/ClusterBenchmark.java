@@ -22,8 +22,8 @@ import java.util.Map;
  * {@code cluster.graphRounds} (2, rounds of {@code s1-graph}: S1 under MESH and under DAG, alternating),
  * {@code cluster.warmUpLayerMiB} (64, {@code s1-warm}: S1 after every node pulled an unrelated image of layers this
  * size),
- * {@code cluster.keep} (false: keep the nodes' logs; the logs of a run with a failed scenario are kept anyway,
- * without the piece data). S1 results are kept in {@code e2e/bench/results/cluster-s1.tsv} so S3/S4 run
+ * {@code cluster.keep} (false: keep the nodes' logs and data; otherwise each scenario's piece data is deleted before
+ * the next starts, and the logs of a run with a failed scenario are kept, without the piece data). S1 results are kept in {@code e2e/bench/results/cluster-s1.tsv} so S3/S4 run
  * later at the same size can report their slowdown against it.
  */
 public final class ClusterBenchmark {
@@ -58,6 +58,11 @@ public final class ClusterBenchmark {
         ScenarioResult baseline = null;
         Map<String, String> failures = new LinkedHashMap<>();
         for (String id : ids) {
+            if (!Boolean.getBoolean("cluster.keep")) {
+                // the previous scenario's pieces and registry blobs (about N + 1 images) go before the next one
+                // starts: six full scenarios' data do not fit on a 40 GB disk (the run failed with "disk full")
+                deletePieceData(work);
+            }
             if (id.equals("s1-graph")) {
                 int rounds = Integer.getInteger("cluster.graphRounds", 2);
                 String command = "CLUSTER_GRAPH_ROUNDS=" + rounds + (sizeArgs.isEmpty() ? "" : " " + sizeArgs)

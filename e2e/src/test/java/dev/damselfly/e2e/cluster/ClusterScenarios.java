@@ -66,6 +66,7 @@ final class ClusterScenarios {
             pullAll(c, c.nodes(), 0, (node, cluster) -> cluster.pullBlobs(node, warmUp, warmUpLayerBytes, 1));
             String warmUpCpu = LabCpu.read(c).since(beforeWarmUp);
             double warmUpSeconds = (System.nanoTime() - w0) / 1e9;
+            double[] counters = trafficCounters(c.nodes());
             var mark = c.registry().mark();
             CpuMeter cpu = CpuMeter.read();
             LabCpu split = LabCpu.read(c);
@@ -77,7 +78,7 @@ final class ClusterScenarios {
                     + "image of %d × %d MiB at once, %.1f s; %s", cfg.layers(), warmUpLayerBytes / ScenarioConfig.MIB,
                     warmUpSeconds, warmUpCpu.replace("CPU seconds during the pulls", "CPU seconds"));
             return new ScenarioResult("s1-warm", "S1 swarm, warmed-up nodes", cfg, seconds(t), egress, since(t0),
-                    notes(warmNote, traffic(c, c.nodes()), load, where));
+                    notes(warmNote, trafficSince(c, c.nodes(), counters), load, where));
         }
     }
 
@@ -292,14 +293,26 @@ final class ClusterScenarios {
 
     /** Where the nodes' bytes came from (their download-traffic counters), as multiples of the image. */
     static String traffic(Cluster c, List<LabNode> nodes) throws Exception {
+        return trafficSince(c, nodes, new double[2]);
+    }
+
+    /** The nodes' download counters summed: {back-to-source bytes, bytes from peers}. */
+    static double[] trafficCounters(List<LabNode> nodes) throws Exception {
         double source = 0;
         double peers = 0;
         for (LabNode n : nodes) {
             source += n.metric("dragonfly_client_download_traffic{type=\"BACK_TO_SOURCE\"}");
             peers += n.metric("dragonfly_client_download_traffic{type=\"REMOTE_PEER\"}");
         }
+        return new double[] {source, peers};
+    }
+
+    /** {@link #traffic} counting only what the counters gained since {@code before} ({@link #trafficCounters}). */
+    static String trafficSince(Cluster c, List<LabNode> nodes, double[] before) throws Exception {
+        double[] now = trafficCounters(nodes);
         double f = c.config().imageBytes();
-        return String.format("nodes' download counters: %.2f× the image back-to-source, %.2f× from peers", source / f, peers / f);
+        return String.format("nodes' download counters: %.2f× the image back-to-source, %.2f× from peers",
+                (now[0] - before[0]) / f, (now[1] - before[1]) / f);
     }
 
     private static Map<String, Double> seconds(Map<String, Cluster.PullTiming> t) {
