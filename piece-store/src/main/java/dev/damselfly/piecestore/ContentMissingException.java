@@ -8,30 +8,11 @@ import java.nio.file.Path;
  * was dropped ({@link DeletionReason#CONTENT_MISSING}, told to the deletion listener), so the caller creates it
  * again and fetches its pieces anew. Nothing was committed.
  */
-public final class ContentMissingException extends PieceStoreException {
+public final class ContentMissingException extends TaskFileException {
     private static final long serialVersionUID = 1L;
-    private final String taskId;
-    private final int pieceNumber;
-    private final Path path;
 
     public ContentMissingException(String taskId, int pieceNumber, Path path, Throwable cause) {
         super("content file of task " + taskId + " is missing at " + path + " (writing piece " + pieceNumber
-                + "); the task was dropped", cause);
-        this.taskId = taskId;
-        this.pieceNumber = pieceNumber;
-        this.path = path;
-    }
-
-    public String taskId() {
-        return taskId;
-    }
-
-    public int pieceNumber() {
-        return pieceNumber;
-    }
-
-    /** Where the content file was. */
-    public Path path() {
-        return path;
+                + "); the task was dropped", cause, taskId, pieceNumber, path);
     }
 }

@@ -7,29 +7,11 @@ import java.nio.file.Path;
  * exhausted and garbage collection could not free enough unpinned tasks. Nothing was committed; the
  * store stays consistent and the piece stays missing.
  */
-public final class StorageFullException extends PieceStoreException {
+public final class StorageFullException extends TaskFileException {
     private static final long serialVersionUID = 1L;
-    private final String taskId;
-    private final int pieceNumber;
-    private final Path path;
 
     public StorageFullException(String taskId, int pieceNumber, Path path, String why, Throwable cause) {
-        super("no space to store piece " + pieceNumber + " of task " + taskId + " in " + path + ": " + why, cause);
-        this.taskId = taskId;
-        this.pieceNumber = pieceNumber;
-        this.path = path;
-    }
-
-    public String taskId() {
-        return taskId;
-    }
-
-    public int pieceNumber() {
-        return pieceNumber;
-    }
-
-    /** The content file, store directory or metadata directory that had no room. */
-    public Path path() {
-        return path;
+        super("no space to store piece " + pieceNumber + " of task " + taskId + " in " + path + ": " + why, cause,
+                taskId, pieceNumber, path);
     }
 }
