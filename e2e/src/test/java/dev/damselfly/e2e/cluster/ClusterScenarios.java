@@ -35,14 +35,9 @@ final class ClusterScenarios {
     static ScenarioResult swarm(ScenarioConfig cfg, Path work) throws Exception {
         long t0 = System.nanoTime();
         try (Cluster c = Cluster.start(cfg, work.resolve("s1"), i -> List.of())) {
-            var mark = c.registry().mark();
-            CpuMeter cpu = CpuMeter.read();
-            LabCpu split = LabCpu.read(c);
-            Map<String, Cluster.PullTiming> t = pullAll(c, c.nodes(), cfg.staggerMillis(), 1);
-            String load = CpuMeter.read().since(cpu);
-            String where = LabCpu.read(c).since(split);
-            long egress = c.registry().blobBytesServedSince(mark, true);
-            return new ScenarioResult("s1", "S1 swarm", cfg, seconds(t), egress, since(t0), notes(traffic(c, c.nodes()), load, where));
+            Measured m = measure(c, c.nodes(), cfg.staggerMillis());
+            return new ScenarioResult("s1", "S1 swarm", cfg, seconds(m.timings()), m.egress(), since(t0),
+                    notes(traffic(c, c.nodes()), m.load(), m.where()));
         }
     }
 
@@ -67,18 +62,12 @@ final class ClusterScenarios {
             String warmUpCpu = LabCpu.read(c).since(beforeWarmUp);
             double warmUpSeconds = (System.nanoTime() - w0) / 1e9;
             double[] counters = trafficCounters(c.nodes());
-            var mark = c.registry().mark();
-            CpuMeter cpu = CpuMeter.read();
-            LabCpu split = LabCpu.read(c);
-            Map<String, Cluster.PullTiming> t = pullAll(c, c.nodes(), cfg.staggerMillis(), 1);
-            String load = CpuMeter.read().since(cpu);
-            String where = LabCpu.read(c).since(split);
-            long egress = c.registry().blobBytesServedSince(mark, true);
+            Measured m = measure(c, c.nodes(), cfg.staggerMillis());
             String warmNote = String.format("warm-up (untimed, before the registry mark): every node pulled an unrelated "
                     + "image of %d × %d MiB at once, %.1f s; %s", cfg.layers(), warmUpLayerBytes / ScenarioConfig.MIB,
                     warmUpSeconds, warmUpCpu.replace("CPU seconds during the pulls", "CPU seconds"));
-            return new ScenarioResult("s1-warm", "S1 swarm, warmed-up nodes", cfg, seconds(t), egress, since(t0),
-                    notes(warmNote, trafficSince(c, c.nodes(), counters), load, where));
+            return new ScenarioResult("s1-warm", "S1 swarm, warmed-up nodes", cfg, seconds(m.timings()), m.egress(),
+                    since(t0), notes(warmNote, trafficSince(c, c.nodes(), counters), m.load(), m.where()));
         }
     }
 
@@ -87,14 +76,9 @@ final class ClusterScenarios {
         long t0 = System.nanoTime();
         ScenarioConfig run = cfg.withStagger(intervalMillis);
         try (Cluster c = Cluster.start(run, work.resolve("s2"), i -> List.of())) {
-            var mark = c.registry().mark();
-            CpuMeter cpu = CpuMeter.read();
-            LabCpu split = LabCpu.read(c);
-            Map<String, Cluster.PullTiming> t = pullAll(c, c.nodes(), intervalMillis, 1);
-            String load = CpuMeter.read().since(cpu);
-            String where = LabCpu.read(c).since(split);
-            long egress = c.registry().blobBytesServedSince(mark, true);
-            return new ScenarioResult("s2", "S2 rolling", run, seconds(t), egress, since(t0), notes(traffic(c, c.nodes()), load, where));
+            Measured m = measure(c, c.nodes(), intervalMillis);
+            return new ScenarioResult("s2", "S2 rolling", run, seconds(m.timings()), m.egress(), since(t0),
+                    notes(traffic(c, c.nodes()), m.load(), m.where()));
         }
     }
 
@@ -179,14 +163,8 @@ final class ClusterScenarios {
                 i -> i == 0 ? List.of("upload.testCorruptRatio=" + corruptRatio) : List.of())) {
             LabNode liar = c.nodes().get(0);
             c.pullImage(liar, 1);
-            var mark = c.registry().mark();
             List<LabNode> honest = c.nodes().subList(1, c.nodes().size());
-            CpuMeter cpu = CpuMeter.read();
-            LabCpu split = LabCpu.read(c);
-            Map<String, Cluster.PullTiming> t = pullAll(c, honest, cfg.staggerMillis(), 1);
-            String load = CpuMeter.read().since(cpu);
-            String where = LabCpu.read(c).since(split);
-            long egress = c.registry().blobBytesServedSince(mark, true);
+            Measured m = measure(c, honest, cfg.staggerMillis());
             int corrupted = count(liar.log(), Pattern.compile("TEST-ONLY fault: corrupting"));
             List<String> notes = new ArrayList<>();
             notes.add("faulty node n1 (upload.testCorruptRatio=" + corruptRatio + ") corrupted " + corrupted + " piece uploads");
@@ -213,8 +191,8 @@ final class ClusterScenarios {
             notes.add(avoided + " of the " + hit + " nodes that received a bad piece avoid n1");
             notes.add("registry egress counts the honest nodes' pulls only: n1 already holds the whole image, so every byte"
                     + " the registry served here is a piece that a node avoiding n1 found on no honest peer yet");
-            notes.addAll(notes(load, where));
-            return new ScenarioResult("s4", "S4 byzantine", cfg, seconds(t), egress, since(t0), notes,
+            notes.addAll(notes(m.load(), m.where()));
+            return new ScenarioResult("s4", "S4 byzantine", cfg, seconds(m.timings()), m.egress(), since(t0), notes,
                     Map.of("corrupted", (long) corrupted, "caught", (long) received, "hitNodes", (long) hit,
                             "avoidingNodes", (long) avoided, "maxCaughtPerNode", (long) maxPerNode));
         }
@@ -284,6 +262,21 @@ final class ClusterScenarios {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** The timed part of a scenario: each node's pull, the registry's egress meanwhile, and where the CPU went. */
+    record Measured(Map<String, Cluster.PullTiming> timings, long egress, String load, String where) {
+    }
+
+    /** Pulls the image on {@code nodes} ({@code staggerMillis} apart, no retry), measuring from a fresh registry mark. */
+    static Measured measure(Cluster c, List<LabNode> nodes, long staggerMillis) throws Exception {
+        var mark = c.registry().mark();
+        CpuMeter cpu = CpuMeter.read();
+        LabCpu split = LabCpu.read(c);
+        Map<String, Cluster.PullTiming> t = pullAll(c, nodes, staggerMillis, 1);
+        String load = CpuMeter.read().since(cpu);
+        String where = LabCpu.read(c).since(split);
+        return new Measured(t, c.registry().blobBytesServedSince(mark, true), load, where);
     }
 
     /** The non-blank ones of {@code notes}, in order. */

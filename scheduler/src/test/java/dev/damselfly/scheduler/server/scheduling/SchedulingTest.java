@@ -240,9 +240,10 @@ class SchedulingTest {
         try (Scheduling scheduling = scheduling(SchedulerConfig.defaults())) {
             long now = System.nanoTime();
             TaskRecord task = store.taskOrCreate("t", now);
-            PeerRecord source = Fixtures.peer(store, task, Fixtures.hostRecord(store, "src"), "source");
-            PeerRecord a = Fixtures.peer(store, task, Fixtures.hostRecord(store, "a"), "a");
-            PeerRecord b = Fixtures.peer(store, task, Fixtures.hostRecord(store, "b"), "b");
+            List<PeerRecord> peers = peersOnOwnHosts(task, "source", "a", "b");
+            PeerRecord source = peers.get(0);
+            PeerRecord a = peers.get(1);
+            PeerRecord b = peers.get(2);
             synchronized (task) {
                 task.setPieceCount(4);
                 source.setState(PeerState.BACK_TO_SOURCE, now);
@@ -276,12 +277,13 @@ class SchedulingTest {
         try (Scheduling scheduling = scheduling(SchedulerConfig.defaults())) {
             long now = System.nanoTime();
             TaskRecord task = store.taskOrCreate("t", now);
-            PeerRecord a = Fixtures.peer(store, task, Fixtures.hostRecord(store, "a"), "a");
-            PeerRecord b = Fixtures.peer(store, task, Fixtures.hostRecord(store, "b"), "b");
-            PeerRecord c = Fixtures.peer(store, task, Fixtures.hostRecord(store, "c"), "c");
+            List<PeerRecord> peers = peersOnOwnHosts(task, "a", "b", "c");
+            PeerRecord a = peers.get(0);
+            PeerRecord b = peers.get(1);
+            PeerRecord c = peers.get(2);
             synchronized (task) {
                 task.setPieceCount(4);
-                for (PeerRecord p : List.of(a, b, c)) {
+                for (PeerRecord p : peers) {
                     p.setState(PeerState.RUNNING, now);
                 }
                 TaskDag.addEdge(b, c, true);
@@ -295,6 +297,15 @@ class SchedulingTest {
             assertEquals(2, r.getNormalTaskResponse().getCandidateParentsCount(), r.toString());
             assertEquals(0, scheduling.backToSourceDecisions());
         }
+    }
+
+    /** One peer of {@code task} per name, each on its own host of the same name. */
+    private List<PeerRecord> peersOnOwnHosts(TaskRecord task, String... names) {
+        List<PeerRecord> peers = new ArrayList<>();
+        for (String name : names) {
+            peers.add(Fixtures.peer(store, task, Fixtures.hostRecord(store, name), name));
+        }
+        return peers;
     }
 
     /** A top-up request (a reschedule naming no failed parent) from {@code peer}: the answer. */
