@@ -20,6 +20,7 @@ import java.util.Map;
  * interval), {@code cluster.churnSeconds} (10, S3 kill interval), {@code cluster.corruptRatio} (0.01, S4),
  * {@code cluster.warmNodes} (N/2, S6), {@code cluster.parentGraph} (MESH, the scheduler's {@code --parent-graph}),
  * {@code cluster.graphRounds} (2, rounds of {@code s1-graph}: S1 under MESH and under DAG, alternating),
+ * {@code cluster.nodeSettings} (none; {@code key=value;key=value} node settings added to every node),
  * {@code cluster.warmUpLayerMiB} (64, {@code s1-warm}: S1 after every node pulled an unrelated image of layers this
  * size),
  * {@code cluster.keep} (false: keep the nodes' logs and data; otherwise each scenario's piece data is deleted before
@@ -190,6 +191,10 @@ public final class ClusterBenchmark {
         }
         if (!cfg.parentGraph().equals(full.parentGraph())) {
             env.add("CLUSTER_PARENT_GRAPH=" + cfg.parentGraph());
+        }
+        String nodeSettings = System.getProperty("cluster.nodeSettings", "");
+        if (!nodeSettings.isBlank()) {
+            env.add("CLUSTER_NODE_SETTINGS='" + nodeSettings + "'");
         }
         return String.join(" ", env);
     }

@@ -70,6 +70,12 @@ final class LabNode {
                 "proxy.listen=" + ip, "metrics.listen=" + ip, "health.listen=" + ip, "admin.listen=" + ip,
                 "proxy.registries=[{name: \"" + registryHostPort + "\", url: \"http://" + registryHostPort + "\"}]",
                 "proxy.defaultRegistry=" + registryHostPort));
+        // further settings for every node of a benchmark run (e.g. an A/B of one key): -Dcluster.nodeSettings=k=v;k=v
+        for (String kv : System.getProperty("cluster.nodeSettings", "").split(";")) {
+            if (!kv.isBlank()) {
+                sets.add(kv.strip());
+            }
+        }
         sets.addAll(extra);
         for (String s : sets) {
             cmd.add("--set");
