@@ -105,9 +105,10 @@ public final class NodeConfig {
         @JsonDeserialize(using = ConfigValues.Size.class)
         public long rateLimit = 0;
         /**
-         * Pieces served at once; more are answered "busy" (the child backs off and asks again or elsewhere). Default 64.
+         * Pieces served at once; more are answered "busy" (the child backs off and asks again or elsewhere). Default
+         * 8 ({@link dev.damselfly.exchange.vortex.VortexPieceServer#DEFAULT_MAX_CONCURRENT_UPLOADS}).
          */
-        public int maxConcurrent = 64;
+        public int maxConcurrent = dev.damselfly.exchange.vortex.VortexPieceServer.DEFAULT_MAX_CONCURRENT_UPLOADS;
         /** TEST ONLY: fraction (0.0-1.0) of uploaded pieces whose bytes are corrupted on the wire. Default 0. */
         public double testCorruptRatio = 0;
     }
