@@ -41,8 +41,7 @@ public final class VortexPieceServer implements AutoCloseable {
      * Default cap on pieces served at once: 8. Few slots, as BitTorrent's unchoked peers: each piece leaves at a
      * useful share of the link and the child can pass it on seconds later, where 64 slots let a parent that every
      * child wants (the first node of a rolling update) send 64 pieces at 1/64 of its link each, so that all children
-     * got the same pieces at the same time, late. Cluster S2 (8 nodes, 4 × 256 MiB): p50 152.9–163.1 s with 64,
-     * 108.5 s with 8.
+     * got the same pieces at the same time, late (BENCHMARKS.md, "Cluster S2 rolling: 64 vs 8 upload slots").
      */
     public static final int DEFAULT_MAX_CONCURRENT_UPLOADS = 8;
     /** A connection that sends no complete request within this many seconds is closed: 30 s. */
