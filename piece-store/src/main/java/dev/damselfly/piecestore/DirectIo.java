@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Only requests aligned to the file system's block size use it: the file position, the length, and the buffer's
  * address (a direct buffer). A piece in an unaligned buffer is first copied into one of a few aligned staging
- * buffers; the last, shorter piece of a task and anything else unaligned goes through the page cache as before.
+ * buffers, and a piece that arrives as a stream (from the origin) is gathered whole in an aligned buffer of its own
+ * pool before its one write; the last, shorter piece of a task and anything else unaligned goes through the page
+ * cache as before.
  * Linux keeps the two paths coherent (a direct write drops cached pages of its range, a direct read first writes
  * back dirty ones). Whether the file system accepts {@code O_DIRECT} at all is probed once when the store opens.
  */
@@ -29,14 +31,20 @@ final class DirectIo {
     private static final Logger LOG = LoggerFactory.getLogger(DirectIo.class);
     /** Smallest alignment used, bytes: 4096 (also when the file system reports a smaller block). */
     static final int MIN_ALIGNMENT = 4096;
-    /** Aligned staging buffers kept for unaligned pieces, at most: 4. */
+    /** Aligned staging buffers kept for unaligned pieces, at most: 4 (each held for one copy and one write). */
     static final int STAGING_BUFFERS = 4;
-    /** Largest piece staged, bytes: 16 MiB (larger ones are written through the page cache). */
+    /**
+     * Aligned buffers for pieces streamed in (from the origin), at most: 16 (two tasks at the default 8 origin reads
+     * each; 64 MiB with 4 MiB pieces, allocated only as used); each is held while its piece arrives,
+     * so they are a pool of their own and never keep the staging buffers from peers' pieces.
+     */
+    static final int STREAM_BUFFERS = 16;
+    /** Largest piece staged or streamed into an aligned buffer, bytes: 16 MiB (larger ones use the page cache). */
     static final int MAX_STAGED_BYTES = 16 << 20;
 
     private final int alignment;
-    private final BlockingQueue<ByteBuffer> staging = new ArrayBlockingQueue<>(STAGING_BUFFERS);
-    private final AtomicInteger stagingAllocated = new AtomicInteger();
+    private final Pool staging = new Pool(STAGING_BUFFERS);
+    private final Pool streams = new Pool(STREAM_BUFFERS);
 
     private DirectIo(int alignment) {
         this.alignment = alignment;
@@ -101,29 +109,61 @@ final class DirectIo {
 
     /** An aligned buffer of at least {@code length} bytes (limit = length), or null when none is free. */
     ByteBuffer takeStaging(int length) {
-        if (length > MAX_STAGED_BYTES) {
-            return null;
-        }
-        ByteBuffer b = staging.poll();
-        if (b != null && b.capacity() < length) {
-            b = null; // a larger piece length than before: let the small one go
-            stagingAllocated.decrementAndGet();
-        }
-        if (b == null) {
-            if (stagingAllocated.incrementAndGet() > STAGING_BUFFERS) {
-                stagingAllocated.decrementAndGet();
-                return null;
-            }
-            b = allocateAligned(length);
-        }
-        b.clear();
-        b.limit(length);
-        return b;
+        return staging.take(length);
     }
 
     void returnStaging(ByteBuffer b) {
-        if (!staging.offer(b)) {
-            stagingAllocated.decrementAndGet();
+        staging.give(b);
+    }
+
+    /**
+     * An aligned buffer for a piece of {@code length} bytes that arrives as a stream (limit = length), or null when
+     * none is free or the piece is too large: the caller then writes it through the page cache.
+     */
+    ByteBuffer takeStreamBuffer(int length) {
+        return streams.take(length);
+    }
+
+    void returnStreamBuffer(ByteBuffer b) {
+        streams.give(b);
+    }
+
+    /** At most {@code max} aligned buffers, reused; the largest piece length asked for so far sets their size. */
+    private final class Pool {
+        private final int max;
+        private final BlockingQueue<ByteBuffer> free;
+        private final AtomicInteger allocated = new AtomicInteger();
+
+        Pool(int max) {
+            this.max = max;
+            this.free = new ArrayBlockingQueue<>(max);
+        }
+
+        ByteBuffer take(int length) {
+            if (length > MAX_STAGED_BYTES) {
+                return null;
+            }
+            ByteBuffer b = free.poll();
+            if (b != null && b.capacity() < length) {
+                b = null; // a larger piece length than before: let the small one go
+                allocated.decrementAndGet();
+            }
+            if (b == null) {
+                if (allocated.incrementAndGet() > max) {
+                    allocated.decrementAndGet();
+                    return null;
+                }
+                b = allocateAligned(length);
+            }
+            b.clear();
+            b.limit(length);
+            return b;
+        }
+
+        void give(ByteBuffer b) {
+            if (!free.offer(b)) {
+                allocated.decrementAndGet();
+            }
         }
     }
 }

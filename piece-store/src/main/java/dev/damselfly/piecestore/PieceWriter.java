@@ -104,10 +104,14 @@ final class PieceWriter {
             }
             CRC32 crc = new CRC32();
             MessageDigest sha = expected.sha256() != null ? sha256() : null;
+            long pos = t.offsetOf(number);
+            DirectIo direct = ctx.direct;
+            ByteBuffer whole = direct != null && direct.alignedRange(pos, length) ? direct.takeStreamBuffer(length)
+                    : null;
             try {
                 FileChannel ch = openForWrite(t);
                 byte[] buf = new byte[Math.min(STREAM_BUFFER, Math.max(length, 1))];
-                long pos = t.offsetOf(number);
+                long at = pos;
                 int done = 0;
                 while (done < length) {
                     int n = in.read(buf, 0, Math.min(buf.length, length - done));
@@ -119,13 +123,23 @@ final class PieceWriter {
                     if (sha != null) {
                         sha.update(buf, 0, n);
                     }
-                    ByteBuffer src = ByteBuffer.wrap(buf, 0, n);
-                    while (src.hasRemaining()) {
-                        pos += ch.write(src, pos);
+                    if (whole != null) {
+                        whole.put(buf, 0, n); // written at once below, when the whole piece is here
+                    } else {
+                        writeFully(ch, ByteBuffer.wrap(buf, 0, n), at);
+                        at += n;
                     }
                     done += n;
                 }
-                t.markWritten(number, false);
+                boolean wroteDirect = false;
+                if (whole != null) {
+                    whole.flip();
+                    wroteDirect = writeStreamedDirect(t, number, whole, pos);
+                    if (!wroteDirect) {
+                        writeFully(ch, whole.rewind(), pos);
+                    }
+                }
+                t.markWritten(number, wroteDirect);
                 checkDigest(t, number, expected, (int) crc.getValue(), sha == null ? null : sha.digest());
                 if (ctx.config.syncWrites()) {
                     t.content.forceWrites();
@@ -134,6 +148,9 @@ final class PieceWriter {
                 throw writeFailure(t, number, path, e);
             } finally {
                 t.content.release();
+                if (whole != null) {
+                    direct.returnStreamBuffer(whole);
+                }
             }
             PieceRecord record = new PieceRecord(number, length, (int) crc.getValue(), expected.sha256(), ctx.now());
             commit(t, record);
@@ -183,6 +200,22 @@ final class PieceWriter {
             if (staged != null) {
                 direct.returnStaging(staged);
             }
+        }
+    }
+
+    /**
+     * Writes a streamed piece, gathered whole in an aligned buffer, with direct I/O; false when that failed (logged;
+     * the caller then writes the same bytes through the page cache, which reports a real I/O error itself).
+     */
+    private boolean writeStreamedDirect(TaskState t, int number, ByteBuffer whole, long pos) {
+        try {
+            writeFully(t.content.directChannel(), whole.duplicate(), pos);
+            ctx.metrics.directWrittenBytes.increment(whole.remaining());
+            return true;
+        } catch (IOException e) {
+            LOG.warn("direct write failed, writing through the page cache: task_id={} piece={} error={}", t.taskId,
+                    number, e.toString());
+            return false;
         }
     }
 

@@ -89,11 +89,14 @@ class DirectIoTest {
     void aPieceWrittenThroughThePageCacheIsReadBackFromIt() {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         byte[] content = content(2 * PIECE);
+        try (PieceStore first = PieceStore.open(dir.resolve("s"),
+                PieceStoreConfig.builder().hotCacheBytes(0).directIo(false).build(), meters)) {
+            first.createTask(TASK, content.length, PIECE);
+            first.writePiece(TASK, 0, alignedCopy(content, 0, PIECE), null); // no direct I/O: the page cache
+        }
         try (PieceStore store = PieceStore.open(dir.resolve("s"), PieceStoreConfig.builder().hotCacheBytes(0).build(),
                 meters)) {
-            store.createTask(TASK, content.length, PIECE);
-            store.writePiece(TASK, 0, new java.io.ByteArrayInputStream(content, 0, PIECE), null); // a stream: page cache
-            store.writePiece(TASK, 1, alignedCopy(content, PIECE, PIECE), null);                // aligned: direct
+            store.writePiece(TASK, 1, alignedCopy(content, PIECE, PIECE), null); // aligned: direct
             assertEquals(1.0 * PIECE, direct(meters, "write"));
             ByteBuffer aligned = store.newReadBuffer(PIECE);
             store.readPieceFromFile(TASK, 0, aligned);
@@ -112,6 +115,64 @@ class DirectIoTest {
             reopened.readPieceFromFile(TASK, 1, aligned);
             aligned.flip();
             assertEquals(ByteBuffer.wrap(content, PIECE, PIECE), aligned, "after a restart: read through the page cache");
+            assertEquals(1.0 * PIECE, direct(meters, "read"));
+        }
+    }
+
+    @Test
+    void piecesStreamedInAreGatheredAndWrittenDirectWhenAligned() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        byte[] content = content(5 * PIECE + 1000); // pieces 0-4 aligned, piece 5 is 1000 bytes
+        try (PieceStore store = PieceStore.open(dir.resolve("s"), PieceStoreConfig.builder().hotCacheBytes(0).build(),
+                meters)) {
+            store.createTask(TASK, content.length, PIECE);
+            for (int n = 0; n < 6; n++) {
+                int length = Math.min(PIECE, content.length - n * PIECE);
+                store.writePiece(TASK, n, new TrickleStream(content, n * PIECE, length), null);
+            }
+            assertEquals(5.0 * PIECE, direct(meters, "write"), "the five aligned pieces, not the short last one");
+            ByteBuffer aligned = store.newReadBuffer(PIECE);
+            for (int n = 0; n < 6; n++) {
+                int length = Math.min(PIECE, content.length - n * PIECE);
+                aligned.clear();
+                store.readPieceFromFile(TASK, n, aligned);
+                aligned.flip();
+                assertEquals(ByteBuffer.wrap(content, n * PIECE, length), aligned, "piece " + n);
+                assertEquals(ByteBuffer.wrap(content, n * PIECE, length), store.readPiece(TASK, n),
+                        "piece " + n + " read buffered");
+            }
+            assertEquals(5.0 * PIECE, direct(meters, "read"), "what was written direct is read back direct");
+        }
+    }
+
+    @Test
+    void aStreamThatEndsEarlyWritesNothingAndGivesItsBufferBack() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        byte[] content = content(2 * PIECE);
+        try (PieceStore store = PieceStore.open(dir.resolve("s"), PieceStoreConfig.builder().hotCacheBytes(0).build(),
+                meters)) {
+            store.createTask(TASK, content.length, PIECE);
+            for (int i = 0; i < 2 * DirectIo.STREAM_BUFFERS; i++) { // more failures than the pool has buffers
+                assertThrows(InvalidPieceException.class,
+                        () -> store.writePiece(TASK, 0, new TrickleStream(content, 0, PIECE - 1), null));
+            }
+            assertFalse(store.hasPiece(TASK, 0));
+            assertEquals(0.0, direct(meters, "write"), "no byte of a piece that never arrived whole is written");
+            store.writePiece(TASK, 0, new TrickleStream(content, 0, PIECE), null);
+            assertEquals(1.0 * PIECE, direct(meters, "write"), "the pool still has a buffer: nothing leaked");
+            assertEquals(ByteBuffer.wrap(content, 0, PIECE), store.readPiece(TASK, 0));
+        }
+    }
+
+    /** A stream that hands out at most 1000 bytes per read, as a socket does. */
+    private static final class TrickleStream extends java.io.ByteArrayInputStream {
+        TrickleStream(byte[] buf, int offset, int length) {
+            super(buf, offset, length);
+        }
+
+        @Override
+        public synchronized int read(byte[] b, int off, int len) {
+            return super.read(b, off, Math.min(len, 1000));
         }
     }
 
