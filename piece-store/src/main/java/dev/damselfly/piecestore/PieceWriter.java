@@ -98,64 +98,82 @@ final class PieceWriter {
                 return alreadyStored(t, existing, PieceDigests.crc32Of(rest));
             }
             ensureRoomPinned(t, number);
-            Path path = t.content.path();
-            if (!t.content.acquire()) {
-                throw new TaskNotFoundException(t.taskId);
-            }
-            CRC32 crc = new CRC32();
-            MessageDigest sha = expected.sha256() != null ? sha256() : null;
             long pos = t.offsetOf(number);
             DirectIo direct = ctx.direct;
             ByteBuffer whole = direct != null && direct.alignedRange(pos, length) ? direct.takeStreamBuffer(length)
                     : null;
             try {
-                FileChannel ch = openForWrite(t);
-                byte[] buf = new byte[Math.min(STREAM_BUFFER, Math.max(length, 1))];
-                long at = pos;
-                int done = 0;
-                while (done < length) {
-                    int n = in.read(buf, 0, Math.min(buf.length, length - done));
-                    if (n < 0) {
-                        throw new InvalidPieceException("stream for piece " + number + " of task " + t.taskId
-                                + " ended after " + done + " of " + length + " bytes");
-                    }
-                    crc.update(buf, 0, n);
-                    if (sha != null) {
-                        sha.update(buf, 0, n);
-                    }
-                    if (whole != null) {
-                        whole.put(buf, 0, n); // written at once below, when the whole piece is here
-                    } else {
-                        writeFully(ch, ByteBuffer.wrap(buf, 0, n), at);
-                        at += n;
-                    }
-                    done += n;
-                }
-                boolean wroteDirect = false;
+                PieceRecord record = writeStreamed(t, number, in, expected, pos, whole);
                 if (whole != null) {
-                    whole.flip();
-                    wroteDirect = writeStreamedDirect(t, number, whole, pos);
-                    if (!wroteDirect) {
-                        writeFully(ch, whole.rewind(), pos);
-                    }
+                    // like a piece handed over whole: the hot set serves it to the next reader (a child, a range)
+                    ctx.hot.offer(new PieceKey(t.taskId, number), whole.rewind());
                 }
-                t.markWritten(number, wroteDirect);
-                checkDigest(t, number, expected, (int) crc.getValue(), sha == null ? null : sha.digest());
-                if (ctx.config.syncWrites()) {
-                    t.content.forceWrites();
-                }
-            } catch (IOException e) {
-                throw writeFailure(t, number, path, e);
+                return PieceStore.info(t, record);
             } finally {
-                t.content.release();
                 if (whole != null) {
                     direct.returnStreamBuffer(whole);
                 }
             }
-            PieceRecord record = new PieceRecord(number, length, (int) crc.getValue(), expected.sha256(), ctx.now());
-            commit(t, record);
-            return PieceStore.info(t, record);
         }
+    }
+
+    /**
+     * Copies the piece from the stream into the content file (into {@code whole} first when there is one, then one
+     * direct write), checks its digest, forces the file and commits the record.
+     */
+    private PieceRecord writeStreamed(TaskState t, int number, InputStream in, ExpectedDigest expected, long pos,
+                                      ByteBuffer whole) {
+        int length = t.lengthOf(number);
+        Path path = t.content.path();
+        if (!t.content.acquire()) {
+            throw new TaskNotFoundException(t.taskId);
+        }
+        CRC32 crc = new CRC32();
+        MessageDigest sha = expected.sha256() != null ? sha256() : null;
+        try {
+            FileChannel ch = openForWrite(t);
+            byte[] buf = new byte[Math.min(STREAM_BUFFER, Math.max(length, 1))];
+            long at = pos;
+            int done = 0;
+            while (done < length) {
+                int n = in.read(buf, 0, Math.min(buf.length, length - done));
+                if (n < 0) {
+                    throw new InvalidPieceException("stream for piece " + number + " of task " + t.taskId
+                            + " ended after " + done + " of " + length + " bytes");
+                }
+                crc.update(buf, 0, n);
+                if (sha != null) {
+                    sha.update(buf, 0, n);
+                }
+                if (whole != null) {
+                    whole.put(buf, 0, n); // written at once below, when the whole piece is here
+                } else {
+                    writeFully(ch, ByteBuffer.wrap(buf, 0, n), at);
+                    at += n;
+                }
+                done += n;
+            }
+            boolean wroteDirect = false;
+            if (whole != null) {
+                whole.flip();
+                wroteDirect = writeStreamedDirect(t, number, whole, pos);
+                if (!wroteDirect) {
+                    writeFully(ch, whole.duplicate(), pos);
+                }
+            }
+            t.markWritten(number, wroteDirect);
+            checkDigest(t, number, expected, (int) crc.getValue(), sha == null ? null : sha.digest());
+            if (ctx.config.syncWrites()) {
+                t.content.forceWrites();
+            }
+        } catch (IOException e) {
+            throw writeFailure(t, number, path, e);
+        } finally {
+            t.content.release();
+        }
+        PieceRecord record = new PieceRecord(number, length, (int) crc.getValue(), expected.sha256(), ctx.now());
+        commit(t, record);
+        return record;
     }
 
     /**

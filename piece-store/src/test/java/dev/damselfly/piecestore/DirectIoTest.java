@@ -146,6 +146,21 @@ class DirectIoTest {
     }
 
     @Test
+    void aPieceStreamedInWholeIsOfferedToTheHotSetLikeAPieceHandedOver() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        byte[] content = content(PIECE + 1000);
+        try (PieceStore store = PieceStore.open(dir.resolve("s"), PieceStoreConfig.builder().build(), meters)) {
+            store.createTask(TASK, content.length, PIECE);
+            store.writePiece(TASK, 0, new TrickleStream(content, 0, PIECE), null);       // gathered whole: direct
+            store.writePiece(TASK, 1, new TrickleStream(content, PIECE, 1000), null);    // short: page cache
+            assertEquals(ByteBuffer.wrap(content, 0, PIECE), store.readPiece(TASK, 0));
+            assertEquals(ByteBuffer.wrap(content, PIECE, 1000), store.readPiece(TASK, 1));
+            double hits = meters.get(StoreMetrics.PREFIX + "hot.cache").tag("result", "hit").counter().count();
+            assertEquals(1.0, hits, "piece 0 from the hot set; piece 1 was never in a whole buffer");
+        }
+    }
+
+    @Test
     void aStreamThatEndsEarlyWritesNothingAndGivesItsBufferBack() {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         byte[] content = content(2 * PIECE);
