@@ -118,8 +118,8 @@ final class PieceWriter {
     }
 
     /**
-     * Copies the piece from the stream into the content file (into {@code whole} first when there is one, then one
-     * direct write), checks its digest, forces the file and commits the record.
+     * Copies the piece from the stream into the content file (into {@code whole} first when there is one, then, once
+     * its digest is checked, one direct write), forces the file and commits the record.
      */
     private PieceRecord writeStreamed(TaskState t, int number, InputStream in, ExpectedDigest expected, long pos,
                                       ByteBuffer whole) {
@@ -153,6 +153,8 @@ final class PieceWriter {
                 }
                 done += n;
             }
+            // a gathered piece is checked before any of its bytes reach the file
+            checkDigest(t, number, expected, (int) crc.getValue(), sha == null ? null : sha.digest());
             boolean wroteDirect = false;
             if (whole != null) {
                 whole.flip();
@@ -162,7 +164,6 @@ final class PieceWriter {
                 }
             }
             t.markWritten(number, wroteDirect);
-            checkDigest(t, number, expected, (int) crc.getValue(), sha == null ? null : sha.digest());
             if (ctx.config.syncWrites()) {
                 t.content.forceWrites();
             }

@@ -179,6 +179,30 @@ class DirectIoTest {
         }
     }
 
+    @Test
+    void aStreamedPieceWithTheWrongDigestNeverReachesTheFile() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        byte[] content = content(2 * PIECE);
+        try (PieceStore store = PieceStore.open(dir.resolve("s"), PieceStoreConfig.builder().hotCacheBytes(0).build(),
+                meters)) {
+            store.createTask(TASK, content.length, PIECE);
+            store.writePiece(TASK, 0, new TrickleStream(content, 0, PIECE), null);
+            assertThrows(DigestMismatchException.class, () -> store.writePiece(TASK, 1,
+                    new TrickleStream(content, PIECE, PIECE), "sha256:" + "0".repeat(64)));
+            assertFalse(store.hasPiece(TASK, 1));
+            assertEquals(1.0 * PIECE, direct(meters, "write"), "only piece 0 was written");
+            Path file = new ContentLayout(dir.resolve("s")).pathOf(TASK);
+            ByteBuffer tail = ByteBuffer.allocate(PIECE);
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                ch.read(tail, PIECE);
+            }
+            tail.flip();
+            while (tail.hasRemaining()) {
+                assertEquals(0, tail.get(), "no byte of the rejected piece is in the content file");
+            }
+        }
+    }
+
     /** A stream that hands out at most 1000 bytes per read, as a socket does. */
     private static final class TrickleStream extends java.io.ByteArrayInputStream {
         TrickleStream(byte[] buf, int offset, int length) {
