@@ -65,16 +65,7 @@ final class PieceWriter {
                 throw new TaskNotFoundException(t.taskId);
             }
             try {
-                long pos = t.offsetOf(number);
-                FileChannel ch = openForWrite(t);
-                boolean direct = writeDirect(t, number, bytes, pos);
-                if (!direct) {
-                    writeFully(ch, bytes.duplicate(), pos);
-                }
-                t.markWritten(number, direct);
-                if (ctx.config.syncWrites()) {
-                    t.content.forceWrites();
-                }
+                placeAndForce(t, number, openForWrite(t), bytes, t.offsetOf(number));
             } catch (IOException e) {
                 throw writeFailure(t, number, path, e);
             } finally {
@@ -155,17 +146,11 @@ final class PieceWriter {
             }
             // a gathered piece is checked before any of its bytes reach the file
             checkDigest(t, number, expected, (int) crc.getValue(), sha == null ? null : sha.digest());
-            boolean wroteDirect = false;
             if (whole != null) {
-                whole.flip();
-                wroteDirect = writeStreamedDirect(t, number, whole, pos);
-                if (!wroteDirect) {
-                    writeFully(ch, whole.duplicate(), pos);
-                }
-            }
-            t.markWritten(number, wroteDirect);
-            if (ctx.config.syncWrites()) {
-                t.content.forceWrites();
+                placeAndForce(t, number, ch, whole.flip(), pos);
+            } else {
+                t.markWritten(number, false);
+                forceIfSynced(t);
             }
         } catch (IOException e) {
             throw writeFailure(t, number, path, e);
@@ -223,18 +208,22 @@ final class PieceWriter {
     }
 
     /**
-     * Writes a streamed piece, gathered whole in an aligned buffer, with direct I/O; false when that failed (logged;
-     * the caller then writes the same bytes through the page cache, which reports a real I/O error itself).
+     * Puts a whole piece at {@code pos}: with direct I/O when it can go that way, else through the page cache; then
+     * forces the file when writes are synced.
      */
-    private boolean writeStreamedDirect(TaskState t, int number, ByteBuffer whole, long pos) {
-        try {
-            writeFully(t.content.directChannel(), whole.duplicate(), pos);
-            ctx.metrics.directWrittenBytes.increment(whole.remaining());
-            return true;
-        } catch (IOException e) {
-            LOG.warn("direct write failed, writing through the page cache: task_id={} piece={} error={}", t.taskId,
-                    number, e.toString());
-            return false;
+    private void placeAndForce(TaskState t, int number, FileChannel ch, ByteBuffer bytes, long pos)
+            throws IOException {
+        boolean direct = writeDirect(t, number, bytes, pos);
+        if (!direct) {
+            writeFully(ch, bytes.duplicate(), pos);
+        }
+        t.markWritten(number, direct);
+        forceIfSynced(t);
+    }
+
+    private void forceIfSynced(TaskState t) throws IOException {
+        if (ctx.config.syncWrites()) {
+            t.content.forceWrites();
         }
     }
 

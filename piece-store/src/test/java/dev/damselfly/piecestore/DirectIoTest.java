@@ -31,8 +31,7 @@ class DirectIoTest {
     void alignedPiecesGoDirectBothWaysAndReadBackExactly() {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         byte[] content = content(5 * PIECE + 1000); // pieces 0-4 aligned, piece 5 is 1000 bytes
-        try (PieceStore store = PieceStore.open(dir.resolve("s"), PieceStoreConfig.builder().hotCacheBytes(0).build(),
-                meters)) {
+        try (PieceStore store = openWithoutHotSet(meters)) {
             store.createTask(TASK, content.length, PIECE);
             for (int n = 0; n < 6; n++) {
                 int length = Math.min(PIECE, content.length - n * PIECE);
@@ -94,8 +93,7 @@ class DirectIoTest {
             first.createTask(TASK, content.length, PIECE);
             first.writePiece(TASK, 0, alignedCopy(content, 0, PIECE), null); // no direct I/O: the page cache
         }
-        try (PieceStore store = PieceStore.open(dir.resolve("s"), PieceStoreConfig.builder().hotCacheBytes(0).build(),
-                meters)) {
+        try (PieceStore store = openWithoutHotSet(meters)) {
             store.writePiece(TASK, 1, alignedCopy(content, PIECE, PIECE), null); // aligned: direct
             assertEquals(1.0 * PIECE, direct(meters, "write"));
             ByteBuffer aligned = store.newReadBuffer(PIECE);
@@ -109,8 +107,7 @@ class DirectIoTest {
             assertEquals(ByteBuffer.wrap(content, PIECE, PIECE), aligned);
             assertEquals(1.0 * PIECE, direct(meters, "read"), "piece 1 went around the page cache both ways");
         }
-        try (PieceStore reopened = PieceStore.open(dir.resolve("s"), PieceStoreConfig.builder().hotCacheBytes(0).build(),
-                meters)) {
+        try (PieceStore reopened = openWithoutHotSet(meters)) {
             ByteBuffer aligned = ByteBuffer.allocateDirect(PIECE + 4096).alignedSlice(4096);
             reopened.readPieceFromFile(TASK, 1, aligned);
             aligned.flip();
@@ -123,8 +120,7 @@ class DirectIoTest {
     void piecesStreamedInAreGatheredAndWrittenDirectWhenAligned() {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         byte[] content = content(5 * PIECE + 1000); // pieces 0-4 aligned, piece 5 is 1000 bytes
-        try (PieceStore store = PieceStore.open(dir.resolve("s"), PieceStoreConfig.builder().hotCacheBytes(0).build(),
-                meters)) {
+        try (PieceStore store = openWithoutHotSet(meters)) {
             store.createTask(TASK, content.length, PIECE);
             for (int n = 0; n < 6; n++) {
                 int length = Math.min(PIECE, content.length - n * PIECE);
@@ -164,8 +160,7 @@ class DirectIoTest {
     void aStreamThatEndsEarlyWritesNothingAndGivesItsBufferBack() {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         byte[] content = content(2 * PIECE);
-        try (PieceStore store = PieceStore.open(dir.resolve("s"), PieceStoreConfig.builder().hotCacheBytes(0).build(),
-                meters)) {
+        try (PieceStore store = openWithoutHotSet(meters)) {
             store.createTask(TASK, content.length, PIECE);
             for (int i = 0; i < 2 * DirectIo.STREAM_BUFFERS; i++) { // more failures than the pool has buffers
                 assertThrows(InvalidPieceException.class,
@@ -183,8 +178,7 @@ class DirectIoTest {
     void aStreamedPieceWithTheWrongDigestNeverReachesTheFile() throws Exception {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         byte[] content = content(2 * PIECE);
-        try (PieceStore store = PieceStore.open(dir.resolve("s"), PieceStoreConfig.builder().hotCacheBytes(0).build(),
-                meters)) {
+        try (PieceStore store = openWithoutHotSet(meters)) {
             store.createTask(TASK, content.length, PIECE);
             store.writePiece(TASK, 0, new TrickleStream(content, 0, PIECE), null);
             assertThrows(DigestMismatchException.class, () -> store.writePiece(TASK, 1,
@@ -231,6 +225,11 @@ class DirectIoTest {
             assertEquals(ByteBuffer.wrap(content, 0, PIECE), aligned);
             assertEquals(0.0, direct(meters, "write") + direct(meters, "read"));
         }
+    }
+
+    /** The store in {@code dir/s}, without the hot set, so that every read comes from the content file. */
+    private PieceStore openWithoutHotSet(SimpleMeterRegistry meters) {
+        return PieceStore.open(dir.resolve("s"), PieceStoreConfig.builder().hotCacheBytes(0).build(), meters);
     }
 
     private static double direct(SimpleMeterRegistry meters, String op) {
