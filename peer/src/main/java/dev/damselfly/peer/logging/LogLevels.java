@@ -5,7 +5,7 @@ import ch.qos.logback.classic.LoggerContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Sets the root log level at run time (logback.xml starts at WARN). */
+/** Sets the root log level at run time ({@link LogSetup} starts it at WARN). */
 public final class LogLevels {
     private LogLevels() {
     }

@@ -5,7 +5,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 
 /**
- * Logback converter ({@code %oneline} in {@code logback.xml}): the formatted message followed by the
+ * Logback converter ({@code %oneline} in {@link LogSetup#PATTERN}): the formatted message followed by the
  * exception chain as {@code | Class: message}, line breaks folded to spaces, secrets redacted. Each
  * event thus stays on one line; stack traces are the CLI's business ({@code --verbose}).
  */

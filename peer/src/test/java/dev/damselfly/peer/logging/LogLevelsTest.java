@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Checks logback.xml together with {@link LogLevels}. */
+/** Checks the logging set-up ({@link LogSetup}, found by Logback at start) together with {@link LogLevels}. */
 class LogLevelsTest {
     @AfterEach
     void quietAgain() {
