@@ -11,10 +11,10 @@ import java.util.function.IntFunction;
  * The bytes {@code [offset, offset+length)} of a task, in order, read from the piece store as each covering
  * piece is stored (waiting for it when needed). Holds a lease on the task until closed. Not thread-safe (one
  * reader). Pieces are read one at a time into one buffer of a piece's length, from the content file: a piece this
- * process wrote with direct I/O (from a peer or the origin) is read back the same way, into the stream's aligned direct buffer,
- * so streaming a blob does not fill the page cache with bytes the node already has on disk (on the bench VM,
- * filling fresh page-cache pages cost more CPU than the rest of the download); other pieces come through the page
- * cache, where they usually are.
+ * process wrote with direct I/O (from a peer or the origin) is read back the same way, into the stream's aligned
+ * direct buffer, so streaming a blob does not fill the page cache with bytes the node already has on disk (on the
+ * bench VM, filling fresh page-cache pages cost more CPU than the rest of the download); other pieces (a task's
+ * short last piece, pieces an earlier run of the node wrote) come through the page cache.
  */
 final class PieceInputStream extends InputStream {
     private final PieceStore store;

@@ -3,16 +3,17 @@ package dev.damselfly.peer.logging;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.Configurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
-import ch.qos.logback.classic.spi.ILoggingEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,8 @@ class LogSetupTest {
         LoggerContext context = configured();
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         assertEquals(Level.WARN, root.getLevel());
-        ConsoleAppender<ILoggingEvent> stderr = assertInstanceOf(ConsoleAppender.class, root.getAppender(LogSetup.APPENDER));
+        ConsoleAppender<ILoggingEvent> stderr =
+                assertInstanceOf(ConsoleAppender.class, root.getAppender(LogSetup.APPENDER));
         assertEquals("System.err", stderr.getTarget());
         assertTrue(stderr.isStarted());
 
@@ -62,7 +64,7 @@ class LogSetupTest {
             LogSetup setup = new LogSetup();
             setup.setContext(context);
             assertEquals(Configurator.ExecutionStatus.INVOKE_NEXT_IF_ANY, setup.configure(context));
-            assertEquals(null, context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(LogSetup.APPENDER));
+            assertNull(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(LogSetup.APPENDER));
         } finally {
             if (before == null) {
                 System.clearProperty("logback.configurationFile");
