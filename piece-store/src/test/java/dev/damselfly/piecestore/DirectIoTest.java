@@ -34,7 +34,7 @@ class DirectIoTest {
         try (PieceStore store = openWithoutHotSet(meters)) {
             store.createTask(TASK, content.length, PIECE);
             for (int n = 0; n < 6; n++) {
-                int length = Math.min(PIECE, content.length - n * PIECE);
+                int length = lengthOf(content, n);
                 ByteBuffer src = n % 2 == 0
                         ? ByteBuffer.wrap(content, n * PIECE, length) // heap: staged into an aligned buffer
                         : alignedCopy(content, n * PIECE, length);     // aligned direct: written as it is
@@ -45,7 +45,7 @@ class DirectIoTest {
             ByteBuffer aligned = store.newReadBuffer(PIECE); // direct, aligned to the probed block size
             assertTrue(aligned.isDirect() && aligned.alignmentOffset(0, 4096) == 0 && aligned.capacity() == PIECE);
             for (int n = 0; n < 6; n++) {
-                int length = Math.min(PIECE, content.length - n * PIECE);
+                int length = lengthOf(content, n);
                 aligned.clear();
                 store.readPieceFromFile(TASK, n, aligned);
                 aligned.flip();
@@ -123,13 +123,13 @@ class DirectIoTest {
         try (PieceStore store = openWithoutHotSet(meters)) {
             store.createTask(TASK, content.length, PIECE);
             for (int n = 0; n < 6; n++) {
-                int length = Math.min(PIECE, content.length - n * PIECE);
+                int length = lengthOf(content, n);
                 store.writePiece(TASK, n, new TrickleStream(content, n * PIECE, length), null);
             }
             assertEquals(5.0 * PIECE, direct(meters, "write"), "the five aligned pieces, not the short last one");
             ByteBuffer aligned = store.newReadBuffer(PIECE);
             for (int n = 0; n < 6; n++) {
-                int length = Math.min(PIECE, content.length - n * PIECE);
+                int length = lengthOf(content, n);
                 aligned.clear();
                 store.readPieceFromFile(TASK, n, aligned);
                 aligned.flip();
@@ -225,6 +225,11 @@ class DirectIoTest {
             assertEquals(ByteBuffer.wrap(content, 0, PIECE), aligned);
             assertEquals(0.0, direct(meters, "write") + direct(meters, "read"));
         }
+    }
+
+    /** Length of piece {@code n} of {@code content}: {@link #PIECE}, or what is left for the last one. */
+    private static int lengthOf(byte[] content, int n) {
+        return Math.min(PIECE, content.length - n * PIECE);
     }
 
     /** The store in {@code dir/s}, without the hot set, so that every read comes from the content file. */

@@ -145,9 +145,9 @@ public final class MountCommand implements Callable<Integer> {
         if (amplifyIo <= 0 || amplifyIo > Integer.MAX_VALUE) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--amplify-io must be more than 0 and below 2GiB");
         }
-        // while the bootstrap is fetched and the mount set up: generate the FUSE binding's native glue (about half a
-        // second of a cold JVM, on the way to every mount), then load and compile the chunk codecs (BLAKE3 takes
-        // about 300 ms of a cold JVM in the first chunk read otherwise)
+        // while the bootstrap is fetched and the mount set up: generate the FUSE binding's native glue (on the way to
+        // every mount), then load and compile the chunk codecs (on the way to the first chunk read); BENCHMARKS.md,
+        // "Mount start", has the side-by-side (e2e/bench/mount-start)
         Thread warmUp = new Thread(MountCommand::warmUp, "mount-warm-up");
         warmUp.setDaemon(true);
         warmUp.start();
@@ -203,8 +203,8 @@ public final class MountCommand implements Callable<Integer> {
 
     /**
      * The FUSE binding first (the mount waits for it), then the codecs (the first read does). One thread after the
-     * other, not two at once: on 2 cores, two warm-up threads beside the main one made the mount as slow as no
-     * FUSE warm-up at all (A/B of 8 rounds: mount 1000 ms with two threads, 1027 ms without, 852 ms with this).
+     * other, not two at once: a hand-run trial of two warm-up threads beside the main one, on 2 cores, left the mount
+     * about as slow as with no FUSE warm-up at all.
      */
     private static void warmUp() {
         warmUpFuse();
