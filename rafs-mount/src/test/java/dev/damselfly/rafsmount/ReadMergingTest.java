@@ -95,6 +95,23 @@ class ReadMergingTest {
         }
     }
 
+    /**
+     * Without a blob cache, the kernel's 128 KiB FUSE reads of one 1 MiB chunk are answered from the chunk the first of
+     * them fetched and verified (held in memory), not by fetching it again for each: one source read per chunk.
+     */
+    @Test
+    void withoutABlobCacheEachChunkIsFetchedOnceForASequentialRead() throws Exception {
+        Path mp = Files.createDirectory(tmp.resolve("mnt-nocache"));
+        try (FileBlobSource files = FileBlobSource.directory(Fixtures.path(Fixtures.V5_BLOBS))) {
+            CountingBlobSource counting = new CountingBlobSource(files);
+            try (MountHandle m = RafsMount.mount(Fixtures.path(Fixtures.V5_SHA256), mp, MountOptions.of(counting))) {
+                assertEquals(Fixtures.expectedSha256("sha256-nocompress-repeatable.txt").get(LAYER),
+                        Sha256.of(mp.resolve(LAYER.substring(1))));
+            }
+            assertEquals(2, counting.reads().size(), counting.reads().toString());
+        }
+    }
+
     /** The whole file, read in 64 KiB positional reads starting at {@code first} and wrapping around. */
     private static byte[] readFromOffset(Path f, long first) throws Exception {
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {

@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * was waiting for it fetches it itself) after one retry from the next source when there is a different one; when
  * a whole merged source read fails, its extra chunks are dropped without a retry. Chunks read back from the cache are checked once per mount (the cache's CRC32C
  * of the verified bytes, or the chunk digest for chunks cached without one).
- * Bytes fetched, cache hits and misses of readers' chunks, and verification failures go to {@link MountMetrics}.
+ * The verified bytes of the large chunks delivered last stay in memory ({@link RecentChunks}) for the next FUSE
+ * reads of the same chunk. Bytes fetched, cache hits and misses of readers' chunks (a chunk answered from memory
+ * counts as a hit), and verification failures go to {@link MountMetrics}.
  */
 public final class ChunkLoader {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkLoader.class);
@@ -64,6 +66,7 @@ public final class ChunkLoader {
     private final BlobNeighbours neighbours;
     private final ConcurrentHashMap<Key, CompletableFuture<byte[]>> inflight = new ConcurrentHashMap<>();
     private final Set<Key> verifiedInCache = ConcurrentHashMap.newKeySet();
+    private final RecentChunks<Key> recent = new RecentChunks<>(RecentChunks.DEFAULT_BYTES);
 
     private static ThreadPoolExecutor extraDecoders() {
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
@@ -224,13 +227,22 @@ public final class ChunkLoader {
     }
 
     /**
-     * Reads bytes {@code [from, from + dst.remaining())} of chunk {@code c} (relative to the chunk) straight from
-     * the cache into {@code dst} (positional reads; a direct buffer gets them without a heap copy), when this mount
-     * has checked that cached chunk before; otherwise returns false having read nothing (use {@link #load}). Saves
-     * reading a whole chunk for every small FUSE read.
+     * Copies bytes {@code [from, from + dst.remaining())} of chunk {@code c} (relative to the chunk) into {@code dst}
+     * from the chunks held in memory ({@link RecentChunks}), or else straight from the cache (positional reads; a
+     * direct buffer gets them without a heap copy) when this mount has checked that cached chunk before; otherwise
+     * returns false having read nothing (use {@link #load}). Saves reading a whole chunk for every small FUSE read.
      */
     public boolean cachedRange(ChunkRef c, int from, ByteBuffer dst) {
-        if (cache == null || c.hole() || !verifiedInCache.contains(Key.of(c))) {
+        if (c.hole()) {
+            return false;
+        }
+        byte[] held = recent.get(Key.of(c));
+        if (held != null && from >= 0 && from + dst.remaining() <= held.length) {
+            dst.put(held, from, dst.remaining());
+            metrics.cacheHit();
+            return true;
+        }
+        if (cache == null || !verifiedInCache.contains(Key.of(c))) {
             return false;
         }
         int start = dst.position();
@@ -472,6 +484,7 @@ public final class ChunkLoader {
                 LOG.warn("blob cache write failed for chunk {} of blob {}: {}", c.chunkIndex(), c.blobId(), e.toString());
             }
         }
+        recent.offer(Key.of(c), data);
         claim.future().complete(data);
         inflight.remove(Key.of(c), claim.future());
     }
@@ -488,14 +501,19 @@ public final class ChunkLoader {
      * version) are checked against the chunk digest instead, and their CRC32C recorded.
      */
     private byte[] fromCache(String file, ChunkRef c) {
-        if (cache == null) {
-            return null;
+        Key key = Key.of(c);
+        byte[] held = recent.get(key);
+        if (held != null || cache == null) {
+            return held;
         }
         BlobInfo blob = blob(c);
         try {
-            Key key = Key.of(c);
             if (verifiedInCache.contains(key)) {
-                return cache.get(blob, c);
+                byte[] bytes = cache.get(blob, c);
+                if (bytes != null) {
+                    recent.offer(key, bytes);
+                }
+                return bytes;
             }
             CachedChunk hit = cache.getChecked(blob, c);
             if (hit == null) {
@@ -513,6 +531,7 @@ public final class ChunkLoader {
                 }
             }
             verifiedInCache.add(key);
+            recent.offer(key, hit.data());
             return hit.data();
         } catch (ChunkDigestMismatchException e) {
             dropCorrupt(file, c, e.getMessage());
@@ -526,6 +545,7 @@ public final class ChunkLoader {
 
     /** Counts, logs and forgets a cached chunk that failed its check; the caller then fetches it again. */
     private void dropCorrupt(String file, ChunkRef c, String why) {
+        recent.invalidate(Key.of(c));
         metrics.verificationFailed();
         LOG.warn("cached chunk {} of blob {} (file {}) failed verification, refetching: {}", c.chunkIndex(), c.blobId(),
                 file, why);
