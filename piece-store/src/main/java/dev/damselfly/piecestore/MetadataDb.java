@@ -38,7 +38,7 @@ final class MetadataDb implements AutoCloseable {
     private static final List<String> FAMILIES = List.of("meta", "task", "piece", "chunk");
 
     static {
-        RocksDB.loadLibrary();
+        RocksDbLibrary.load();
     }
 
     private final Path dir;

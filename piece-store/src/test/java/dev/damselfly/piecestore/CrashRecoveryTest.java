@@ -11,6 +11,7 @@ import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * tasks deleted mid-flight left nothing readable that is wrong. Every fourth round also corrupts an
  * acknowledged piece on disk before reopening: it must be reported missing, never served. Odd rounds run the
  * writer with {@code syncMetadata(false)} (a killed process loses nothing either way: the page cache survives).
+ * At the end, the writers' temporary directory holds no copy of RocksDB's native library ({@link RocksDbLibrary}).
  */
 class CrashRecoveryTest {
     static final int KILLS = 20;
@@ -86,13 +88,26 @@ class CrashRecoveryTest {
             }
         }
         System.out.println("crash test: " + KILLS + " kills, " + totalAcked + " acknowledged writes checked");
+        // RocksDbLibrary: no killed writer left its copy of RocksDB's library behind (a process killed while
+        // extracting leaves its directory until the next one starts, so the last one's may remain)
+        try (java.util.stream.Stream<Path> left = Files.list(childTmp())) {
+            List<String> names = left.map(p -> p.getFileName().toString()).toList();
+            assertTrue(names.stream().noneMatch(n -> n.startsWith("librocksdbjni")), "RocksDB libraries left: " + names);
+            assertTrue(names.stream().filter(n -> n.startsWith(RocksDbLibrary.DIR_PREFIX)).count() <= 1,
+                    "extraction directories left: " + names);
+        }
         assertTrue(totalAcked > 50, "the writer made progress: " + totalAcked + " acknowledged writes");
+    }
+
+    /** The writers' {@code java.io.tmpdir}. */
+    private Path childTmp() {
+        return dir.resolve("child-tmp");
     }
 
     private List<String> runAndKill(Path store, Random random, int round) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path"), CrashWriter.class.getName(), store.toString(),
+                "-Djava.io.tmpdir=" + Files.createDirectories(childTmp()), "-cp", System.getProperty("java.class.path"), CrashWriter.class.getName(), store.toString(),
                 Long.toString(random.nextLong()), Boolean.toString(round % 2 == 0));
         pb.redirectError(dir.resolve("child-" + round + ".err").toFile());
         child = pb.start();
