@@ -27,6 +27,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +46,8 @@ import org.slf4j.LoggerFactory;
  * was waiting for it fetches it itself) after one retry from the next source when there is a different one; when
  * a whole merged source read fails, its extra chunks are dropped without a retry. Chunks read back from the cache are checked once per mount (the cache's CRC32C
  * of the verified bytes, or the chunk digest for chunks cached without one).
- * The verified bytes of the large chunks delivered last stay in memory ({@link RecentChunks}) for the next FUSE
- * reads of the same chunk. Bytes fetched, cache hits and misses of readers' chunks (a chunk answered from memory
+ * The verified bytes of the large chunks delivered last stay in memory ({@link RecentChunks}, one bound for all the
+ * loaders of the process) for the next FUSE reads of the same chunk. Bytes fetched, cache hits and misses of readers' chunks (a chunk answered from memory
  * counts as a hit), and verification failures go to {@link MountMetrics}.
  */
 public final class ChunkLoader {
@@ -66,7 +67,14 @@ public final class ChunkLoader {
     private final BlobNeighbours neighbours;
     private final ConcurrentHashMap<Key, CompletableFuture<byte[]>> inflight = new ConcurrentHashMap<>();
     private final Set<Key> verifiedInCache = ConcurrentHashMap.newKeySet();
-    private final RecentChunks<Key> recent = new RecentChunks<>(RecentChunks.DEFAULT_BYTES);
+    /**
+     * Chunks recently delivered by every loader of the process (one per mount: a node may hold many), so that the
+     * memory they take is bounded per process, not per mount.
+     */
+    private static final RecentChunks<RecentKey> RECENT = new RecentChunks<>(RecentChunks.DEFAULT_BYTES);
+    private static final AtomicLong LOADER_IDS = new AtomicLong();
+    /** This loader's part of {@link #RECENT} (an id, not a reference: a closed mount's entries just age out). */
+    private final long loaderId = LOADER_IDS.incrementAndGet();
 
     private static ThreadPoolExecutor extraDecoders() {
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
@@ -86,6 +94,14 @@ public final class ChunkLoader {
         static Key of(ChunkRef c) {
             return new Key(c.blobIndex(), c.compressedOffset(), c.compressedSize());
         }
+    }
+
+    /** A chunk of one loader in the process-wide {@link #RECENT}. */
+    private record RecentKey(long loader, Key chunk) {
+    }
+
+    private RecentKey recentKey(Key chunk) {
+        return new RecentKey(loaderId, chunk);
     }
 
     /** A chunk this caller fetches, and whether a reader asked for it (else it is amplification). */
@@ -236,7 +252,7 @@ public final class ChunkLoader {
         if (c.hole()) {
             return false;
         }
-        byte[] held = recent.get(Key.of(c));
+        byte[] held = RECENT.get(recentKey(Key.of(c)));
         if (held != null && from >= 0 && from + dst.remaining() <= held.length) {
             dst.put(held, from, dst.remaining());
             metrics.cacheHit();
@@ -484,7 +500,7 @@ public final class ChunkLoader {
                 LOG.warn("blob cache write failed for chunk {} of blob {}: {}", c.chunkIndex(), c.blobId(), e.toString());
             }
         }
-        recent.offer(Key.of(c), data);
+        RECENT.offer(recentKey(Key.of(c)), data);
         claim.future().complete(data);
         inflight.remove(Key.of(c), claim.future());
     }
@@ -502,7 +518,7 @@ public final class ChunkLoader {
      */
     private byte[] fromCache(String file, ChunkRef c) {
         Key key = Key.of(c);
-        byte[] held = recent.get(key);
+        byte[] held = RECENT.get(recentKey(key));
         if (held != null || cache == null) {
             return held;
         }
@@ -511,7 +527,7 @@ public final class ChunkLoader {
             if (verifiedInCache.contains(key)) {
                 byte[] bytes = cache.get(blob, c);
                 if (bytes != null) {
-                    recent.offer(key, bytes);
+                    RECENT.offer(recentKey(key), bytes);
                 }
                 return bytes;
             }
@@ -531,7 +547,7 @@ public final class ChunkLoader {
                 }
             }
             verifiedInCache.add(key);
-            recent.offer(key, hit.data());
+            RECENT.offer(recentKey(key), hit.data());
             return hit.data();
         } catch (ChunkDigestMismatchException e) {
             dropCorrupt(file, c, e.getMessage());
@@ -545,7 +561,7 @@ public final class ChunkLoader {
 
     /** Counts, logs and forgets a cached chunk that failed its check; the caller then fetches it again. */
     private void dropCorrupt(String file, ChunkRef c, String why) {
-        recent.invalidate(Key.of(c));
+        RECENT.invalidate(recentKey(Key.of(c)));
         metrics.verificationFailed();
         LOG.warn("cached chunk {} of blob {} (file {}) failed verification, refetching: {}", c.chunkIndex(), c.blobId(),
                 file, why);

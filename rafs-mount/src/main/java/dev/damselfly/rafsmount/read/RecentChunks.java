@@ -4,7 +4,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 
 /**
- * The verified bytes of the chunks a mount delivered last, bounded in bytes (least recently used leave first). The
+ * The verified bytes of the chunks delivered last, bounded in bytes (least recently used leave first). The
  * kernel asks a FUSE file system for at most {@link #FUSE_READ_BYTES} at a time, so a reader going through a
  * 1 MiB chunk comes back for it eight times in a row; the first request verifies the whole chunk (fetched from a
  * source, or read back from the blob cache and checked), and the seven after it are answered from here instead of
@@ -12,10 +12,13 @@ import java.util.LinkedHashMap;
  * such read are kept: a smaller one is answered whole by its first request and then lives in the kernel's page
  * cache of the file. The arrays are shared and never written to. Thread-safe.
  *
- * @param <K> what names a chunk within the mount
+ * @param <K> what names a chunk
  */
 final class RecentChunks<K> {
-    /** Default bound, bytes: 16 MiB (sixteen 1 MiB chunks, for several files read at once). */
+    /**
+     * Default bound, bytes: 16 MiB (sixteen 1 MiB chunks: a reader needs one at a time, so this serves as many files
+     * read at once by all the mounts of a process; small beside a node's default 256 MiB heap).
+     */
     static final long DEFAULT_BYTES = 16L << 20;
     /** The largest read the kernel sends a FUSE file system without {@code max_pages} (libfuse 2), bytes: 128 KiB. */
     static final int FUSE_READ_BYTES = 128 << 10;
