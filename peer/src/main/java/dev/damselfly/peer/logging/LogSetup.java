@@ -3,24 +3,20 @@ package dev.damselfly.peer.logging;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
-import ch.qos.logback.core.CoreConstants;
-import ch.qos.logback.core.pattern.DynamicConverter;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * Damselfly's logging, set up in code when Logback starts (found through {@code META-INF/services}): events of level
- * WARN and above go to stderr, one line each ({@link #PATTERN}, {@link OneLineMessageConverter}: exception chains
- * folded in, secrets redacted); {@code --verbose} and the daemons move the root level later ({@link LogLevels}), while
- * the loggers of {@link #FIXED_LEVELS} keep theirs. Building this in code instead of reading an XML file spares every
+ * WARN and above go to stderr, one line each ({@link OneLineLayout}: exception chains folded in, secrets redacted);
+ * {@code --verbose} and the daemons move the root level later ({@link LogLevels}), while the loggers of
+ * {@link #FIXED_LEVELS} keep theirs. Building this in code instead of reading an XML file spares every
  * command's start Logback's XML parser and configuration machinery (a fresh JVM's class-load log showed them taking
  * from 0.225 s to 0.385 s of a {@code damselfly build}).
  *
@@ -29,8 +25,6 @@ import java.util.function.Supplier;
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)
 public final class LogSetup extends ContextAwareBase implements Configurator {
-    /** One line per event: time, level, thread, logger, the message with its exception chain; no stack trace. */
-    public static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %oneline%n%nopex";
     /** Name of the stderr appender on the root logger. */
     public static final String APPENDER = "STDERR";
     /**
@@ -46,10 +40,12 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
                 || LogSetup.class.getClassLoader().getResource("logback-test.xml") != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
-        converters(context).put("oneline", OneLineMessageConverter::new);
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        OneLineLayout layout = new OneLineLayout();
+        layout.setContext(context);
+        layout.start();
+        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
         encoder.setContext(context);
-        encoder.setPattern(PATTERN);
+        encoder.setLayout(layout);
         encoder.start();
         ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
         stderr.setContext(context);
@@ -62,17 +58,6 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         root.setLevel(Level.WARN);
         root.addAppender(stderr);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
-    }
-
-    /** The context's registry of conversion words (created when absent), as {@code <conversionRule>} fills it. */
-    @SuppressWarnings("unchecked")
-    private static Map<String, Supplier<DynamicConverter<?>>> converters(LoggerContext context) {
-        Object registry = context.getObject(CoreConstants.PATTERN_RULE_REGISTRY_FOR_SUPPLIERS);
-        if (registry == null) {
-            registry = new HashMap<String, Supplier<DynamicConverter<?>>>();
-            context.putObject(CoreConstants.PATTERN_RULE_REGISTRY_FOR_SUPPLIERS, registry);
-        }
-        return (Map<String, Supplier<DynamicConverter<?>>>) registry;
     }
 
     private static Map<String, Level> fixedLevels() {
