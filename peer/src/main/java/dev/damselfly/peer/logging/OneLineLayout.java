@@ -48,7 +48,8 @@ final class OneLineLayout extends LayoutBase<ILoggingEvent> {
         twoDigits(line, t.getMinute()).append(':');
         twoDigits(line, t.getSecond()).append('.');
         int millis = t.getNano() / 1_000_000;
-        line.append((char) ('0' + millis / 100)).append((char) ('0' + millis / 10 % 10)).append((char) ('0' + millis % 10));
+        line.append((char) ('0' + millis / 100)).append((char) ('0' + millis / 10 % 10))
+                .append((char) ('0' + millis % 10));
     }
 
     private static StringBuilder twoDigits(StringBuilder line, int value) {

@@ -23,7 +23,7 @@ import java.util.function.LongSupplier;
  *   <li>{@value #FETCH_BYTES} Counter of stored chunk bytes received from blob sources, tagged
  *       {@code source} = {@link BlobSource#kind()} ({@code damselfly_mount_chunk_fetch_bytes_total{source}});</li>
  *   <li>{@value #CACHE} Counter of chunks wanted by FUSE readers, tagged {@code result} = {@code hit} (served
- *       by the blob cache) or {@code miss} (fetched from a source, or awaited from another reader's fetch)
+ *       by the blob cache, or from the recent large chunks held in memory) or {@code miss} (fetched from a source, or awaited from another reader's fetch)
  *       ({@code damselfly_mount_chunk_cache_total{result}}); prefetch is not counted;</li>
  *   <li>{@value #VERIFICATION_FAILURES} Counter of chunk attempts whose bytes failed decompression or their
  *       digest, from a source or from the cache ({@code damselfly_mount_verification_failures_total});</li>

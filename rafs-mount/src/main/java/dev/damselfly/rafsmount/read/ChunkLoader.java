@@ -47,8 +47,8 @@ import org.slf4j.LoggerFactory;
  * a whole merged source read fails, its extra chunks are dropped without a retry. Chunks read back from the cache are checked once per mount (the cache's CRC32C
  * of the verified bytes, or the chunk digest for chunks cached without one).
  * The verified bytes of the large chunks delivered last stay in memory ({@link RecentChunks}, one bound for all the
- * loaders of the process) for the next FUSE reads of the same chunk. Bytes fetched, cache hits and misses of readers' chunks (a chunk answered from memory
- * counts as a hit), and verification failures go to {@link MountMetrics}.
+ * loaders of the process) for the next FUSE reads of the same chunk. Bytes fetched, cache hits and misses of readers'
+ * chunks (a chunk answered from memory counts as a hit), and verification failures go to {@link MountMetrics}.
  */
 public final class ChunkLoader {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkLoader.class);
@@ -57,6 +57,12 @@ public final class ChunkLoader {
      * the processors, at least one (daemon threads, idle ones end after 30 s).
      */
     private static final ThreadPoolExecutor EXTRA_DECODERS = extraDecoders();
+    /**
+     * Chunks recently delivered by every loader of the process (one per mount: a node may hold many), so that the
+     * memory they take is bounded per process, not per mount.
+     */
+    private static final RecentChunks<RecentKey> RECENT = new RecentChunks<>(RecentChunks.DEFAULT_BYTES);
+    private static final AtomicLong LOADER_IDS = new AtomicLong();
 
     private final RafsImage image;
     private final List<BlobSource> sources;
@@ -67,12 +73,6 @@ public final class ChunkLoader {
     private final BlobNeighbours neighbours;
     private final ConcurrentHashMap<Key, CompletableFuture<byte[]>> inflight = new ConcurrentHashMap<>();
     private final Set<Key> verifiedInCache = ConcurrentHashMap.newKeySet();
-    /**
-     * Chunks recently delivered by every loader of the process (one per mount: a node may hold many), so that the
-     * memory they take is bounded per process, not per mount.
-     */
-    private static final RecentChunks<RecentKey> RECENT = new RecentChunks<>(RecentChunks.DEFAULT_BYTES);
-    private static final AtomicLong LOADER_IDS = new AtomicLong();
     /** This loader's part of {@link #RECENT} (an id, not a reference: a closed mount's entries just age out). */
     private final long loaderId = LOADER_IDS.incrementAndGet();
 
