@@ -89,14 +89,12 @@ public final class RafsMount {
     /**
      * Loads libfuse's binding and builds the FUSE callback table once without mounting anything, so that a
      * long-running process (the node) pays for generating them at start rather than in its first mount (a few hundred
-     * ms of a cold JVM); then the blob cache's libc binding, which a mount's first cached read would otherwise load.
-     * Safe to call any number of times.
+     * ms of a cold JVM). Safe to call any number of times.
      *
      * @throws LinkageError when libfuse cannot be loaded (the first mount will say so too)
      */
     public static void warmUp() {
         dev.damselfly.rafsmount.fuse.FuseSession.warmUp();
-        BlobCache.warmUp();
     }
 
     private static void cancelQuietly(Prefetcher prefetcher) {

@@ -55,11 +55,6 @@ public final class BlobCache implements AutoCloseable {
         this.lock = lock;
     }
 
-    /** Loads what the cache's first read would (its libc binding, see {@link PageCacheRelease}); safe to repeat. */
-    public static void warmUp() {
-        PageCacheRelease.warmUp();
-    }
-
     /**
      * Opens (creating if needed) the cache in {@code dir}, keeping at most {@code maxBytes} bytes of chunk
      * data in it.

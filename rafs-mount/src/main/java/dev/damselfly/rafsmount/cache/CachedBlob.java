@@ -23,19 +23,15 @@ final class CachedBlob {
     private final FileChannel channel;
     private final ChunkMap map;
     private final ChunkChecksums sums;
-    /** Drops the data file's pages of a chunk once it has been read back whole; null where unavailable. */
-    private final PageCacheRelease pages;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private boolean gone;
 
-    private CachedBlob(String blobId, Path data, FileChannel channel, ChunkMap map, ChunkChecksums sums,
-                       PageCacheRelease pages) {
+    private CachedBlob(String blobId, Path data, FileChannel channel, ChunkMap map, ChunkChecksums sums) {
         this.blobId = blobId;
         this.data = data;
         this.channel = channel;
         this.map = map;
         this.sums = sums;
-        this.pages = pages;
     }
 
     static Path dataFile(Path dir, String blobId) {
@@ -60,7 +56,7 @@ final class CachedBlob {
         }
         ChunkChecksums sums = ChunkChecksums.openOrCreate(ChunkChecksums.file(dir, blobId), chunkCount);
         FileChannel ch = FileChannel.open(data, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        return new CachedBlob(blobId, data, ch, map, sums, PageCacheRelease.open(data));
+        return new CachedBlob(blobId, data, ch, map, sums);
     }
 
     String blobId() {
@@ -81,10 +77,7 @@ final class CachedBlob {
         return get(c, 0, (int) c.uncompressedSize());
     }
 
-    /**
-     * Bytes {@code [from, from + length)} of the cached chunk {@code c} (chunk-relative), or null when not cached. A
-     * whole chunk read this way leaves the page cache afterwards ({@link PageCacheRelease}): its reader holds it now.
-     */
+    /** Bytes {@code [from, from + length)} of the cached chunk {@code c} (chunk-relative), or null when not cached. */
     byte[] get(ChunkRef c, int from, int length) throws IOException {
         lock.readLock().lock();
         try {
@@ -99,9 +92,6 @@ final class CachedBlob {
                     throw new EOFException(data + ": ready chunk " + c.chunkIndex() + " runs past the end of the cache file");
                 }
                 pos += n;
-            }
-            if (pages != null && from == 0 && length == c.uncompressedSize()) {
-                pages.release(c.uncompressedOffset(), length);
             }
             return buf.array();
         } finally {
@@ -208,9 +198,6 @@ final class CachedBlob {
                 gone = true;
                 channel.force(false);
                 channel.close();
-                if (pages != null) {
-                    pages.close();
-                }
                 map.close();
                 sums.close();
             }

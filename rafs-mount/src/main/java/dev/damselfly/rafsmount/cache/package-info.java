@@ -5,8 +5,6 @@
  * CRC32C of each chunk's verified bytes, recorded when they are written, which lets a later mount check cached
  * chunks at memory speed instead of hashing them again ({@link dev.damselfly.rafsmount.cache.ChunkChecksums}
  * explains why that keeps the guarantee). It survives remounts, is bounded in bytes (whole blobs are evicted,
- * least recently used first) and stores a chunk at most once. Only verified bytes enter it. A chunk read back whole
- * leaves the data file's page cache at once ({@link dev.damselfly.rafsmount.cache.PageCacheRelease}): the kernel
- * keeps it as part of the mounted file, so it is not held twice.
+ * least recently used first) and stores a chunk at most once. Only verified bytes enter it.
  */
 package dev.damselfly.rafsmount.cache;

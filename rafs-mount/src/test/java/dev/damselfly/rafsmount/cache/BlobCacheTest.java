@@ -62,41 +62,6 @@ class BlobCacheTest {
         }
     }
 
-    /**
-     * A chunk read back whole leaves the data file's page cache (PageCacheRelease): its reader holds it from then on.
-     * Residency as {@code fincore} (util-linux) reports it.
-     */
-    @Test
-    void aChunkReadBackWholeLeavesThePageCache() throws Exception {
-        BlobInfo a = blob(0, A);
-        int size = 2 << 20;
-        ChunkRef big = new ChunkRef(0, a.index(), a.blobId(), 0, 0, size, 0, size, false, null, false);
-        byte[] data = new byte[size];
-        new java.util.Random(7).nextBytes(data);
-        try (BlobCache cache = BlobCache.open(dir, 1L << 30)) {
-            assertTrue(cache.put(a, big, data));
-        }
-        Path file = dir.resolve(A + ".blob.data");
-        try (BlobCache cache = BlobCache.open(dir, 1L << 30)) {
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
-                ch.read(java.nio.ByteBuffer.allocate(size), 0); // the chunk's pages are in the page cache now
-            }
-            assertEquals(size, residentBytes(file), "read through the page cache");
-            CachedChunk back = cache.getChecked(a, big);
-            assertArrayEquals(data, back.data());
-            assertEquals(CachedChunk.Integrity.INTACT, back.integrity());
-            assertEquals(0, residentBytes(file), "pages left after the whole chunk was read back");
-        }
-    }
-
-    private static long residentBytes(Path file) throws Exception {
-        Process p = new ProcessBuilder("fincore", "--bytes", "--noheadings", "--raw", "--output", "RES", file.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
-        assertEquals(0, p.waitFor(), "fincore: " + out);
-        return Long.parseLong(out);
-    }
-
     @Test
     void oneUserPerDirectory() throws Exception {
         try (BlobCache cache = BlobCache.open(dir, 1 << 20)) {
