@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.damselfly.rafs.ChunkRef;
 import dev.damselfly.rafs.RafsImage;
 import dev.damselfly.rafs.RafsImages;
+import dev.damselfly.rafsmount.metrics.MountMetrics;
 import dev.damselfly.rafsmount.source.FileBlobSource;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -109,6 +110,59 @@ class ReadMergingTest {
                         Sha256.of(mp.resolve(LAYER.substring(1))));
             }
             assertEquals(2, counting.reads().size(), counting.reads().toString());
+        }
+    }
+
+    /**
+     * Readers asking at once for different parts of one chunk the blob cache holds read it back (and check it) once:
+     * the others wait for those bytes. The cache's read counter holds each chunk once.
+     */
+    @Test
+    void concurrentReadersOfOneCachedChunkReadItFromTheCacheOnce() throws Exception {
+        List<ChunkRef> chunks;
+        try (RafsImage image = RafsImages.open(Fixtures.path(Fixtures.V5_SHA256))) {
+            chunks = image.chunks(image.resolve(LAYER).getAsLong());
+        }
+        long bothChunks = chunks.get(0).uncompressedSize() + chunks.get(1).uncompressedSize();
+        Path cache = tmp.resolve("cache-once");
+        int threads = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try (FileBlobSource files = FileBlobSource.directory(Fixtures.path(Fixtures.V5_BLOBS))) {
+            Path fill = Files.createDirectory(tmp.resolve("mnt-fill"));
+            try (MountHandle m = RafsMount.mount(Fixtures.path(Fixtures.V5_SHA256), fill,
+                    MountOptions.of(files).withCache(cache, 1L << 30))) {
+                Files.readAllBytes(fill.resolve(LAYER.substring(1)));
+            }
+            io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+            Path mp = Files.createDirectory(tmp.resolve("mnt-once"));
+            try (MountHandle m = RafsMount.mount(Fixtures.path(Fixtures.V5_SHA256), mp,
+                    MountOptions.of(files).withCache(cache, 1L << 30).withMeterRegistry(meters))) {
+                Path f = mp.resolve(LAYER.substring(1));
+                CyclicBarrier start = new CyclicBarrier(threads);
+                List<Future<byte[]>> parts = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    long at = (long) t * (128 << 10);
+                    parts.add(pool.submit(() -> {
+                        start.await();
+                        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+                            ByteBuffer b = ByteBuffer.allocate(128 << 10);
+                            while (b.hasRemaining() && ch.read(b, at + b.position()) > 0) {
+                                // until the window is full
+                            }
+                            return b.array();
+                        }
+                    }));
+                }
+                for (Future<byte[]> p : parts) {
+                    p.get();
+                }
+                assertEquals(Fixtures.expectedSha256("sha256-nocompress-repeatable.txt").get(LAYER), Sha256.of(f));
+            }
+            assertEquals(bothChunks, meters.get(MountMetrics.CACHE_READ_BYTES).counter().count(),
+                    "bytes read back from the cache, each chunk once");
+        } finally {
+            pool.shutdownNow();
         }
     }
 

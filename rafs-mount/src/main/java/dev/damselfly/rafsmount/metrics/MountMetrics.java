@@ -23,8 +23,11 @@ import java.util.function.LongSupplier;
  *   <li>{@value #FETCH_BYTES} Counter of stored chunk bytes received from blob sources, tagged
  *       {@code source} = {@link BlobSource#kind()} ({@code damselfly_mount_chunk_fetch_bytes_total{source}});</li>
  *   <li>{@value #CACHE} Counter of chunks wanted by FUSE readers, tagged {@code result} = {@code hit} (served
- *       by the blob cache, or from the recent large chunks held in memory) or {@code miss} (fetched from a source, or awaited from another reader's fetch)
- *       ({@code damselfly_mount_chunk_cache_total{result}}); prefetch is not counted;</li>
+ *       by the blob cache, or from the recent large chunks held in memory) or {@code miss} (fetched from a source,
+ *       or awaited from another reader's fetch) ({@code damselfly_mount_chunk_cache_total{result}}); prefetch is not
+ *       counted;</li>
+ *   <li>{@value #CACHE_READ_BYTES} Counter of bytes read back from the blob cache's data files: whole chunks checked
+ *       on their first use, ranges of chunks checked before ({@code damselfly_mount_chunk_cache_read_bytes_total});</li>
  *   <li>{@value #VERIFICATION_FAILURES} Counter of chunk attempts whose bytes failed decompression or their
  *       digest, from a source or from the cache ({@code damselfly_mount_verification_failures_total});</li>
  *   <li>{@value #CACHE_SIZE} Gauge of bytes accounted in the mount's blob cache, tagged {@code mountpoint}
@@ -42,6 +45,8 @@ public final class MountMetrics {
     public static final String FETCH_BYTES = "damselfly.mount.chunk.fetch.bytes";
     /** Counter name, chunks; tag {@code result}. */
     public static final String CACHE = "damselfly.mount.chunk.cache";
+    /** Counter name, bytes. */
+    public static final String CACHE_READ_BYTES = "damselfly.mount.chunk.cache.read.bytes";
     /** Counter name, chunk attempts. */
     public static final String VERIFICATION_FAILURES = "damselfly.mount.verification.failures";
     /** Gauge name, bytes; tag {@code mountpoint}. */
@@ -58,6 +63,7 @@ public final class MountMetrics {
     private final Counter cacheHit;
     private final Counter cacheMiss;
     private final Counter verificationFailures;
+    private final Counter cacheReadBytes;
     private final Map<String, Counter> fetchBytes = new ConcurrentHashMap<>();
     private volatile Gauge cacheSize;
 
@@ -75,6 +81,8 @@ public final class MountMetrics {
         this.cacheMiss = cacheCounter("miss");
         this.verificationFailures = Counter.builder(VERIFICATION_FAILURES)
                 .description("Chunk attempts that failed decompression or their digest").register(registry);
+        this.cacheReadBytes = Counter.builder(CACHE_READ_BYTES).baseUnit("bytes")
+                .description("Bytes read back from the blob cache's data files").register(registry);
     }
 
     /** Meters that go nowhere (a registry with no backing registries). */
@@ -112,6 +120,11 @@ public final class MountMetrics {
     /** A chunk a reader wanted was not in the blob cache. */
     public void cacheMiss() {
         cacheMiss.increment();
+    }
+
+    /** {@code bytes} were read back from the blob cache's data file. */
+    public void cacheRead(long bytes) {
+        cacheReadBytes.increment(bytes);
     }
 
     /** Bytes of one chunk failed decompression or their digest. */

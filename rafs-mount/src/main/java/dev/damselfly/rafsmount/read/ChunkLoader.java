@@ -72,6 +72,8 @@ public final class ChunkLoader {
     private final MountMetrics metrics;
     private final BlobNeighbours neighbours;
     private final ConcurrentHashMap<Key, CompletableFuture<byte[]>> inflight = new ConcurrentHashMap<>();
+    /** Chunks being read back from the blob cache (null when it did not have them), one reader per chunk. */
+    private final ConcurrentHashMap<Key, CompletableFuture<byte[]>> cacheReads = new ConcurrentHashMap<>();
     private final Set<Key> verifiedInCache = ConcurrentHashMap.newKeySet();
     /** This loader's part of {@link #RECENT} (an id, not a reference: a closed mount's entries just age out). */
     private final long loaderId = LOADER_IDS.incrementAndGet();
@@ -170,7 +172,7 @@ public final class ChunkLoader {
                 out[i] = new byte[(int) c.uncompressedSize()];
                 continue;
             }
-            byte[] hit = fromCache(file, c);
+            byte[] hit = fromCacheOnce(file, c);
             if (hit != null) {
                 if (demand) {
                     metrics.cacheHit();
@@ -265,6 +267,7 @@ public final class ChunkLoader {
         try {
             if (cache.readRange(blob(c), c, from, dst)) {
                 metrics.cacheHit();
+                metrics.cacheRead(dst.position() - start);
                 return true;
             }
         } catch (IOException e) {
@@ -511,6 +514,38 @@ public final class ChunkLoader {
     }
 
     /**
+     * {@link #fromCache}, one reader per chunk at a time: the kernel sends the reads of one file's next 128 KiB
+     * windows at once, and each would otherwise read (and check) the whole chunk from the cache; the others wait for
+     * the first one's bytes instead.
+     */
+    private byte[] fromCacheOnce(String file, ChunkRef c) {
+        Key key = Key.of(c);
+        byte[] held = RECENT.get(recentKey(key));
+        if (held != null || cache == null) {
+            return held;
+        }
+        CompletableFuture<byte[]> mine = new CompletableFuture<>();
+        CompletableFuture<byte[]> other = cacheReads.putIfAbsent(key, mine);
+        if (other != null) {
+            try {
+                return other.join();
+            } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                return null; // its reader failed: this one fetches
+            }
+        }
+        try {
+            byte[] hit = fromCache(file, c);
+            mine.complete(hit);
+            return hit;
+        } catch (RuntimeException | Error e) {
+            mine.complete(null);
+            throw e;
+        } finally {
+            cacheReads.remove(key, mine);
+        }
+    }
+
+    /**
      * Cached bytes of {@code c}, checked the first time this mount uses them; null on a miss. The check is the
      * cache's CRC32C, recorded when the bytes were written after they had passed the chunk digest check (see
      * {@code ChunkChecksums} for why that keeps the guarantee); chunks cached without a CRC32C (by an older
@@ -527,6 +562,7 @@ public final class ChunkLoader {
             if (verifiedInCache.contains(key)) {
                 byte[] bytes = cache.get(blob, c);
                 if (bytes != null) {
+                    metrics.cacheRead(bytes.length);
                     RECENT.offer(recentKey(key), bytes);
                 }
                 return bytes;
@@ -535,6 +571,7 @@ public final class ChunkLoader {
             if (hit == null) {
                 return null;
             }
+            metrics.cacheRead(hit.data().length);
             switch (hit.integrity()) {
                 case INTACT -> { }
                 case UNCHECKED -> {
