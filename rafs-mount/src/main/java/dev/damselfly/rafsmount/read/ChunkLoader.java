@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Delivers verified chunk bytes: from the {@link BlobCache} when it has them, otherwise from the
- * {@link BlobSource}s. Missing chunks are fetched by exactly one caller at a time (single-flight: others wait
- * for the same result); adjacent missing chunks of one blob are merged into one source read of at most
+ * {@link BlobSource}s. Missing chunks are fetched, and cached ones read back, by exactly one caller at a time
+ * (single-flight: others wait for the same result); adjacent missing chunks of one blob are merged into one source read of at most
  * {@code amplifyIo} bytes, extended with the file's following chunks while they fit, then (with a blob cache)
  * with the blob's following chunks whichever files they belong to, while the range stays contiguous and within
  * {@code amplifyIo} (nydusd §5.6; {@link BlobNeighbours}). Every chunk is decompressed and checked against its
