@@ -2,6 +2,7 @@ package dev.damselfly.rafs.build;
 
 import com.github.luben.zstd.Zstd;
 import dev.damselfly.rafs.codec.Compression;
+import dev.damselfly.rafs.codec.Lz4;
 import dev.damselfly.rafs.tar.CorruptTarException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,7 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.zip.CRC32C;
 import net.jpountz.lz4.LZ4Compressor;
-import net.jpountz.lz4.LZ4Factory;
 
 /**
  * Cuts file content into chunks and appends each new chunk to the blob (§3.2): digest of the uncompressed
@@ -31,7 +31,7 @@ final class ChunkSink {
     /** Most chunks a blob can index (24-bit CI index, §1.8). */
     static final int MAX_CHUNKS = 0xFFFFFF - 1;
     private static final int ZSTD_LEVEL = 3;
-    private static final LZ4Compressor LZ4 = LZ4Factory.fastestInstance().fastCompressor();
+    private static final LZ4Compressor LZ4 = Lz4.factory().fastCompressor();
     /** Threads digesting and compressing chunks: one per core. */
     static final int WORKERS = Math.max(1, Runtime.getRuntime().availableProcessors());
     private static final ExecutorService POOL = Executors.newFixedThreadPool(WORKERS, runnable -> {

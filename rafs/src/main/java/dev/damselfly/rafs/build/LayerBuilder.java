@@ -3,6 +3,7 @@ package dev.damselfly.rafs.build;
 import com.github.luben.zstd.Zstd;
 import dev.damselfly.rafs.BlobInfo;
 import dev.damselfly.rafs.codec.Compression;
+import dev.damselfly.rafs.codec.Lz4;
 import dev.damselfly.rafs.tar.LayerTarEntry;
 import dev.damselfly.rafs.tar.LayerTarReader;
 import dev.damselfly.rafs.tar.TarEntryKind;
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Predicate;
-import net.jpountz.lz4.LZ4Factory;
 
 /**
  * Builds one Nydus layer from an OCI layer tar in a single streaming pass: a RAFS v6 per-layer bootstrap
@@ -261,7 +261,7 @@ public final class LayerBuilder {
             return Zstd.compress(data, 3);
         }
         if (c == Compression.LZ4_BLOCK) {
-            return LZ4Factory.fastestInstance().fastCompressor().compress(data);
+            return Lz4.factory().fastCompressor().compress(data);
         }
         return null;
     }

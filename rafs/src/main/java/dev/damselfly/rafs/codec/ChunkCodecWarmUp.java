@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.ForkJoinPool;
 import java.util.zip.GZIPOutputStream;
-import net.jpountz.lz4.LZ4Factory;
 
 /**
  * Runs the chunk read path's codecs on throwaway bytes, so that a long-running process (a node, a mount) pays for
@@ -44,7 +43,7 @@ public final class ChunkCodecWarmUp {
         new SplittableRandom(SAMPLE_BYTES).nextBytes(random);
         System.arraycopy(random, 0, sample, SAMPLE_BYTES / 2, random.length);
         roundTrip(Compression.ZSTD, Zstd.compress(sample, 3), sample);
-        roundTrip(Compression.LZ4_BLOCK, LZ4Factory.fastestInstance().fastCompressor().compress(sample), sample);
+        roundTrip(Compression.LZ4_BLOCK, Lz4.factory().fastCompressor().compress(sample), sample);
         roundTrip(Compression.GZIP, gzip(sample), sample);
         DigestAlgorithm.SHA256.digest(sample, 0, sample.length);
         int digests = 0;

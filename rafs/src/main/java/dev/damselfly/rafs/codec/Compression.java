@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.zip.GZIPInputStream;
 import net.jpountz.lz4.LZ4Exception;
-import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4SafeDecompressor;
 
 /** Chunk / chunk-info compression algorithms, by their blob-table code (§1.5 {@code compression_algo}). */
@@ -25,7 +24,7 @@ public enum Compression {
     /** Largest single decompression we agree to do: 512 MiB (chunks are at most 16 MiB; CI arrays 400 MiB). */
     public static final int MAX_DECOMPRESSED = 512 << 20;
 
-    private static final LZ4SafeDecompressor LZ4 = LZ4Factory.fastestInstance().safeDecompressor();
+    private static final LZ4SafeDecompressor LZ4 = Lz4.factory().safeDecompressor();
 
     private final int code;
     private final long superblockFlag;
