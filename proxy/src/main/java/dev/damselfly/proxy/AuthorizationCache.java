@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -32,7 +33,18 @@ final class AuthorizationCache {
         REFUSED
     }
 
+    /** Equals and hashCode written out: a record's are linked through method handles on a node's first P2P GET. */
     record Key(String credentialHash, String registry, String repository, String digest) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.credentialHash.equals(credentialHash) && k.registry.equals(registry)
+                    && k.repository.equals(repository) && k.digest.equals(digest);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(credentialHash, registry, repository, digest);
+        }
     }
 
     private final Cache<Key, Decision> decisions;

@@ -91,15 +91,38 @@ public final class ChunkLoader {
         return pool;
     }
 
-    /** A stored chunk within a mount: blob and compressed location. */
+    /**
+     * A stored chunk within a mount: blob and compressed location. A map key on every read, so equals and hashCode
+     * are written out: a record's generated ones are bootstrapped through method handles on first use, which spins
+     * dozens of classes in the middle of a mount's first reads.
+     */
     private record Key(int blob, long offset, long size) {
         static Key of(ChunkRef c) {
             return new Key(c.blobIndex(), c.compressedOffset(), c.compressedSize());
         }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.blob == blob && k.offset == offset && k.size == size;
+        }
+
+        @Override
+        public int hashCode() {
+            return (31 * blob + Long.hashCode(offset)) * 31 + Long.hashCode(size);
+        }
     }
 
-    /** A chunk of one loader in the process-wide {@link #RECENT}. */
+    /** A chunk of one loader in the process-wide {@link #RECENT} (equals and hashCode written out, as for Key). */
     private record RecentKey(long loader, Key chunk) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof RecentKey k && k.loader == loader && k.chunk.equals(chunk);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Long.hashCode(loader) + chunk.hashCode();
+        }
     }
 
     private RecentKey recentKey(Key chunk) {
