@@ -34,8 +34,14 @@ final class DamselflyProcess {
 
     /** Starts {@code damselfly ARGS} in the background; stdout is piped for the caller to read, stderr to a file. */
     static Process start(Path stderr, String... args) throws IOException {
+        return start(stderr, List.of(), args);
+    }
+
+    /** As {@link #start(Path, String...)}, with JVM options before {@code -jar} (e.g. {@code -Djava.io.tmpdir=DIR}). */
+    static Process start(Path stderr, List<String> jvmOptions, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
         command.add("-jar");
         command.add(jar().toString());
         command.addAll(List.of(args));

@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.Test;
@@ -53,11 +54,17 @@ class MountFromRegistryEndToEndTest {
 
             Path mountpoint = Files.createDirectories(work.resolve("mnt"));
             Path stderr = work.resolve("mount.err");
-            Process mount = DamselflyProcess.start(stderr, "mount", ref.toString(), mountpoint.toString());
+            Path tmp = Files.createDirectories(work.resolve("tmp"));
+            Process mount = DamselflyProcess.start(stderr, List.of("-Djava.io.tmpdir=" + tmp), "mount", ref.toString(),
+                    mountpoint.toString());
             boolean unmounted = false;
             try {
                 String line = new BufferedReader(new InputStreamReader(mount.getInputStream(), StandardCharsets.UTF_8)).readLine();
-                assertTrue(line != null && line.startsWith("mounted "), line + "\n" + Files.readString(stderr));
+                assertTrue(line != null && line.startsWith("mounted " + ref + " on "), line + "\n" + Files.readString(stderr));
+                try (Stream<Path> left = Files.list(tmp)) {
+                    assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith("damselfly-mount-")).toList(),
+                            "the fetched bootstrap is removed once mounted, so a killed mount leaves no copy");
+                }
                 byte[] expected = contentOf(layerTar, TestTrees.SMALL_FILE);
                 assertArrayEquals(expected, Files.readAllBytes(mountpoint.resolve(TestTrees.SMALL_FILE)));
                 registry.accessLog().awaitSettled(Duration.ofMillis(300), Duration.ofSeconds(5));

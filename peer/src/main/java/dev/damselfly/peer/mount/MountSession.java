@@ -30,25 +30,23 @@ import org.slf4j.LoggerFactory;
  * One live lazy mount assembled from a {@link MountSpec}: the image's bootstrap (fetched from the registry, or a local
  * file), its blob sources in order (blob directory, then the node, then the registry), the blob cache, prefetch, the
  * access trace and the meters, and the FUSE mount itself. Used by {@code damselfly mount} (one session per process)
- * and by the node (many sessions, one per mount point). {@link #close()} unmounts cleanly and removes the fetched
- * bootstrap when it was kept in a temporary directory. Thread-safe; {@code close} is idempotent.
+ * and by the node (many sessions, one per mount point). A bootstrap fetched into a temporary directory is removed as
+ * soon as it is mounted (the mount reads it through a memory mapping), so a process killed while mounted leaves no
+ * copy behind. {@link #close()} unmounts cleanly. Thread-safe; {@code close} is idempotent.
  */
 public final class MountSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MountSession.class);
 
     private final MountSpec spec;
     private final MountHandle handle;
-    private final Path temporaryDir;
     private final SimpleMeterRegistry ownMeters;
     private final List<BlobSource> sources;
     private final Instant mountedAt = Instant.now();
     private boolean closed;
 
-    private MountSession(MountSpec spec, MountHandle handle, Path temporaryDir, SimpleMeterRegistry ownMeters,
-                         List<BlobSource> sources) {
+    private MountSession(MountSpec spec, MountHandle handle, SimpleMeterRegistry ownMeters, List<BlobSource> sources) {
         this.spec = spec;
         this.handle = handle;
-        this.temporaryDir = temporaryDir;
         this.ownMeters = ownMeters;
         this.sources = List.copyOf(sources);
     }
@@ -109,10 +107,12 @@ public final class MountSession implements AutoCloseable {
             long beforeMount = System.nanoTime();
             handle = RafsMount.mount(bootstrap, spec.mountpoint(), options);
             long mountNanos = System.nanoTime() - beforeMount;
-            MountSession session = new MountSession(spec, handle, temporaryDir, own, sources);
+            long bootstrapBytes = Files.size(bootstrap);
+            removeTemporary(temporaryDir); // mapped by the mount: the file is no longer needed
+            MountSession session = new MountSession(spec, handle, own, sources);
             LOG.info("mounted source={} mountpoint={} sources={} manifest_ms={} bootstrap_ms={} bootstrap_bytes={} fuse_ms={} "
                     + "took_ms={}", spec.describeSource(), handle.mountpoint(), sources.stream().map(BlobSource::name).toList(),
-                    manifestNanos / 1_000_000, bootstrapNanos / 1_000_000, Files.size(bootstrap), mountNanos / 1_000_000,
+                    manifestNanos / 1_000_000, bootstrapNanos / 1_000_000, bootstrapBytes, mountNanos / 1_000_000,
                     (System.nanoTime() - t0) / 1_000_000);
             return session;
         } catch (IOException | RuntimeException | Error e) {
@@ -134,14 +134,14 @@ public final class MountSession implements AutoCloseable {
         return spec;
     }
 
+    /** What was mounted, for people: the image reference or the bootstrap file. */
+    public String source() {
+        return spec.describeSource();
+    }
+
     /** The live mount point (absolute, normalized). */
     public Path mountpoint() {
         return handle.mountpoint();
-    }
-
-    /** The bootstrap mounted (the local file, or the fetched copy). */
-    public Path bootstrap() {
-        return handle.bootstrap();
     }
 
     public Instant mountedAt() {
@@ -187,7 +187,7 @@ public final class MountSession implements AutoCloseable {
         return c == null ? 0 : (long) c.count();
     }
 
-    /** Unmounts (waiting for the FUSE loop to end), writes the access trace, closes the cache, the client, temp files. */
+    /** Unmounts (waiting for the FUSE loop to end), writes the access trace, closes the cache and the client. */
     @Override
     public void close() throws IOException {
         synchronized (this) {
@@ -200,7 +200,6 @@ public final class MountSession implements AutoCloseable {
             handle.close();
             LOG.info("unmounted source={} mountpoint={}", spec.describeSource(), handle.mountpoint());
         } finally {
-            removeTemporary(temporaryDir);
             closeClient(spec);
         }
     }
@@ -216,7 +215,7 @@ public final class MountSession implements AutoCloseable {
     }
 
     private static void removeTemporary(Path dir) {
-        if (dir == null) {
+        if (dir == null || !Files.isDirectory(dir)) {
             return;
         }
         try (var entries = Files.list(dir)) {

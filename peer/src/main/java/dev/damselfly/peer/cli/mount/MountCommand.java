@@ -189,7 +189,7 @@ public final class MountCommand implements Callable<Integer> {
             }
             try (MountSession session = MountSession.start(mountSpec)) {
                 mounted.set(session);
-                environment.out().println("mounted " + session.bootstrap() + " on " + session.mountpoint());
+                environment.out().println("mounted " + session.source() + " on " + session.mountpoint());
                 environment.out().flush();
                 session.awaitUnmount();
             }
