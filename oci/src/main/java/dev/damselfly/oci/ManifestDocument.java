@@ -3,6 +3,7 @@ package dev.damselfly.oci;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.util.Arrays;
 
@@ -11,9 +12,14 @@ import java.util.Arrays;
  * sends), its media type and digest, and the parsed form.
  */
 public final class ManifestDocument {
-    /** Jackson mapper shared by the model: tolerant of unknown fields. */
+    /**
+     * Jackson mapper shared by the model: tolerant of unknown fields, and writing map entries (annotations) sorted by
+     * key, as Go's encoding/json does, so a manifest we build has the same bytes and digest every time (a
+     * {@code Map.of}'s iteration order changes from one JVM to the next).
+     */
     public static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     private final byte[] bytes;
     private final String mediaType;

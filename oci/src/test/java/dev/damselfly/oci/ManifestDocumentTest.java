@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ManifestDocumentTest {
@@ -37,6 +40,19 @@ class ManifestDocumentTest {
         assertFalse(doc.isIndex());
         assertEquals(CONFIG, doc.manifest().config().digestText());
         assertEquals(42, doc.manifest().totalLayerBytes());
+    }
+
+    @Test
+    void annotationsOfAManifestWeBuildAreWrittenSortedByKey() {
+        Map<String, String> reversed = new LinkedHashMap<>();
+        reversed.put("containerd.io/snapshot/nydus-fs-version", "6");
+        reversed.put("containerd.io/snapshot/nydus-bootstrap", "true");
+        Descriptor layer = new Descriptor(MediaTypes.OCI_LAYER_GZIP, "sha256:" + "a".repeat(64), 10, null, reversed,
+                null, null);
+        Descriptor config = new Descriptor(MediaTypes.OCI_CONFIG, Digest.parse("sha256:" + "b".repeat(64)), 2);
+        String json = new String(ManifestDocument.of(new ImageManifest(2, MediaTypes.OCI_MANIFEST, null, config,
+                List.of(layer), null, null)).bytes(), StandardCharsets.UTF_8);
+        assertTrue(json.indexOf("nydus-bootstrap") < json.indexOf("nydus-fs-version"), json);
     }
 
     @Test
