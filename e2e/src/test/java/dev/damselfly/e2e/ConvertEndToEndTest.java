@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.damselfly.rafs.ChunkRef;
 import dev.damselfly.rafs.RafsImage;
 import dev.damselfly.rafs.RafsImages;
+import dev.damselfly.testkit.accesslog.AccessLog;
+import dev.damselfly.testkit.accesslog.AccessLogSlice;
 import dev.damselfly.testkit.image.LayerCompression;
 import dev.damselfly.testkit.image.LayerDescriptor;
 import dev.damselfly.testkit.image.TestImage;
@@ -23,6 +25,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +67,19 @@ class ConvertEndToEndTest {
             }
             assertEquals("true", layers.get(3).path("annotations").path("containerd.io/snapshot/nydus-bootstrap").asText());
             assertEquals("6", layers.get(3).path("annotations").path("containerd.io/snapshot/nydus-fs-version").asText());
+
+            // again, in another JVM: the same manifest bytes, and blobs already there are not stored twice
+            String first = Skopeo.create().run(List.of("inspect", "--raw", "--tls-verify=false", "docker://" + dst));
+            AccessLog.Mark mark = registry.accessLog().mark();
+            DamselflyProcess.Result again = DamselflyProcess.run(null, "convert", src, dst);
+            assertEquals(0, again.exitCode(), again.describe());
+            assertEquals(first, Skopeo.create().run(List.of("inspect", "--raw", "--tls-verify=false", "docker://" + dst)),
+                    "converting the same image twice gives the same manifest");
+            AccessLogSlice second = registry.accessLog().awaitMatching(mark, e -> e.method().equals("DELETE"), 3,
+                    Duration.ofSeconds(5));
+            assertEquals(3, second.count(e -> e.method().equals("DELETE")), "each blob upload, the blob being there, is cancelled");
+            assertEquals(0, second.count(e -> e.method().equals("PUT") && e.path().contains("/blobs/uploads/")),
+                    "no blob is stored again");
 
             Map<String, byte[]> files = sourceFiles(image);
             Path mountpoint = Files.createDirectories(work.resolve("mnt"));

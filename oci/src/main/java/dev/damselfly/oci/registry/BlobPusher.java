@@ -48,23 +48,43 @@ final class BlobPusher {
         long offset = 0;
         while (offset < size) {
             long length = Math.min(chunkBytes, size - offset);
-            InputStream chunk = new CountingStream(new ChunkStream(data, length), progress);
-            HttpCall patch = HttpCall.of("PATCH", location, repo.registry(), Scope.push(repo.repository()), subject)
-                    .header("Content-Type", "application/octet-stream")
-                    .header("Content-Range", offset + "-" + (offset + length - 1))
-                    .body(RequestBody.ofStream(chunk, length));
-            try (RegistryResponse response = http.send(patch)) {
-                ResponseErrors.require(response, subject + " chunk at " + offset, 202);
-                String range = response.header("Range").orElse(null);
-                String expected = "0-" + (offset + length - 1);
-                if (range != null && !range.equals(expected) && !range.equals("bytes=" + expected)) {
-                    throw new RegistryException.UnexpectedResponseException(subject, 202,
-                            "registry acknowledged Range " + range + " after chunk " + offset + "-" + (offset + length - 1));
-                }
-                location = nextLocation(response, location, subject);
-            }
+            location = patch(repo, subject, location, offset, new CountingStream(new ChunkStream(data, length), progress),
+                    length);
             offset += length;
         }
+        finish(repo, subject, location, digest);
+    }
+
+    /** Opens an upload session whose bytes and digest come later ({@link BlobUpload}). */
+    BlobUpload open(ImageReference repo) throws IOException {
+        String subject = repo.registry() + "/" + repo.repository() + " (blob upload)";
+        return new BlobUpload(this, repo, subject, start(repo, subject));
+    }
+
+    /**
+     * Sends bytes {@code [offset, offset + length)} of an upload as one {@code PATCH} with {@code Content-Range} and
+     * returns the session's next location; the registry must acknowledge every byte so far.
+     */
+    URI patch(ImageReference repo, String subject, URI location, long offset, InputStream chunk, long length)
+            throws IOException {
+        HttpCall patch = HttpCall.of("PATCH", location, repo.registry(), Scope.push(repo.repository()), subject)
+                .header("Content-Type", "application/octet-stream")
+                .header("Content-Range", offset + "-" + (offset + length - 1))
+                .body(RequestBody.ofStream(chunk, length));
+        try (RegistryResponse response = http.send(patch)) {
+            ResponseErrors.require(response, subject + " chunk at " + offset, 202);
+            String range = response.header("Range").orElse(null);
+            String expected = "0-" + (offset + length - 1);
+            if (range != null && !range.equals(expected) && !range.equals("bytes=" + expected)) {
+                throw new RegistryException.UnexpectedResponseException(subject, 202,
+                        "registry acknowledged Range " + range + " after chunk " + offset + "-" + (offset + length - 1));
+            }
+            return nextLocation(response, location, subject);
+        }
+    }
+
+    /** Closes an upload with {@code PUT ?digest=} (no body); the registry checks every byte sent against it. */
+    void finish(ImageReference repo, String subject, URI location, Digest digest) throws IOException {
         URI finish = withQuery(location, "digest=" + encode(digest.toString()));
         complete(HttpCall.of("PUT", finish, repo.registry(), Scope.push(repo.repository()), subject), digest);
     }
@@ -108,7 +128,8 @@ final class BlobPusher {
         }
     }
 
-    private void cancel(ImageReference repo, URI upload, String subject) {
+    /** Abandons an upload session ({@code DELETE}); failures are logged, not thrown (the registry expires it). */
+    void cancel(ImageReference repo, URI upload, String subject) {
         HttpCall delete = HttpCall.of("DELETE", upload, repo.registry(), Scope.push(repo.repository()), subject);
         try (RegistryResponse ignored = http.send(delete)) {
             LOG.debug("cancelled upload session of {}", subject);

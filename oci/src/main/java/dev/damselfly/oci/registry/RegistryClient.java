@@ -154,6 +154,14 @@ public final class RegistryClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens an upload session ({@code POST}) for a blob whose bytes are appended as they are produced and whose digest
+     * is known only at the end: a builder's output pushed while it is written. Close it to abandon it.
+     */
+    public BlobUpload startBlobUpload(ImageReference repo) throws IOException {
+        return blobPusher.open(repo);
+    }
+
     /** Cross-repository mount; false when the registry could not mount (the caller then uploads). */
     public boolean mountBlob(ImageReference repo, Digest digest, String fromRepository) throws IOException {
         return blobPusher.mount(repo, digest, fromRepository);

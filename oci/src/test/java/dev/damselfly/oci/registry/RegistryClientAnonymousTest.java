@@ -81,6 +81,41 @@ class RegistryClientAnonymousTest {
     }
 
     @Test
+    void anUploadWhoseBytesComeInPiecesAndWhoseDigestComesLast() throws Exception {
+        ImageReference repo = repo("blobs/session");
+        byte[] bytes = content(7, 2 * 1024 * 1024 + 777);
+        Digest digest = Digest.sha256(bytes);
+        AccessLog.Mark mark = registry.accessLog().mark();
+        try (BlobUpload upload = client.startBlobUpload(repo)) {
+            assertTrue(client.blobSize(repo, digest).isEmpty());
+            upload.append(bytes, 0, 1 << 20);
+            upload.append(bytes, 1 << 20, 1 << 20);
+            upload.append(bytes, 2 << 20, 777);
+            assertEquals(bytes.length, upload.uploaded());
+            upload.complete(digest);
+        }
+        assertEquals(3, registry.accessLog().awaitMatching(mark, e -> e.method().equals("PATCH"), 3, Duration.ofSeconds(5))
+                .count(e -> e.method().equals("PATCH")));
+        assertEquals(0, registry.accessLog().since(mark).count(e -> e.method().equals("DELETE")), "a completed upload is kept");
+        assertArrayEquals(bytes, readAll(client.pullBlob(repo, digest, bytes.length)));
+    }
+
+    @Test
+    void anUploadWithTheWrongDigestIsRefusedAndCancelledOnClose() throws Exception {
+        ImageReference repo = repo("blobs/session-wrong");
+        byte[] bytes = content(8, 100_000);
+        Digest wrong = Digest.sha256(new byte[] {8});
+        AccessLog.Mark mark = registry.accessLog().mark();
+        try (BlobUpload upload = client.startBlobUpload(repo)) {
+            upload.append(bytes, 0, bytes.length);
+            assertThrows(RegistryException.class, () -> upload.complete(wrong));
+        }
+        registry.accessLog().awaitMatching(mark, e -> e.method().equals("DELETE"), 1, Duration.ofSeconds(5));
+        assertTrue(client.blobSize(repo, wrong).isEmpty());
+        assertTrue(client.blobSize(repo, Digest.sha256(bytes)).isEmpty(), "nothing stored under the bytes' real digest");
+    }
+
+    @Test
     void rangeReads() throws Exception {
         ImageReference repo = repo("blobs/ranges");
         byte[] bytes = content(3, 100_000);

@@ -11,6 +11,7 @@ import dev.damselfly.oci.ImageReference;
 import dev.damselfly.oci.ManifestDocument;
 import dev.damselfly.oci.MediaTypes;
 import dev.damselfly.oci.Platform;
+import dev.damselfly.oci.registry.BlobUpload;
 import dev.damselfly.oci.registry.RegistryClient;
 import dev.damselfly.rafs.build.LayerBuildResult;
 import dev.damselfly.rafs.build.LayerBuilder;
@@ -37,8 +38,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Converts an OCI or Docker image to a Nydus image: one platform ({@link #convert}), or every platform of an index
  * into a new index of Nydus manifests ({@link #convertAll}). Layers stream from the source registry through the
- * builder (nothing is unpacked to disk; each layer's blob and bootstrap are written to the work directory), blobs
- * are pushed as they are built, and the merged bootstrap goes last. Within one {@link #convertAll} a source layer
+ * builder (nothing is unpacked to disk; each layer's blob and bootstrap are written to the work directory), each
+ * blob is pushed in chunks while it is being built, and the merged bootstrap goes last. Within one {@link #convertAll} a source layer
  * shared by several platforms is built and pushed once, and its Nydus blob is shared by their manifests.
  */
 public final class NydusConverter {
@@ -201,18 +202,41 @@ public final class NydusConverter {
         return new Converted(nydus, new ConversionResult(nydus.digest(), index, blobBytes, bootstrapBytes), fresh);
     }
 
-    /** Streams one source layer through the builder, pushes its blob (unless present) and deletes the local blob. */
+    /**
+     * Streams one source layer through the builder into the destination: the blob is pushed while it is built (in
+     * chunks, {@link StreamedBlobPush}), and the upload is completed once the source layer's digest checked out and
+     * the blob is not in the repository already (else it is cancelled). Deletes the local blob.
+     */
     private BuiltLayer buildLayer(ImageReference from, ImageReference to, Descriptor layer, Path prefix) throws IOException {
         Path boot = prefix.resolveSibling(prefix.getFileName() + ".boot");
         Path blob = prefix.resolveSibling(prefix.getFileName() + ".blob");
         LayerBuildResult result;
-        try (InputStream in = source.pullBlob(from, layer.digest(), layer.size())) {
-            result = builder.build(in, boot, blob);
-            in.transferTo(OutputStream.nullOutputStream()); // to EOF: the source layer's digest is checked
-        }
-        Digest blobDigest = Digest.parse(result.blobDigest());
-        if (destination.blobSize(to, blobDigest).isEmpty()) {
-            destination.pushBlob(to, blobDigest, blob, n -> { });
+        Digest blobDigest;
+        BlobUpload upload = destination.startBlobUpload(to);
+        StreamedBlobPush push = new StreamedBlobPush(upload, StreamedBlobPush.DEFAULT_CHUNK_BYTES,
+                layer.digest().shortHex());
+        boolean pushed = false;
+        try {
+            try (InputStream in = source.pullBlob(from, layer.digest(), layer.size())) {
+                result = builder.build(in, boot, blob, push);
+                in.transferTo(OutputStream.nullOutputStream()); // to EOF: the source layer's digest is checked
+            }
+            push.finish();
+            blobDigest = Digest.parse(result.blobDigest());
+            if (push.uploaded() != result.blobSize()) {
+                throw new IOException("blob " + blobDigest + ": " + push.uploaded() + " bytes pushed, the builder wrote "
+                        + result.blobSize());
+            }
+            if (destination.blobSize(to, blobDigest).isEmpty()) {
+                upload.complete(blobDigest);
+            } else {
+                upload.cancel();
+            }
+            pushed = true;
+        } finally {
+            if (!pushed) {
+                push.abandon();
+            }
         }
         Files.deleteIfExists(blob);
         Descriptor d = new Descriptor(NydusFormat.BLOB_MEDIA_TYPE, blobDigest.toString(), result.blobSize(), null,

@@ -11,18 +11,21 @@ import java.security.NoSuchAlgorithmException;
 
 /**
  * The blob file being written, with its position and two running SHA-256 digests: over every byte (the OCI
- * layer digest) and over every byte but the chunk digest array (the nydus builder's blob id, §3.3).
+ * layer digest) and over every byte but the chunk digest array (the nydus builder's blob id, §3.3). Every byte also
+ * goes to a copy stream, in order (a push of the blob while it is built; not closed here).
  */
 final class BlobOutput implements Closeable {
     private final OutputStream out;
+    private final OutputStream copy;
     private final MessageDigest all = sha256();
     private final MessageDigest builder = sha256();
     private final Path file;
     private long position;
 
-    BlobOutput(Path file) throws IOException {
+    BlobOutput(Path file, OutputStream copy) throws IOException {
         this.file = file;
         this.out = new BufferedOutputStream(Files.newOutputStream(file), 256 * 1024);
+        this.copy = copy;
     }
 
     /** The file written. */
@@ -54,6 +57,7 @@ final class BlobOutput implements Closeable {
     /** @param inBuilderId whether the bytes count towards the builder blob id (false only for {@code blob.digest}) */
     void write(byte[] b, int off, int len, boolean inBuilderId) throws IOException {
         out.write(b, off, len);
+        copy.write(b, off, len);
         all.update(b, off, len);
         if (inBuilderId) {
             builder.update(b, off, len);

@@ -9,6 +9,7 @@ import dev.damselfly.rafs.tar.LayerTarReader;
 import dev.damselfly.rafs.tar.TarEntryKind;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -83,12 +84,22 @@ public final class LayerBuilder {
 
     /** Builds from a tar stream (plain, gzip or zstd; read up to the end-of-archive marker, not closed). */
     public LayerBuildResult build(InputStream tar, Path bootstrapOut, Path blobOut) throws IOException {
+        return build(tar, bootstrapOut, blobOut, OutputStream.nullOutputStream());
+    }
+
+    /**
+     * Builds from a tar stream, and writes every byte of the blob to {@code blobCopy} too, in order, as it is written
+     * (to push the blob while it is built). {@code blobCopy} is not closed; when it throws, the build fails with that
+     * exception and leaves no output.
+     */
+    public LayerBuildResult build(InputStream tar, Path bootstrapOut, Path blobOut, OutputStream blobCopy)
+            throws IOException {
         Path blobTmp = temp(blobOut);
         Path bootTmp = temp(bootstrapOut);
         Path mergedTmp = null;
         boolean ok = false;
         try {
-            LayerBuildResult r = buildInto(tar, bootTmp, blobTmp);
+            LayerBuildResult r = buildInto(tar, bootTmp, blobTmp, blobCopy);
             if (opts.parentBootstrap() != null) {
                 mergedTmp = temp(bootstrapOut);
                 MergeResult m = LayerMerger.mergeOnto(opts.parentBootstrap(), List.of(bootTmp), List.of(r.blobId()),
@@ -132,12 +143,13 @@ public final class LayerBuilder {
         return Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
     }
 
-    private LayerBuildResult buildInto(InputStream input, Path bootOut, Path blobOut) throws IOException {
+    private LayerBuildResult buildInto(InputStream input, Path bootOut, Path blobOut, OutputStream blobCopy)
+            throws IOException {
         ChunkDictionary dict = opts.dictionaries().isEmpty() ? null : ChunkDictionary.load(opts.dictionaries(), opts);
         FsTree tree = new FsTree();
         LayerTarReader reader = LayerTarReader.open(nonClosing(input));
         String tarCompression = reader.compression().name().toLowerCase();
-        try (BlobOutput out = new BlobOutput(blobOut)) {
+        try (BlobOutput out = new BlobOutput(blobOut, blobCopy)) {
             ChunkSink sink = new ChunkSink(out, opts, dict);
             Predicate<List<String>> layoutLast = PrefetchList.layoutMatcher(opts.prefetchPaths());
             try {
