@@ -11,8 +11,6 @@ import dev.damselfly.oci.auth.RegistryAuthenticator;
 import dev.damselfly.oci.auth.TokenCache;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.function.LongConsumer;
@@ -145,13 +143,6 @@ public final class RegistryClient implements AutoCloseable {
     public void pushBlob(ImageReference repo, Digest digest, long size, InputStream data, LongConsumer progress)
             throws IOException {
         blobPusher.upload(repo, digest, size, data, progress);
-    }
-
-    /** Uploads a blob from a file. */
-    public void pushBlob(ImageReference repo, Digest digest, Path file, LongConsumer progress) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            blobPusher.upload(repo, digest, Files.size(file), in, progress);
-        }
     }
 
     /**
