@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * Converts an OCI or Docker image to a Nydus image: one platform ({@link #convert}), or every platform of an index
  * into a new index of Nydus manifests ({@link #convertAll}). Layers stream from the source registry through the
  * builder (nothing is unpacked to disk; each layer's blob and bootstrap are written to the work directory), each
- * blob is pushed in chunks while it is being built, and the merged bootstrap goes last. Within one {@link #convertAll} a source layer
- * shared by several platforms is built and pushed once, and its Nydus blob is shared by their manifests.
+ * blob is pushed in chunks while it is being built, and the merged bootstrap goes last. Within one
+ * {@link #convertAll} a source layer shared by several platforms is built and pushed once, and its Nydus blob is
+ * shared by their manifests.
  */
 public final class NydusConverter {
     private static final Logger LOG = LoggerFactory.getLogger(NydusConverter.class);
