@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  *       {@link EngineConfig#concurrentPieceCount()} in flight; on failure at once from another parent that has
  *       it, else reported failed and sent to the origin;</li>
  *   <li>unannounced while back-to-source is the decision (small task, no scheduler, NeedBackToSource, scheduler
- *       lost) → the origin, {@link EngineConfig#backToSourceConcurrency()} in flight;</li>
+ *       lost) → the origin, {@link EngineConfig#backToSourceConcurrency()} in flight (1 at first, doubled by each
+ *       piece stored from it);</li>
  *   <li>unannounced when every parent stream has ended → reschedule; unannounced for
  *       {@link EngineConfig#collectedPieceTimeout()} → the origin.</li>
  * </ol>
@@ -127,6 +128,7 @@ final class TaskRun {
     private final BitSet peerInFlight = new BitSet();
     private final BitSet originQueue = new BitSet();
     private final BitSet originInFlight = new BitSet();
+    private int originStored; // pieces this run has stored from the origin: its in-flight limit ramps up with them
     private final Map<Integer, Set<String>> failedParentsOfPiece = new HashMap<>();
     private final Map<String, Peer> failedParents = new LinkedHashMap<>();
     private final ParentSwarm swarm = new ParentSwarm();
@@ -619,8 +621,17 @@ final class TaskRun {
                 parent.endpoint.address(), parent.peerId(), TimeUnit.NANOSECONDS.toMillis(backoff));
     }
 
+    /**
+     * Origin ranges allowed in flight: 1 until the first piece from the origin is stored, then doubled by each one
+     * stored, up to {@link EngineConfig#backToSourceConcurrency()}. Ranges fetched at once share the origin's link, so
+     * the first piece, which a streaming reader is waiting for, would otherwise take as long as all of them.
+     */
+    private int originConcurrency() {
+        return (int) Math.min(config.backToSourceConcurrency(), 1L << Math.min(originStored, 30));
+    }
+
     private void dispatchToOrigin() {
-        while (originInFlight.cardinality() < config.backToSourceConcurrency() && !originQueue.isEmpty()) {
+        while (originInFlight.cardinality() < originConcurrency() && !originQueue.isEmpty()) {
             int n = -1;
             for (int p = priority.nextSetBit(0); p >= 0; p = priority.nextSetBit(p + 1)) {
                 if (originQueue.get(p)) {
@@ -949,6 +960,7 @@ final class TaskRun {
                 pieceStored(info, PieceSource.BACK_TO_SOURCE, null, cost, created);
                 post(() -> {
                     originInFlight.clear(n);
+                    originStored++;
                     stored.set(n);
                     lastStoredNanos = System.nanoTime();
                 });

@@ -200,6 +200,19 @@ class DownloadEngineOriginTest {
     }
 
     @Test
+    void originRangesRampUpSoTheFirstPieceHasTheOriginToItself() throws Exception {
+        EngineNode a = node(EngineConfig.defaults().withConcurrency(8, 8));
+        http.delay(30);
+        a.engine.download(request("/ramp")).completion().get(30, TimeUnit.SECONDS);
+        List<Integer> atArrival = http.piecesInFlightAtArrival();
+        assertEquals(PIECES, atArrival.size());
+        assertEquals(List.of(1, 1), atArrival.subList(0, 2),
+                "piece 0 alone, then the next ones once it is stored: " + atArrival);
+        assertEquals(8, atArrival.stream().mapToInt(Integer::intValue).max().orElse(0),
+                "up to the configured 8 in flight once 3 pieces are in: " + atArrival);
+    }
+
+    @Test
     void downloadingTheSameTaskTwiceJoinsOneDownload() throws Exception {
         EngineNode a = node(EngineConfig.defaults().withConcurrency(8, 2));
         http.delay(20);

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,6 +33,8 @@ final class RangeHttpServer implements AutoCloseable {
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     private final List<String> ranges = new CopyOnWriteArrayList<>();
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
+    private final AtomicInteger piecesInFlight = new AtomicInteger();
+    private final List<Integer> piecesInFlightAtArrival = new CopyOnWriteArrayList<>();
     private volatile long delayMillis;
     private volatile boolean ignoreRange;
 
@@ -72,13 +75,22 @@ final class RangeHttpServer implements AutoCloseable {
         return ranges.stream().filter(r -> r != null && !r.equals("bytes=0-0")).count();
     }
 
+    /** For each piece request (not a length lookup), in arrival order: piece requests being answered, itself included. */
+    List<Integer> piecesInFlightAtArrival() {
+        return List.copyOf(piecesInFlightAtArrival);
+    }
+
     void clearLog() {
         ranges.clear();
     }
 
     private void handle(HttpExchange ex) throws IOException {
+        String range = ex.getRequestHeaders().getFirst("Range");
+        boolean piece = range != null && !range.equals("bytes=0-0");
+        if (piece) {
+            piecesInFlightAtArrival.add(piecesInFlight.incrementAndGet());
+        }
         try (ex) {
-            String range = ex.getRequestHeaders().getFirst("Range");
             ranges.add(range);
             authorizations.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
             if (delayMillis > 0) {
@@ -107,6 +119,10 @@ final class RangeHttpServer implements AutoCloseable {
             write(ex, body, (int) start, (int) (end - start + 1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            if (piece) {
+                piecesInFlight.decrementAndGet();
+            }
         }
     }
 
