@@ -252,7 +252,7 @@ public final class NydusConverter {
     }
 
     /** {@code image/} and {@code image/image.boot} (mode 0444), as the Nydus converters write them (spec §4.2). */
-    static byte[] bootstrapTar(Path bootstrap) throws IOException {
+    public static byte[] bootstrapTar(Path bootstrap) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);

@@ -46,30 +46,6 @@ public final class NydusImages {
         throw new NotANydusImageException(ref.toString(), "no layer annotated " + BOOTSTRAP_ANNOTATION);
     }
 
-    /**
-     * Runs a small gzip tar with an {@code image/image.boot} through the same readers as {@link #fetchBootstrap}, so a
-     * long-running process (the node) loads them before its first mount does.
-     */
-    public static void warmUp() throws IOException {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        byte[] boot = new byte[4096];
-        try (org.apache.commons.compress.archivers.tar.TarArchiveOutputStream out =
-                     new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(
-                             new java.util.zip.GZIPOutputStream(bytes))) {
-            TarArchiveEntry entry = new TarArchiveEntry("image/image.boot");
-            entry.setSize(boot.length);
-            out.putArchiveEntry(entry);
-            out.write(boot);
-            out.closeArchiveEntry();
-        }
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(
-                new java.io.ByteArrayInputStream(bytes.toByteArray())))) {
-            for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
-                tar.transferTo(OutputStream.nullOutputStream());
-            }
-        }
-    }
-
     /** Downloads the bootstrap layer (verified) and writes its {@code image.boot} to {@code target}. */
     public static Path fetchBootstrap(RegistryClient client, ImageReference ref, Descriptor layer, Path target) throws IOException {
         try (InputStream blob = client.pullBlob(ref, layer.digest(), layer.size());

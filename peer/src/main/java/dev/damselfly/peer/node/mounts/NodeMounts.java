@@ -13,7 +13,6 @@ import dev.damselfly.peer.mount.MountSession;
 import dev.damselfly.peer.mount.MountSpec;
 import dev.damselfly.peer.mount.MountStats;
 import dev.damselfly.peer.mount.NotANydusImageException;
-import dev.damselfly.peer.mount.NydusImages;
 import dev.damselfly.rafs.codec.ChunkCodecWarmUp;
 import dev.damselfly.rafsmount.RafsMount;
 import dev.damselfly.rafsmount.MountException;
@@ -73,25 +72,28 @@ public final class NodeMounts implements AutoCloseable {
         this.workRoot = workRoot;
         this.nodeSource = nodeSource;
         this.meterRegistry = meterRegistry;
-        Thread warm = new Thread(NodeMounts::warmUp, "mount-warm-up");
+        Path warmUpScratch = workRoot.resolve(".warm-up");
+        Thread warm = new Thread(() -> warmUp(warmUpScratch), "mount-warm-up");
         warm.setDaemon(true);
         warm.start();
     }
 
     /**
      * Loads and links, once at node start, what the first mount would otherwise load while a container waits: libfuse's
-     * binding and the FUSE callbacks ({@link RafsMount#warmUp()}), the bootstrap layer's gzip and tar readers, the
-     * mount API's JSON, and the chunk codecs with BLAKE3 compiled ({@link ChunkCodecWarmUp}: about 300 ms off the first
-     * chunk read). Logs one line; a failure only means the first mount pays for it.
+     * binding and the FUSE callbacks ({@link RafsMount#warmUp()}), the mount API's JSON, the chunk codecs with BLAKE3
+     * compiled ({@link ChunkCodecWarmUp}: about 300 ms off the first chunk read), and the registry side of a mount
+     * against a loopback registry of its own ({@link RegistryPathWarmUp}, in {@code scratch}). Logs one line; a failure
+     * only means the first mount pays for it.
      */
-    private static void warmUp() {
+    private static void warmUp(Path scratch) {
         long t0 = System.nanoTime();
         try {
             RafsMount.warmUp();
-            NydusImages.warmUp();
             int digests = ChunkCodecWarmUp.warmUp();
             MountsHandler.warmUp();
-            LOG.info("mount warm-up done took_ms={} blake3_digests={}", (System.nanoTime() - t0) / 1_000_000, digests);
+            long registryBytes = RegistryPathWarmUp.run(scratch);
+            LOG.info("mount warm-up done took_ms={} blake3_digests={} registry_path_bytes={}",
+                    (System.nanoTime() - t0) / 1_000_000, digests, registryBytes);
         } catch (IOException | MountRequestException | RuntimeException | LinkageError e) {
             LOG.info("mount warm-up skipped took_ms={} reason={}", (System.nanoTime() - t0) / 1_000_000, e.toString());
         }
