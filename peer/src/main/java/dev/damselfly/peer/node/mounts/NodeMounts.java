@@ -46,10 +46,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeMounts implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeMounts.class);
+    /** Longest a shutdown waits for the start-up warm-up to finish writing its scratch directory, ms: 30,000. */
+    private static final long WARM_UP_WAIT_MILLIS = 30_000;
 
     private final Path workRoot;
     private final Function<ImageReference, BlobSource> nodeSource;
     private final MeterRegistry meterRegistry;
+    private final Thread warmUp;
     private final Map<Path, Entry> mounts = new LinkedHashMap<>();
     private boolean closed;
 
@@ -72,10 +75,10 @@ public final class NodeMounts implements AutoCloseable {
         this.workRoot = workRoot;
         this.nodeSource = nodeSource;
         this.meterRegistry = meterRegistry;
-        Path warmUpScratch = workRoot.resolve(".warm-up");
-        Thread warm = new Thread(() -> warmUp(warmUpScratch), "mount-warm-up");
-        warm.setDaemon(true);
-        warm.start();
+        Path warmUpScratch = workRoot.resolveSibling("mount-warm-up"); // beside the mounts' work dirs, not among them
+        warmUp = new Thread(() -> warmUp(warmUpScratch), "mount-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
     }
 
     /**
@@ -184,7 +187,10 @@ public final class NodeMounts implements AutoCloseable {
         return out;
     }
 
-    /** Unmounts every mount (node shutdown); later requests are refused with 503. */
+    /**
+     * Unmounts every mount (node shutdown); later requests are refused with 503. Waits for a start-up warm-up still
+     * under way, so nothing writes into the data directory once the node is closed.
+     */
     @Override
     public void close() {
         List<Map.Entry<Path, Entry>> all;
@@ -195,6 +201,11 @@ public final class NodeMounts implements AutoCloseable {
         }
         for (Map.Entry<Path, Entry> e : all) {
             release(e.getKey(), e.getValue());
+        }
+        try {
+            warmUp.join(WARM_UP_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

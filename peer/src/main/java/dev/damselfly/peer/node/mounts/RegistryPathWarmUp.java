@@ -61,8 +61,14 @@ final class RegistryPathWarmUp {
     private RegistryPathWarmUp() {
     }
 
-    /** Runs it in {@code scratch} (created, then removed); returns the bytes read back through the registry path. */
+    /**
+     * Runs it in {@code scratch} (emptied first: a node killed during its warm-up leaves it; created, then removed);
+     * returns the bytes read back through the registry path.
+     */
     static long run(Path scratch) throws IOException {
+        if (Files.exists(scratch)) {
+            PathUtils.deleteDirectory(scratch);
+        }
         Files.createDirectories(scratch);
         try {
             return runIn(scratch);
