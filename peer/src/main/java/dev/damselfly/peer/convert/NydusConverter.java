@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Converts an OCI or Docker image to a Nydus image: one platform ({@link #convert}), or every platform of an index
  * into a new index of Nydus manifests ({@link #convertAll}). Layers stream from the source registry through the
- * builder (nothing is unpacked to disk; each layer's blob and bootstrap are written to the work directory), each
- * blob is pushed in chunks while it is being built, and the merged bootstrap goes last. Within one
+ * builder (nothing is unpacked to disk: each layer's bootstrap is written to the work directory, and its blob goes
+ * to the destination in chunks while it is being built, never to disk), and the merged bootstrap goes last. Within one
  * {@link #convertAll} a source layer shared by several platforms is built and pushed once, and its Nydus blob is
  * shared by their manifests.
  */
@@ -206,11 +206,10 @@ public final class NydusConverter {
     /**
      * Streams one source layer through the builder into the destination: the blob is pushed while it is built (in
      * chunks, {@link StreamedBlobPush}), and the upload is completed once the source layer's digest checked out and
-     * the blob is not in the repository already (else it is cancelled). Deletes the local blob.
+     * the blob is not in the repository already (else it is cancelled). The blob is never written to disk.
      */
     private BuiltLayer buildLayer(ImageReference from, ImageReference to, Descriptor layer, Path prefix) throws IOException {
         Path boot = prefix.resolveSibling(prefix.getFileName() + ".boot");
-        Path blob = prefix.resolveSibling(prefix.getFileName() + ".blob");
         LayerBuildResult result;
         Digest blobDigest;
         BlobUpload upload = destination.startBlobUpload(to);
@@ -219,7 +218,7 @@ public final class NydusConverter {
         boolean pushed = false;
         try {
             try (InputStream in = source.pullBlob(from, layer.digest(), layer.size())) {
-                result = builder.build(in, boot, blob, push);
+                result = builder.buildToStream(in, boot, push);
                 in.transferTo(OutputStream.nullOutputStream()); // to EOF: the source layer's digest is checked
             }
             push.finish();
@@ -239,7 +238,6 @@ public final class NydusConverter {
                 push.abandon();
             }
         }
-        Files.deleteIfExists(blob);
         Descriptor d = new Descriptor(NydusFormat.BLOB_MEDIA_TYPE, blobDigest.toString(), result.blobSize(), null,
                 Map.of(NydusFormat.BLOB_ANNOTATION, "true"), null, null);
         return new BuiltLayer(d, boot, result.blobId(), result.blobSize());

@@ -12,7 +12,8 @@ import java.security.NoSuchAlgorithmException;
 /**
  * The blob file being written, with its position and two running SHA-256 digests: over every byte (the OCI
  * layer digest) and over every byte but the chunk digest array (the nydus builder's blob id, §3.3). Every byte also
- * goes to a copy stream, in order (a push of the blob while it is built; not closed here).
+ * goes to a copy stream, in order (a push of the blob while it is built; not closed here); without a file (null),
+ * only there.
  */
 final class BlobOutput implements Closeable {
     private final OutputStream out;
@@ -24,11 +25,12 @@ final class BlobOutput implements Closeable {
 
     BlobOutput(Path file, OutputStream copy) throws IOException {
         this.file = file;
-        this.out = new BufferedOutputStream(Files.newOutputStream(file), 256 * 1024);
+        this.out = file == null ? OutputStream.nullOutputStream()
+                : new BufferedOutputStream(Files.newOutputStream(file), 256 * 1024);
         this.copy = copy;
     }
 
-    /** The file written. */
+    /** The file written, or null when the blob goes only to the copy stream. */
     Path file() {
         return file;
     }

@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.ArrayDeque;
 import java.util.Map;
@@ -54,20 +55,17 @@ final class ChunkSink {
     private final DeferredChunks deferred;
     private long dictReferences;
 
-    ChunkSink(BlobOutput out, LayerBuildOptions opts) {
-        this(out, opts, null);
-    }
-
     /**
-     * @param dict chunks that are referenced instead of written (null: none); a file's chunk found there gets the
-     *             id {@code -1 - dictionary index} in the arrays {@link #writeFile} returns
+     * @param dict     chunks that are referenced instead of written (null: none); a file's chunk found there gets the
+     *                 id {@code -1 - dictionary index} in the arrays {@link #writeFile} returns
+     * @param spillDir where held-back chunks spill to disk when they do not fit in memory ({@link DeferredChunks})
      */
-    ChunkSink(BlobOutput out, LayerBuildOptions opts, ChunkDictionary dict) {
+    ChunkSink(BlobOutput out, LayerBuildOptions opts, ChunkDictionary dict, Path spillDir) {
         this.out = out;
         this.opts = opts;
         this.dict = dict;
         this.window = WORKERS + 1;
-        this.deferred = new DeferredChunks(out.file().toAbsolutePath().getParent());
+        this.deferred = new DeferredChunks(spillDir);
     }
 
     /**

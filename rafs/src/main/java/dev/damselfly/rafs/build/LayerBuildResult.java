@@ -7,7 +7,7 @@ import java.util.List;
  * What {@link LayerBuilder} produced.
  *
  * @param bootstrap        the per-layer bootstrap file written
- * @param blob             the blob file written
+ * @param blob             the blob file written; null when the blob went only to a stream
  * @param blobId           SHA-256 hex of the whole blob file: the OCI layer digest of the blob, and the id in the
  *                         bootstrap's blob table and device slot (what nydusd fetches, §4.5)
  * @param builderBlobId    SHA-256 hex of the blob bytes before the inlined bootstrap except the chunk digest

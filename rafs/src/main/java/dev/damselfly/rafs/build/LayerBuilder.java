@@ -88,13 +88,18 @@ public final class LayerBuilder {
     }
 
     /**
-     * Builds from a tar stream, and writes every byte of the blob to {@code blobCopy} too, in order, as it is written
-     * (to push the blob while it is built). {@code blobCopy} is not closed; when it throws, the build fails with that
-     * exception and leaves no output.
+     * Builds from a tar stream and writes the blob only to {@code blob}, in order, as it is produced (to push it while
+     * it is built; no blob file is written, and the result's {@link LayerBuildResult#blob()} is null). {@code blob} is
+     * not closed; when it throws, the build fails with that exception and leaves no bootstrap.
      */
-    public LayerBuildResult build(InputStream tar, Path bootstrapOut, Path blobOut, OutputStream blobCopy)
+    public LayerBuildResult buildToStream(InputStream tar, Path bootstrapOut, OutputStream blob) throws IOException {
+        return build(tar, bootstrapOut, null, blob);
+    }
+
+    /** {@code blobOut} null: the blob goes to {@code blobCopy} alone. */
+    private LayerBuildResult build(InputStream tar, Path bootstrapOut, Path blobOut, OutputStream blobCopy)
             throws IOException {
-        Path blobTmp = temp(blobOut);
+        Path blobTmp = blobOut == null ? null : temp(blobOut);
         Path bootTmp = temp(bootstrapOut);
         Path mergedTmp = null;
         boolean ok = false;
@@ -109,10 +114,14 @@ public final class LayerBuilder {
                         r.chunkDataSize(), r.uncompressedSize(), r.chunkCount(), r.chunkReferences(), m.inodeCount(),
                         r.tarCompression(), m.prefetchMissing(), r.dictionaryChunkReferences(), r.dictionaryBlobIds());
             }
-            Files.move(blobTmp, blobOut, StandardCopyOption.REPLACE_EXISTING);
+            if (blobOut != null) {
+                Files.move(blobTmp, blobOut, StandardCopyOption.REPLACE_EXISTING);
+            }
             Files.move(bootTmp, bootstrapOut, StandardCopyOption.REPLACE_EXISTING);
             ok = true;
-            readableByAll(blobOut);
+            if (blobOut != null) {
+                readableByAll(blobOut);
+            }
             readableByAll(bootstrapOut);
             return new LayerBuildResult(bootstrapOut, blobOut, r.blobId(), r.builderBlobId(), r.bootstrapSize(),
                     r.blobSize(), r.chunkDataSize(), r.uncompressedSize(), r.chunkCount(), r.chunkReferences(),
@@ -120,7 +129,9 @@ public final class LayerBuilder {
                     r.dictionaryBlobIds());
         } finally {
             if (!ok) {
-                Files.deleteIfExists(blobTmp);
+                if (blobTmp != null) {
+                    Files.deleteIfExists(blobTmp);
+                }
                 Files.deleteIfExists(bootTmp);
                 if (mergedTmp != null) {
                     Files.deleteIfExists(mergedTmp);
@@ -150,7 +161,7 @@ public final class LayerBuilder {
         LayerTarReader reader = LayerTarReader.open(nonClosing(input));
         String tarCompression = reader.compression().name().toLowerCase();
         try (BlobOutput out = new BlobOutput(blobOut, blobCopy)) {
-            ChunkSink sink = new ChunkSink(out, opts, dict);
+            ChunkSink sink = new ChunkSink(out, opts, dict, bootOut.toAbsolutePath().getParent());
             Predicate<List<String>> layoutLast = PrefetchList.layoutMatcher(opts.prefetchPaths());
             try {
                 for (LayerTarEntry e = reader.next(); e != null; e = reader.next()) {

@@ -80,6 +80,23 @@ class PrefetchLayoutTest {
     }
 
     @Test
+    void aBuildToAStreamGivesTheSameBlobAndBootstrapAndWritesNoBlobFile() throws Exception {
+        LayerBuildResult file = build(listed(), "file");
+        ByteArrayOutputStream streamed = new ByteArrayOutputStream();
+        Path boot = dir.resolve("streamed.boot");
+        LayerBuildResult stream = new LayerBuilder(listed()).buildToStream(new ByteArrayInputStream(tar(files())), boot,
+                streamed);
+        assertArrayEquals(Files.readAllBytes(file.blob()), streamed.toByteArray());
+        assertArrayEquals(Files.readAllBytes(file.bootstrap()), Files.readAllBytes(boot));
+        assertEquals(file.blobDigest(), stream.blobDigest());
+        assertNull(stream.blob());
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of("file.blob", "file.boot", "streamed.boot"),
+                    left.map(p -> p.getFileName().toString()).sorted().toList(), "no blob file, no temporary file");
+        }
+    }
+
+    @Test
     void listedFilesChunksFormOneRegionAtTheEndOfTheChunkData() throws Exception {
         LayerBuildResult r = build(listed(), "layout");
         try (RafsImage img = RafsImages.open(r.bootstrap())) {
