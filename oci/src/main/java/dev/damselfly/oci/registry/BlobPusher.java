@@ -48,8 +48,8 @@ final class BlobPusher {
         long offset = 0;
         while (offset < size) {
             long length = Math.min(chunkBytes, size - offset);
-            location = patch(repo, subject, location, offset, new CountingStream(new ChunkStream(data, length), progress),
-                    length);
+            InputStream chunk = new CountingStream(new ChunkStream(data, length), progress);
+            location = patch(repo, subject, location, offset, chunk, length);
             offset += length;
         }
         finish(repo, subject, location, digest);

@@ -224,8 +224,8 @@ public final class NydusConverter {
             push.finish();
             blobDigest = Digest.parse(result.blobDigest());
             if (push.uploaded() != result.blobSize()) {
-                throw new IOException("blob " + blobDigest + ": " + push.uploaded() + " bytes pushed, the builder wrote "
-                        + result.blobSize());
+                throw new IOException("blob " + blobDigest + ": " + push.uploaded()
+                        + " bytes pushed, the builder wrote " + result.blobSize());
             }
             if (destination.blobSize(to, blobDigest).isEmpty()) {
                 upload.complete(blobDigest);
@@ -270,7 +270,8 @@ public final class NydusConverter {
         return bytes.toByteArray();
     }
 
-    private static byte[] gzip(byte[] data) throws IOException {
+    /** {@code data} gzip-compressed (the bootstrap layer's encoding). */
+    public static byte[] gzip(byte[] data) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (GzipCompressorOutputStream gz = new GzipCompressorOutputStream(bytes)) {
             gz.write(data);

@@ -20,19 +20,13 @@ final class BlobOutput implements Closeable {
     private final OutputStream copy;
     private final MessageDigest all = sha256();
     private final MessageDigest builder = sha256();
-    private final Path file;
     private long position;
 
+    /** @param file the blob file, or null to send the blob to {@code copy} alone */
     BlobOutput(Path file, OutputStream copy) throws IOException {
-        this.file = file;
         this.out = file == null ? OutputStream.nullOutputStream()
                 : new BufferedOutputStream(Files.newOutputStream(file), 256 * 1024);
         this.copy = copy;
-    }
-
-    /** The file written, or null when the blob goes only to the copy stream. */
-    Path file() {
-        return file;
     }
 
     static MessageDigest sha256() {

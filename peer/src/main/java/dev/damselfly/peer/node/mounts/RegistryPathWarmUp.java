@@ -40,7 +40,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.io.file.PathUtils;
@@ -83,7 +82,7 @@ final class RegistryPathWarmUp {
                 scratch.resolve("layer.blob"));
         Map<String, byte[]> blobs = new HashMap<>();
         byte[] blob = Files.readAllBytes(built.blob());
-        byte[] bootstrapLayer = gzip(NydusConverter.bootstrapTar(boot));
+        byte[] bootstrapLayer = NydusConverter.gzip(NydusConverter.bootstrapTar(boot));
         byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
         Descriptor blobLayer = put(blobs, blob, NydusFormat.BLOB_MEDIA_TYPE,
                 Map.of(NydusFormat.BLOB_ANNOTATION, "true"));
@@ -153,14 +152,6 @@ final class RegistryPathWarmUp {
         tar.putArchiveEntry(e);
         tar.write(content);
         tar.closeArchiveEntry();
-    }
-
-    private static byte[] gzip(byte[] data) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
-            gz.write(data);
-        }
-        return bytes.toByteArray();
     }
 
     private static Descriptor put(Map<String, byte[]> blobs, byte[] bytes, String mediaType,
