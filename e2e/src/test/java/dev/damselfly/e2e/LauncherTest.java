@@ -54,6 +54,22 @@ class LauncherTest {
     }
 
     @Test
+    void theImageBuildersGetLaterC2ThresholdsUnlessTheOperatorSetsOne() throws Exception {
+        for (String command : new String[] {"build", "merge", "convert"}) {
+            String flags = jvmFlags(Map.of(), command, "--help");
+            assertTrue(flags.contains("-XX:Tier4InvocationThreshold=40000")
+                    && flags.contains("-XX:Tier4CompileThreshold=50000")
+                    && flags.contains("-XX:Tier4BackEdgeThreshold=200000"), command + ": " + flags);
+        }
+        String own = jvmFlags(Map.of("DAMSELFLY_JAVA_OPTS", "-XX:Tier4InvocationThreshold=7000"), "convert", "--help");
+        assertTrue(own.contains("-XX:Tier4InvocationThreshold=7000") && !own.contains("Tier4CompileThreshold=50000"), own);
+        for (String command : new String[] {"node", "mount", "--version"}) {
+            String flags = jvmFlags(Map.of(), command, "--help");
+            assertTrue(!flags.contains("Tier4"), command + " keeps the JIT's defaults: " + flags);
+        }
+    }
+
+    @Test
     void otherCommandsKeepTheJvmDefaults() throws Exception {
         String flags = jvmFlags(Map.of(), "--version");
         assertTrue(value(MAX_HEAP, flags) != 256L << 20, flags);
