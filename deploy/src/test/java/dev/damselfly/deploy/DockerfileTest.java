@@ -141,6 +141,15 @@ class DockerfileTest {
     }
 
     @Test
+    void givesTheNodeTheLaunchersC2Thresholds() throws IOException {
+        String line = Files.readAllLines(Repo.ROOT.resolve("damselfly")).stream()
+                .filter(l -> l.startsWith("JIT_DEFAULTS=")).findFirst().orElseThrow();
+        String launcher = line.substring(line.indexOf('"'));
+        assertEquals("JDK_JAVA_OPTIONS=" + launcher, only("ENV").args());
+        assertTrue(launcher.contains("-XX:Tier4InvocationThreshold="), launcher);
+    }
+
+    @Test
     void exposesTheChartsContainerPorts() {
         Set<Integer> exposed = new TreeSet<>();
         for (Instruction expose : all("EXPOSE")) {

@@ -54,8 +54,8 @@ class LauncherTest {
     }
 
     @Test
-    void theImageBuildersGetLaterC2ThresholdsUnlessTheOperatorSetsOne() throws Exception {
-        for (String command : new String[] {"build", "merge", "convert"}) {
+    void everyCommandGetsLaterC2ThresholdsUnlessTheOperatorSetsOne() throws Exception {
+        for (String command : new String[] {"node", "mount", "build", "merge", "convert", "get"}) {
             String flags = jvmFlags(Map.of(), command, "--help");
             assertTrue(flags.contains("-XX:Tier4InvocationThreshold=40000")
                     && flags.contains("-XX:Tier4CompileThreshold=50000")
@@ -63,10 +63,8 @@ class LauncherTest {
         }
         String own = jvmFlags(Map.of("DAMSELFLY_JAVA_OPTS", "-XX:Tier4InvocationThreshold=7000"), "convert", "--help");
         assertTrue(own.contains("-XX:Tier4InvocationThreshold=7000") && !own.contains("Tier4CompileThreshold=50000"), own);
-        for (String command : new String[] {"node", "mount", "--version"}) {
-            String flags = jvmFlags(Map.of(), command, "--help");
-            assertTrue(!flags.contains("Tier4"), command + " keeps the JIT's defaults: " + flags);
-        }
+        String tool = jvmFlags(Map.of("JAVA_TOOL_OPTIONS", "-XX:Tier4BackEdgeThreshold=60000"), "node", "--help");
+        assertTrue(tool.contains("-XX:Tier4BackEdgeThreshold=60000") && !tool.contains("Tier4InvocationThreshold=40000"), tool);
     }
 
     @Test
@@ -75,6 +73,7 @@ class LauncherTest {
         assertTrue(value(MAX_HEAP, flags) != 256L << 20, flags);
         assertTrue(!MAX_DIRECT.matcher(flags).find(), flags);
         assertTrue(!flags.contains("-XX:+UseParallelGC"), flags);
+        assertTrue(!flags.contains("Tier4"), flags);
     }
 
     @Test

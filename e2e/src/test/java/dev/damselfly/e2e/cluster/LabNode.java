@@ -37,6 +37,12 @@ final class LabNode {
     private final Path dir;
     private final List<String> command;
     private volatile LabProcess process;
+    /**
+     * The C2 thresholds the launcher ({@code JIT_DEFAULTS} in {@code ./damselfly}) and the container image
+     * ({@code JDK_JAVA_OPTIONS}) give a node; LabNodeTest and DockerfileTest keep the three in step.
+     */
+    static final List<String> JIT_OPTIONS = List.of("-XX:Tier4InvocationThreshold=40000",
+            "-XX:Tier4CompileThreshold=50000", "-XX:Tier4BackEdgeThreshold=200000");
     private volatile int starts;
     private volatile boolean restarting;
 
@@ -57,8 +63,9 @@ final class LabNode {
     static LabNode start(NetworkLab lab, NetworkLab.Host host, Path work, Path jar, String schedulerAddress,
                          String registryHostPort, long uploadMbit, List<String> extra) throws IOException {
         Path dir = Files.createDirectories(work.resolve(host.name()));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString()));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(JIT_OPTIONS);
+        cmd.addAll(List.of("-jar", jar.toString()));
         if (Boolean.getBoolean("cluster.verbose")) {
             cmd.add("-v");
         }
