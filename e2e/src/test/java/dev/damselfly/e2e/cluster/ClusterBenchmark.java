@@ -21,6 +21,7 @@ import java.util.Map;
  * {@code cluster.warmNodes} (N/2, S6), {@code cluster.parentGraph} (MESH, the scheduler's {@code --parent-graph}),
  * {@code cluster.graphRounds} (2, rounds of {@code s1-graph}: S1 under MESH and under DAG, alternating),
  * {@code cluster.nodeSettings} (none; {@code key=value;key=value} node settings added to every node),
+ * {@code cluster.nodeJvmOptions} (the launcher's C2 thresholds; blank-separated JVM options of every node instead),
  * {@code cluster.warmUpLayerMiB} (64, {@code s1-warm}: S1 after every node pulled an unrelated image of layers this
  * size),
  * {@code cluster.keep} (false: keep the nodes' logs and data; otherwise each scenario's piece data is deleted before
@@ -195,6 +196,10 @@ public final class ClusterBenchmark {
         String nodeSettings = System.getProperty("cluster.nodeSettings", "");
         if (!nodeSettings.isBlank()) {
             env.add("CLUSTER_NODE_SETTINGS='" + nodeSettings + "'");
+        }
+        String nodeJvm = System.getProperty("cluster.nodeJvmOptions");
+        if (nodeJvm != null) {
+            env.add("CLUSTER_NODE_JVM_OPTIONS='" + nodeJvm + "'");
         }
         return String.join(" ", env);
     }

@@ -64,7 +64,7 @@ final class LabNode {
                          String registryHostPort, long uploadMbit, List<String> extra) throws IOException {
         Path dir = Files.createDirectories(work.resolve(host.name()));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(JIT_OPTIONS);
+        cmd.addAll(jvmOptions());
         cmd.addAll(List.of("-jar", jar.toString()));
         if (Boolean.getBoolean("cluster.verbose")) {
             cmd.add("-v");
@@ -91,6 +91,16 @@ final class LabNode {
         LabNode node = new LabNode(lab, host, dir, List.copyOf(cmd));
         node.launch();
         return node;
+    }
+
+    /**
+     * The nodes' JVM options: {@link #JIT_OPTIONS}, or the blank-separated options of {@code cluster.nodeJvmOptions}
+     * instead when set (an A/B of JVM options; {@code -XX:Tier4InvocationThreshold=5000} gives the JVM's own C2
+     * thresholds).
+     */
+    static List<String> jvmOptions() {
+        String configured = System.getProperty("cluster.nodeJvmOptions");
+        return configured == null ? JIT_OPTIONS : List.of(configured.strip().split("\\s+"));
     }
 
     static Path jar() {

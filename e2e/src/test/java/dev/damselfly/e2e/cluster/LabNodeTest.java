@@ -12,5 +12,16 @@ class LabNodeTest {
         String line = Files.readAllLines(Path.of("..", "damselfly")).stream().filter(l -> l.startsWith("JIT_DEFAULTS="))
                 .findFirst().orElseThrow();
         assertEquals(line.substring(line.indexOf('"') + 1, line.lastIndexOf('"')), String.join(" ", LabNode.JIT_OPTIONS));
+        assertEquals(LabNode.JIT_OPTIONS, LabNode.jvmOptions(), "without cluster.nodeJvmOptions");
+    }
+
+    @Test
+    void clusterNodeJvmOptionsReplaceThem() {
+        System.setProperty("cluster.nodeJvmOptions", " -XX:Tier4InvocationThreshold=5000  -Xmx300m ");
+        try {
+            assertEquals(java.util.List.of("-XX:Tier4InvocationThreshold=5000", "-Xmx300m"), LabNode.jvmOptions());
+        } finally {
+            System.clearProperty("cluster.nodeJvmOptions");
+        }
     }
 }
