@@ -8,7 +8,7 @@ import java.nio.channels.WritableByteChannel;
 
 /**
  * A Netty {@link FileRegion} over a stored piece, or over a slice of it, sent with {@code FileChannel.transferTo}
- * (sendfile on Linux). Unlike {@code DefaultFileRegion} it never closes the file channel, which the piece store
+ * (sendfile on Linux), or written from memory when the store still keeps the piece there. Unlike {@code DefaultFileRegion} it never closes the file channel, which the piece store
  * shares between readers: when Netty releases it (sent, failed or discarded) it closes the {@link PieceRegion}
  * instead, exactly once. Used by piece uploads (whole pieces) and by the proxy's blob responses (slices).
  */
@@ -76,13 +76,9 @@ public final class PieceFileRegion extends AbstractReferenceCounted implements F
             throw new IOException("piece region of task " + region.taskId() + " piece " + region.pieceNumber()
                     + " already released");
         }
-        long start = region.position() + from + position;
-        long written = region.channel().transferTo(start, left, target);
+        long written = region.transferTo(target, from + position, left);
         if (written > 0) {
             transferred += written;
-        } else if (written == 0 && region.channel().size() < start + left) {
-            throw new IOException("content file of task " + region.taskId() + " ends inside piece "
-                    + region.pieceNumber());
         }
         return written;
     }

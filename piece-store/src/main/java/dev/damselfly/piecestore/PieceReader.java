@@ -10,8 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The read and verify path: hot-cache lookups, reads into a new or the caller's buffer, regions for zero-copy
- * sends, each checked against the piece's CRC-32 when {@link ReadVerification} (or an unclean start) says so. A
+ * The read and verify path: lookups in memory (the hot cache, then the {@link RecentPieces}), reads into a new or the
+ * caller's buffer, regions for zero-copy sends; what comes from the content file is checked against the piece's
+ * CRC-32 when {@link ReadVerification} (or an unclean start) says so. A
  * piece whose bytes no longer match is dropped and reported missing; a vanished content file drops its task.
  *
  * <p>{@code held} reads come from a {@link TaskLease}: the lease already holds the content file open, so they
@@ -42,6 +43,13 @@ final class PieceReader {
         ctx.metrics.cacheMisses.increment();
         PieceRecord p = requirePiece(t, number);
         ByteBuffer buf = ByteBuffer.allocate(p.length());
+        try (RecentPieces.Held recent = recent(t, p)) {
+            if (recent != null) {
+                ctx.metrics.readHits.increment();
+                t.touch(ctx.now());
+                return buf.put(recent.bytes()).flip().asReadOnlyBuffer();
+            }
+        }
         readVerified(t, p, buf, held, false);
         buf.flip();
         if (cacheable && !t.deleted()) {
@@ -74,6 +82,16 @@ final class PieceReader {
         }
         ctx.metrics.cacheMisses.increment();
         PieceRecord p = requirePiece(t, number);
+        if (useHot) {
+            try (RecentPieces.Held recent = recent(t, p)) {
+                if (recent != null) {
+                    ctx.metrics.readHits.increment();
+                    t.touch(ctx.now());
+                    dst.put(recent.bytes());
+                    return p.length();
+                }
+            }
+        }
         int start = dst.position();
         ByteBuffer slice = dst.duplicate();
         slice.limit(start + p.length());
@@ -88,8 +106,17 @@ final class PieceReader {
     }
 
     PieceRegion region(TaskState t, int number, boolean held) {
+        return region(t, number, held, true);
+    }
+
+    /** @param fromMemory whether a piece kept among the recent ones may be answered from memory */
+    PieceRegion region(TaskState t, int number, boolean held, boolean fromMemory) {
         t.checkNumber(number);
         PieceRecord p = requirePiece(t, number);
+        PieceRegion inMemory = fromMemory ? regionInMemory(t, number) : null;
+        if (inMemory != null) {
+            return inMemory;
+        }
         acquire(t, number, held);
         boolean handedOut = false;
         try {
@@ -118,6 +145,41 @@ final class PieceReader {
                 t.content.release();
             }
         }
+    }
+
+    /** The piece as a region in memory when it is kept among the recent ones, else null (no file is read). */
+    PieceRegion regionInMemory(TaskState t, int number) {
+        t.checkNumber(number);
+        PieceRecord p = t.piece(number);
+        RecentPieces.Held recent = p == null ? null : recent(t, p);
+        if (recent == null) {
+            return null;
+        }
+        ctx.metrics.readHits.increment();
+        t.touch(ctx.now());
+        return new PieceRegion(t.taskId, number, recent.bytes(), recent::close);
+    }
+
+    /**
+     * The piece among the recent ones, held (close it), when it is there and still the stored one; null otherwise.
+     * A deleted task's pieces are never looked up: their key may belong to a new task of the same id.
+     */
+    private RecentPieces.Held recent(TaskState t, PieceRecord p) {
+        if (t.deleted() || p.length() <= ctx.config.hotCacheMaxPieceBytes()) {
+            return null;
+        }
+        RecentPieces.Held held = ctx.recent.get(new PieceKey(t.taskId, p.number()));
+        if (held == null) {
+            ctx.metrics.recentMisses.increment();
+            return null;
+        }
+        if (held.length() != p.length() || t.piece(p.number()) != p) {
+            held.close();
+            ctx.metrics.recentMisses.increment();
+            return null;
+        }
+        ctx.metrics.recentHits.increment();
+        return held;
     }
 
     private void hit(TaskState t) {
@@ -251,7 +313,7 @@ final class PieceReader {
             }
         }
         if (!t.deleted()) {
-            ctx.hot.invalidate(new PieceKey(t.taskId, number));
+            ctx.forget(new PieceKey(t.taskId, number));
         }
         PieceNotFoundException e = new PieceNotFoundException(t.taskId, number, "dropped: " + mismatch.getMessage());
         e.initCause(mismatch);

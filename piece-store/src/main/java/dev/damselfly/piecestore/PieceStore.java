@@ -337,7 +337,7 @@ public final class PieceStore implements AutoCloseable {
     }
 
     /**
-     * {@link #readPiece(String, int, ByteBuffer)} from the content file itself, never from the in-memory hot set: for
+     * {@link #readPiece(String, int, ByteBuffer)} from the content file itself, never from memory: for
      * a caller that wants the file's own bytes (a check before it is handed out, a stream to a local client). A piece
      * this process wrote with direct I/O is read back the same way into an aligned direct buffer (one from
      * {@link #newReadBuffer}), bypassing the page cache, which does not hold it; any other piece (written through the
@@ -360,7 +360,8 @@ public final class PieceStore implements AutoCloseable {
     }
 
     /**
-     * The stored piece as a region of its content file for zero-copy sends, checked like a read first (by
+     * The stored piece ready to send: from memory when the store still keeps it among the pieces it has just written
+     * ({@link RecentPieces}), else as a region of its content file for zero-copy sends, checked like a read first (by
      * reading it once through the page cache, which also warms it for the send). Close the region when sent.
      *
      * @see #readPiece(String, int)
@@ -368,6 +369,34 @@ public final class PieceStore implements AutoCloseable {
     public PieceRegion region(String taskId, int number) {
         checkOpen();
         return reader.region(tasks.require(taskId), number, false);
+    }
+
+    /**
+     * The stored piece as a region in memory, when the store keeps it among the pieces it has just written; empty
+     * otherwise (nothing is read from the content file). Close the region when done.
+     *
+     * @throws TaskNotFoundException if the task is not in the store
+     */
+    public Optional<PieceRegion> regionInMemory(String taskId, int number) {
+        checkOpen();
+        return Optional.ofNullable(reader.regionInMemory(tasks.require(taskId), number));
+    }
+
+    /** Whether the store keeps the piece in memory now (a later {@link #regionInMemory} may still miss it). */
+    public boolean keepsInMemory(String taskId, int number) {
+        return ctx.recent.contains(new PieceKey(taskId, number));
+    }
+
+    /**
+     * Checks the stored piece in its content file, never in memory (a piece whose bytes there no longer match its
+     * CRC-32 is dropped and reported missing): for a caller that hands out the file itself. Reads it when
+     * {@link ReadVerification} says so.
+     *
+     * @throws PieceNotFoundException if the piece is not stored, or was dropped by this check
+     */
+    public void checkPieceInFile(String taskId, int number) {
+        checkOpen();
+        reader.region(tasks.require(taskId), number, false, false).close();
     }
 
     /**

@@ -22,6 +22,8 @@ import java.util.Objects;
  *       length); {@code 0} disables the cache. Default {@code 64 MiB}.</li>
  *   <li>{@code hotCacheMaxPieceBytes} — only pieces up to this many bytes enter the hot cache. Default
  *       {@code 256 KiB}.</li>
+ *   <li>{@code recentPiecesBytes} — bytes of direct memory for larger pieces just written, kept for the readers
+ *       that follow a write (see {@link RecentPieces}); {@code 0} keeps none. Default {@code 64 MiB}.</li>
  *   <li>{@code readVerification} — when reads check CRC-32, see {@link ReadVerification}. Default
  *       {@code EVERY_READ}.</li>
  *   <li>{@code syncWrites} — force content to disk ({@code FileChannel.force(false)}) and sync the RocksDB WAL
@@ -46,6 +48,7 @@ public final class PieceStoreConfig {
     private final Duration gcInterval;
     private final long hotCacheBytes;
     private final int hotCacheMaxPieceBytes;
+    private final long recentPiecesBytes;
     private final ReadVerification readVerification;
     private final boolean syncWrites;
     private final boolean syncMetadata;
@@ -61,6 +64,7 @@ public final class PieceStoreConfig {
         this.gcInterval = b.gcInterval;
         this.hotCacheBytes = b.hotCacheBytes;
         this.hotCacheMaxPieceBytes = b.hotCacheMaxPieceBytes;
+        this.recentPiecesBytes = b.recentPiecesBytes;
         this.readVerification = b.readVerification;
         this.syncWrites = b.syncWrites;
         this.syncMetadata = b.syncMetadata;
@@ -113,6 +117,11 @@ public final class PieceStoreConfig {
         return hotCacheMaxPieceBytes;
     }
 
+    /** Bytes. Default 64 MiB. */
+    public long recentPiecesBytes() {
+        return recentPiecesBytes;
+    }
+
     /** Default EVERY_READ. */
     public ReadVerification readVerification() {
         return readVerification;
@@ -150,6 +159,7 @@ public final class PieceStoreConfig {
         private Duration gcInterval = Duration.ofSeconds(60);
         private long hotCacheBytes = 64L << 20;
         private int hotCacheMaxPieceBytes = 256 << 10;
+        private long recentPiecesBytes = 64L << 20;
         private ReadVerification readVerification = ReadVerification.EVERY_READ;
         private boolean syncWrites = true;
         private boolean syncMetadata = true;
@@ -202,6 +212,14 @@ public final class PieceStoreConfig {
                 throw new IllegalArgumentException("hotCacheMaxPieceBytes must be >= 0: " + bytes);
             }
             this.hotCacheMaxPieceBytes = bytes;
+            return this;
+        }
+
+        public Builder recentPiecesBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("recentPiecesBytes must be >= 0: " + bytes);
+            }
+            this.recentPiecesBytes = bytes;
             return this;
         }
 

@@ -73,7 +73,7 @@ final class PieceWriter {
             }
             PieceRecord record = new PieceRecord(number, length, crc, sha, ctx.now());
             commit(t, record);
-            ctx.hot.offer(new PieceKey(t.taskId, number), bytes);
+            ctx.keepWritten(new PieceKey(t.taskId, number), bytes);
             return PieceStore.info(t, record);
         }
     }
@@ -96,8 +96,8 @@ final class PieceWriter {
             try {
                 PieceRecord record = writeStreamed(t, number, in, expected, pos, whole);
                 if (whole != null) {
-                    // like a piece handed over whole: the hot set serves it to the next reader (a child, a range)
-                    ctx.hot.offer(new PieceKey(t.taskId, number), whole.rewind());
+                    // like a piece handed over whole: kept in memory for the next reader (a child, a range)
+                    ctx.keepWritten(new PieceKey(t.taskId, number), whole.rewind());
                 }
                 return PieceStore.info(t, record);
             } finally {

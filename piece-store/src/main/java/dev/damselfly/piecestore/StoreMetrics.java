@@ -16,6 +16,8 @@ import java.util.function.Supplier;
  *   <li>{@code damselfly.piecestore.written.bytes} (counter, bytes committed)</li>
  *   <li>{@code damselfly.piecestore.reads} (counter, tag {@code result} = {@code hit}|{@code miss}: piece stored or not)</li>
  *   <li>{@code damselfly.piecestore.hot.cache} (counter, tag {@code result} = {@code hit}|{@code miss})</li>
+ *   <li>{@code damselfly.piecestore.recent.pieces} (counter, tag {@code result} = {@code hit}|{@code miss}: reads
+ *       of a piece too large for the hot cache answered from the {@link RecentPieces} or not)</li>
  *   <li>{@code damselfly.piecestore.evicted.bytes} (counter, bytes), {@code damselfly.piecestore.evicted.tasks}
  *       (counter, tag {@code reason})</li>
  *   <li>{@code damselfly.piecestore.gc} (timer: count = runs, total time = duration)</li>
@@ -32,6 +34,8 @@ final class StoreMetrics {
     final Counter readMisses;
     final Counter cacheHits;
     final Counter cacheMisses;
+    final Counter recentHits;
+    final Counter recentMisses;
     final Counter evictedBytes;
     final Timer gc;
     final Counter digestFailuresWrite;
@@ -51,6 +55,8 @@ final class StoreMetrics {
         readMisses = Counter.builder(PREFIX + "reads").tag("result", "miss").register(registry);
         cacheHits = Counter.builder(PREFIX + "hot.cache").tag("result", "hit").register(registry);
         cacheMisses = Counter.builder(PREFIX + "hot.cache").tag("result", "miss").register(registry);
+        recentHits = Counter.builder(PREFIX + "recent.pieces").tag("result", "hit").register(registry);
+        recentMisses = Counter.builder(PREFIX + "recent.pieces").tag("result", "miss").register(registry);
         evictedBytes = Counter.builder(PREFIX + "evicted.bytes").baseUnit("bytes").register(registry);
         gc = Timer.builder(PREFIX + "gc").description("garbage-collection runs").register(registry);
         digestFailuresWrite = Counter.builder(PREFIX + "digest.failures").tag("stage", "write").register(registry);

@@ -5,7 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes tasks: records first (one batch), then the index entry, the hot-cache entries and the file name; then
+ * Deletes tasks: records first (one batch), then the index entry, the pieces kept in memory and the file name; then
  * tells the {@link TaskDeletionListener}.
  *
  * <p>Pins: garbage collection ({@link DeletionReason#QUOTA}, {@link DeletionReason#TTL}) never deletes a pinned
@@ -51,6 +51,7 @@ final class TaskRemover {
             leases = t.pins();
         }
         ctx.hot.invalidateTask(t.taskId);
+        ctx.recent.invalidateTask(t.taskId);
         long allocated = t.allocatedBytes();
         t.content.retire(() -> {
             ctx.usage.released(allocated);

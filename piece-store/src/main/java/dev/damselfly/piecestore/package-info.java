@@ -18,7 +18,8 @@
  * {@code GarbageCollector} (GC runs and policy), {@code TaskRemover} (deletion and pin semantics),
  * {@code LeaseReads} (reads under a {@link dev.damselfly.piecestore.TaskLease}), {@code DiskUsage} (what the
  * budget counts), {@code MetadataDb}, {@code RecordCodec}, {@code ContentLayout}, {@code ContentFile},
- * {@code TaskState}, {@code HotPieceCache}, {@code StoreMetrics}, {@code StoreContext}, and {@code WriteObserver} (a
+ * {@code TaskState}, {@code HotPieceCache} (small pieces recently read), {@code RecentPieces} (large pieces just
+ * written, in direct memory, for the reads that follow a write), {@code StoreMetrics}, {@code StoreContext}, and {@code WriteObserver} (a
  * test seam that sees content forces and piece commits, to check their order).
  */
 package dev.damselfly.piecestore;

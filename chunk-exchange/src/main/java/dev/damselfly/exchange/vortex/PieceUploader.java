@@ -147,13 +147,8 @@ final class PieceUploader {
             int length = (int) region.length();
             ByteBuf copy = ch.alloc().buffer(length);
             try {
-                while (copy.writerIndex() < length) {
-                    int n = copy.writeBytes(region.channel(), region.position() + copy.writerIndex(),
-                            length - copy.writerIndex());
-                    if (n < 0) {
-                        throw new IOException("content file ends inside piece " + region.pieceNumber());
-                    }
-                }
+                region.read(copy.nioBuffer(0, length), 0);
+                copy.writerIndex(length);
                 if (length > 0) {
                     int at = length / 2;
                     copy.setByte(at, copy.getByte(at) ^ 0xFF);

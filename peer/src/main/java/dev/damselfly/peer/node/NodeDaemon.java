@@ -208,6 +208,7 @@ public final class NodeDaemon implements AutoCloseable {
                 .watermarks(config.storage.highWatermark, config.storage.lowWatermark)
                 .syncMetadata(config.storage.syncMetadata)
                 .directIo(config.storage.directIo)
+                .recentPiecesBytes(config.storage.recentPieces)
                 .readVerification(config.storage.verifyEveryRead ? ReadVerification.EVERY_READ : ReadVerification.AFTER_UNCLEAN_STOP);
         if (!config.storage.taskTtl.isZero()) {
             b.taskTtl(config.storage.taskTtl);

@@ -167,6 +167,14 @@ public final class NodeConfig {
          * (zero-copy sends to peers and plain-HTTP proxy clients go through it). Used only where the file system accepts it (probed at start). Default true.
          */
         public boolean directIo = true;
+        /**
+         * Memory (direct buffers) for pieces just written, kept for the reads that follow a write: a local client
+         * streaming the blob while it downloads, children asking for the piece, the task's SHA-256. Those reads then
+         * skip the disk (the bytes were checked before they were written). Least recently used goes first; 0 keeps
+         * none. Default 64MiB.
+         */
+        @JsonDeserialize(using = ConfigValues.Size.class)
+        public long recentPieces = 64L << 20;
         /** Drop tasks unused for this long. Default 0 = never. */
         @JsonDeserialize(using = ConfigValues.Time.class)
         public Duration taskTtl = Duration.ZERO;

@@ -198,12 +198,12 @@ public final class DownloadHandler implements HttpHandler {
     }
 
     /**
-     * Checks every piece's CRC-32 in the content file itself (a region check reads the file, never the in-memory hot
-     * set), since it is the file that is handed out; a corrupt piece is dropped, so it is fetched again.
+     * Checks every piece's CRC-32 in the content file itself (never a copy in memory), since it is the file that is
+     * handed out; a corrupt piece is dropped, so it is fetched again.
      */
     private void checkPieces(String taskId, TaskDownload download) {
         for (int n = 0; n < download.pieceCount(); n++) {
-            store.region(taskId, n).close();
+            store.checkPieceInFile(taskId, n);
         }
     }
 

@@ -37,6 +37,7 @@ class NodeConfigLoaderTest {
         assertEquals(0, c.proxy.requestRateBurst);
         assertTrue(c.proxy.httpsInterception.hosts.isEmpty(), "no HTTPS interception by default");
         assertEquals("", c.proxy.httpsInterception.caDir);
+        assertEquals(64L << 20, c.storage.recentPieces);
     }
 
     @Test
@@ -80,6 +81,7 @@ class NodeConfigLoaderTest {
                 storage:
                   capacity: 20GiB
                   taskTtl: 7d
+                  recentPieces: 16MiB
                 proxy:
                   registries:
                     - name: registry.example
@@ -98,6 +100,7 @@ class NodeConfigLoaderTest {
         assertFalse(c.download.backToSource.enabled);
         assertEquals(20L << 30, c.storage.capacity);
         assertEquals(Duration.ofDays(7), c.storage.taskTtl);
+        assertEquals(16L << 20, c.storage.recentPieces);
         assertEquals("registry.example", c.proxy.registries.get(0).name);
         assertEquals(1, c.proxy.registries.size(), "a listed registries key replaces the default list");
     }

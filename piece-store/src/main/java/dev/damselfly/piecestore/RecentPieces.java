@@ -1,0 +1,235 @@
+package dev.damselfly.piecestore;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Large pieces this process has just written, kept in memory for the readers that come right after a write: a local
+ * client streaming a blob while it downloads, a child asking for a piece its parent has just announced. Without it
+ * each of them reads the piece back from its content file (where, written with direct I/O, it is not in the page
+ * cache) and checks its CRC-32 again. The bytes were checked against the piece's digest before they were written, so
+ * serving them needs no second check (like the hot cache's, see {@link ReadVerification}).
+ *
+ * <p>Pieces above {@link PieceStoreConfig#hotCacheMaxPieceBytes()} land here; the hot cache keeps the small ones.
+ * Least recently used goes first; bounded by {@link PieceStoreConfig#recentPiecesBytes()} in all, counting each
+ * piece's buffer capacity. Pieces sit in direct buffers (a socket write sends them without another copy), allocated
+ * as needed in power-of-two sizes and reused: a buffer returns to the pool once the set has dropped its piece and the
+ * last reader has released it. A reader holds a piece through a {@link Held}, which it must close. When every buffer
+ * is held by readers of pieces already dropped, a new piece is simply not kept.
+ *
+ * <p>Thread-safe: one lock guards the map, the pool and the reference counts; the copy into a buffer happens outside
+ * it.
+ */
+final class RecentPieces {
+    /** Smallest buffer allocated, bytes: 64 KiB. */
+    private static final int MIN_BUFFER_BYTES = 64 << 10;
+    /** Largest piece kept, bytes: 1 GiB (its buffer size is still an int). */
+    private static final int MAX_PIECE_BYTES = 1 << 30;
+
+    private final long maxBytes;
+    private final Object lock = new Object();
+    /** Pieces kept, least recently used first. */
+    private final LinkedHashMap<PieceKey, Entry> entries = new LinkedHashMap<>(64, 0.75f, true);
+    /** Free buffers by capacity. */
+    private final Map<Integer, ArrayDeque<ByteBuffer>> free = new HashMap<>();
+    /** Capacity of the buffers of {@link #entries}. */
+    private long keptBytes;
+    /** Capacity of every buffer allocated and not let go: kept, held by readers after being dropped, or free. */
+    private long allocatedBytes;
+
+    /** @param maxBytes bytes of direct memory at most; 0 keeps nothing */
+    RecentPieces(long maxBytes) {
+        this.maxBytes = maxBytes;
+    }
+
+    /** A piece held for reading; {@link #close()} releases it (once; later calls do nothing). */
+    static final class Held implements AutoCloseable {
+        private final RecentPieces owner;
+        private final Entry entry;
+        private boolean closed;
+
+        private Held(RecentPieces owner, Entry entry) {
+            this.owner = owner;
+            this.entry = entry;
+        }
+
+        /** The piece's bytes, a read-only buffer of its own (position 0, limit the piece length). */
+        ByteBuffer bytes() {
+            return entry.bytes.asReadOnlyBuffer();
+        }
+
+        /** Bytes in the piece. */
+        int length() {
+            return entry.bytes.limit();
+        }
+
+        @Override
+        public void close() {
+            synchronized (owner.lock) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                owner.release(entry);
+            }
+        }
+    }
+
+    private static final class Entry {
+        final ByteBuffer bytes;
+        /** The set's own reference while the piece is kept, plus one per open {@link Held}. */
+        int refs = 1;
+
+        Entry(ByteBuffer bytes) {
+            this.bytes = bytes;
+        }
+    }
+
+    /** Keeps a copy of {@code bytes} (position to limit, left as they are) under {@code key}, when there is room. */
+    void offer(PieceKey key, ByteBuffer bytes) {
+        int length = bytes.remaining();
+        if (length > maxBytes || length > MAX_PIECE_BYTES) {
+            return;
+        }
+        int capacity = capacityFor(length);
+        if (capacity > maxBytes) {
+            return;
+        }
+        ByteBuffer buf;
+        synchronized (lock) {
+            Entry old = entries.remove(key);
+            if (old != null) {
+                keptBytes -= old.bytes.capacity();
+                release(old);
+            }
+            evictUntilRoomFor(capacity);
+            buf = take(capacity);
+            if (buf == null) {
+                return;
+            }
+        }
+        buf.clear();
+        buf.put(bytes.duplicate()).flip();
+        synchronized (lock) {
+            Entry entry = new Entry(buf);
+            Entry replaced = entries.put(key, entry);
+            keptBytes += capacity;
+            if (replaced != null) { // offered twice at once: the later copy stays
+                keptBytes -= replaced.bytes.capacity();
+                release(replaced);
+            }
+            evictUntilRoomFor(0);
+        }
+    }
+
+    /** The piece under {@code key}, held until the answer is closed; null when it is not kept. */
+    Held get(PieceKey key) {
+        synchronized (lock) {
+            Entry e = entries.get(key);
+            if (e == null) {
+                return null;
+            }
+            e.refs++;
+            return new Held(this, e);
+        }
+    }
+
+    /** Whether a piece is kept under {@code key}, without counting as a use. */
+    boolean contains(PieceKey key) {
+        synchronized (lock) {
+            return entries.containsKey(key);
+        }
+    }
+
+    void invalidate(PieceKey key) {
+        synchronized (lock) {
+            Entry e = entries.remove(key);
+            if (e != null) {
+                keptBytes -= e.bytes.capacity();
+                release(e);
+            }
+        }
+    }
+
+    void invalidateTask(String taskId) {
+        synchronized (lock) {
+            Iterator<Map.Entry<PieceKey, Entry>> it = entries.entrySet().iterator();
+            while (it.hasNext()) {
+                Map.Entry<PieceKey, Entry> e = it.next();
+                if (e.getKey().taskId().equals(taskId)) {
+                    it.remove();
+                    keptBytes -= e.getValue().bytes.capacity();
+                    release(e.getValue());
+                }
+            }
+        }
+    }
+
+    /** Bytes of the pieces kept (their buffers' capacity). For tests. */
+    long keptBytes() {
+        synchronized (lock) {
+            return keptBytes;
+        }
+    }
+
+    /** Bytes of direct memory allocated and not let go. For tests. */
+    long allocatedBytes() {
+        synchronized (lock) {
+            return allocatedBytes;
+        }
+    }
+
+    /** Pieces kept. For tests. */
+    int size() {
+        synchronized (lock) {
+            return entries.size();
+        }
+    }
+
+    private void evictUntilRoomFor(int capacity) {
+        Iterator<Entry> it = entries.values().iterator();
+        while (keptBytes + capacity > maxBytes && it.hasNext()) {
+            Entry e = it.next();
+            it.remove();
+            keptBytes -= e.bytes.capacity();
+            release(e);
+        }
+    }
+
+    /** A free buffer of {@code capacity}, a new one while the bound allows, else null. Under the lock. */
+    private ByteBuffer take(int capacity) {
+        ArrayDeque<ByteBuffer> same = free.get(capacity);
+        if (same != null && !same.isEmpty()) {
+            return same.pop();
+        }
+        // free buffers of other sizes (a different piece length than before) are let go to make room
+        Iterator<ArrayDeque<ByteBuffer>> others = free.values().iterator();
+        while (allocatedBytes + capacity > maxBytes && others.hasNext()) {
+            ArrayDeque<ByteBuffer> q = others.next();
+            while (allocatedBytes + capacity > maxBytes && !q.isEmpty()) {
+                allocatedBytes -= q.pop().capacity();
+            }
+        }
+        if (allocatedBytes + capacity > maxBytes) {
+            return null;
+        }
+        allocatedBytes += capacity;
+        return ByteBuffer.allocateDirect(capacity);
+    }
+
+    /** Drops one reference; the last one returns the buffer to the pool. Under the lock. */
+    private void release(Entry e) {
+        if (--e.refs == 0) {
+            free.computeIfAbsent(e.bytes.capacity(), c -> new ArrayDeque<>()).push(e.bytes);
+        }
+    }
+
+    private static int capacityFor(int length) {
+        int c = Math.max(MIN_BUFFER_BYTES, Integer.highestOneBit(Math.max(1, length)));
+        return c < length ? c << 1 : c;
+    }
+}
