@@ -1,5 +1,6 @@
 package dev.damselfly.exchange.engine;
 
+import dev.damselfly.piecestore.PieceRegion;
 import dev.damselfly.piecestore.PieceStore;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -10,11 +11,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * SHA-256 of a whole task, read back piece by piece from the content file (every read is CRC-checked by the store;
- * never answered from its in-memory hot set, so the digest vouches for the file itself), computed
- * while the download runs: whenever the pieces after the hashed prefix are stored, one background job hashes them, so
- * that at the end only the pieces stored last remain. Pieces arrive out of order (rarest first), so the prefix trails
- * the download by at most the choice window.
+ * SHA-256 of a whole task, computed piece by piece while the download runs: whenever the pieces after the hashed
+ * prefix are stored, one background job hashes them, so that at the end only the pieces stored last remain. Pieces
+ * arrive out of order (rarest first), so the prefix trails the download by at most the choice window.
+ *
+ * <p>Each piece is hashed from the store's memory while it still keeps the piece it has just written (the very
+ * bytes that were checked and written; a later read of the file checks them against their CRC-32), else read back
+ * from the content file (every such read is CRC-checked by the store).
  *
  * <p>Driven by one thread (the task's driver): {@link #advance} and {@link #finish} are not called concurrently. A
  * background job that fails (a piece dropped as corrupt on read) is forgotten and {@link #finish} hashes everything
@@ -28,7 +31,7 @@ final class ContentHasher {
     private MessageDigest digest = newDigest();
     private int next; // pieces [0, next) are in digest once the job in flight (if any) has ended
     private CompletableFuture<Void> job = CompletableFuture.completedFuture(null);
-    private ByteBuffer[] buffers; // two piece buffers: one hashed while the next is read
+    private ByteBuffer[] buffers; // two buffers for pieces read from the file: one hashed while the next is read
     private final Executor workers;
 
     /** @param workers run the background jobs and the read of the next piece while the current one is hashed */
@@ -78,30 +81,57 @@ final class ContentHasher {
         job = CompletableFuture.completedFuture(null);
     }
 
-    /** Hashes pieces [from, to) in order, reading the next piece on a worker while the current one is hashed. */
+    /**
+     * Hashes pieces [from, to) in order: from memory where the store keeps them, else from the file, reading the next
+     * such piece on a worker while the current one is hashed.
+     */
     private void hash(int from, int to) {
-        if (from >= to) {
-            return;
-        }
-        if (buffers == null) {
-            buffers = new ByteBuffer[] {store.newReadBuffer(pieceLength), store.newReadBuffer(pieceLength)};
-        }
-        read(from, buffers[0]);
-        for (int n = from; n < to; n++) {
-            ByteBuffer current = buffers[(n - from) & 1];
-            ByteBuffer following = buffers[(n - from + 1) & 1];
-            int next = n + 1;
-            CompletableFuture<Void> ahead = next < to
-                    ? CompletableFuture.runAsync(() -> read(next, following), workers)
-                    : null;
-            try {
-                digest.update(current);
-            } finally {
-                if (ahead != null) {
-                    awaitRead(ahead);
+        CompletableFuture<Void> ahead = null; // piece n read from the file into buffer(slot) while n-1 was hashed
+        int slot = 0;
+        try {
+            for (int n = from; n < to; n++) {
+                PieceRegion inMemory = ahead == null ? store.regionInMemory(taskId, n).orElse(null) : null;
+                ByteBuffer fromFile = null;
+                if (inMemory == null) {
+                    if (ahead == null) {
+                        read(n, buffer(slot));
+                    } else {
+                        CompletableFuture<Void> done = ahead;
+                        ahead = null;
+                        awaitRead(done);
+                    }
+                    fromFile = buffer(slot);
+                    slot ^= 1;
+                }
+                int next = n + 1;
+                if (next < to && !store.keepsInMemory(taskId, next)) {
+                    ByteBuffer into = buffer(slot);
+                    ahead = CompletableFuture.runAsync(() -> read(next, into), workers);
+                }
+                if (inMemory != null) {
+                    try (inMemory) {
+                        digest.update(inMemory.bytes());
+                    }
+                } else {
+                    digest.update(fromFile);
                 }
             }
+        } finally {
+            if (ahead != null) { // a failure left a read running into a buffer: let it end first
+                ahead.exceptionally(e -> null).join();
+            }
         }
+    }
+
+    /** One of the two buffers pieces are read from the file into, allocated on first use. */
+    private ByteBuffer buffer(int slot) {
+        if (buffers == null) {
+            buffers = new ByteBuffer[2];
+        }
+        if (buffers[slot] == null) {
+            buffers[slot] = store.newReadBuffer(pieceLength);
+        }
+        return buffers[slot];
     }
 
     /** Waits for a read-ahead; its failure is rethrown as it was (a typed store exception), not wrapped. */

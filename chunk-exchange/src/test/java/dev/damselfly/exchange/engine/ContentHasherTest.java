@@ -2,6 +2,7 @@ package dev.damselfly.exchange.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.damselfly.piecestore.PieceNotFoundException;
 import dev.damselfly.piecestore.PieceStore;
@@ -101,6 +102,51 @@ class ContentHasherTest {
         stored.set(0, 4);
         hasher.advance(stored); // the background job meets the corrupt piece and fails
         assertThrows(PieceNotFoundException.class, hasher::finish);
+    }
+
+    @Test
+    void largePiecesAreHashedFromMemoryWhileKeptAndFromTheFileOnceDropped() throws Exception {
+        int big = 512 * 1024; // above the hot cache's cutoff: kept among the recent pieces
+        byte[] content = randomContent(12 * big - 777);
+        // room for 3 pieces in memory: of 12 stored out of order, most are read back from the file
+        try (PieceStore s = PieceStore.open(dir.resolve("big"), PieceStoreConfig.builder().syncWrites(false)
+                .recentPiecesBytes(3L * big).build())) {
+            s.createTask(TASK, content.length, big);
+            ContentHasher hasher = new ContentHasher(s, TASK, big, 12, workers);
+            BitSet stored = new BitSet();
+            for (int n : new int[] {3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 10, 9}) {
+                int from = n * big;
+                s.writePiece(TASK, n, ByteBuffer.wrap(content, from, Math.min(big, content.length - from)), null);
+                stored.set(n);
+                hasher.advance(stored);
+            }
+            assertTrue(s.keepsInMemory(TASK, 9), "the piece stored last is still in memory");
+            assertEquals(sha256(content), hasher.finish());
+        }
+    }
+
+    @Test
+    void aPieceStillInMemoryIsHashedAsItWasCheckedAndWritten() throws Exception {
+        int big = 512 * 1024;
+        byte[] content = randomContent(2 * big);
+        try (PieceStore s = PieceStore.open(dir.resolve("mem"), PieceStoreConfig.builder().syncWrites(false).build())) {
+            s.createTask(TASK, content.length, big);
+            for (int n = 0; n < 2; n++) {
+                s.writePiece(TASK, n, ByteBuffer.wrap(content, n * big, big), null);
+            }
+            // the file changes behind the store's back after the write: the hash is of the bytes that were written,
+            // and the store's next read of the file catches the change
+            Path file = s.completeContentFile(TASK).orElseThrow();
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap(new byte[] {(byte) ~content[big + 10]}), big + 10);
+            }
+            ContentHasher hasher = new ContentHasher(s, TASK, big, 2, workers);
+            BitSet stored = new BitSet();
+            stored.set(0, 2);
+            hasher.advance(stored);
+            assertEquals(sha256(content), hasher.finish());
+            assertThrows(PieceNotFoundException.class, () -> s.checkPieceInFile(TASK, 1));
+        }
     }
 
     private void write(byte[] content, int n) {
