@@ -138,7 +138,7 @@ public final class NodeDaemon implements AutoCloseable {
                     .withParentGraph(config.scheduler.embeddedParentGraph)).start(listen);
             started.push(embeddedScheduler);
             ports.put("scheduler", embeddedScheduler.port());
-            schedulers = List.of(embeddedScheduler.loopbackAddress());
+            schedulers = List.of(embeddedScheduler.inProcessAddress()); // no socket between the node and it
         }
         identity = new HostIdentity(ip, hostname, config.host.seed, upload.grpcPort(),
                 config.proxy.enabled ? config.proxy.port : 0, config.host.uploadBandwidth, config.host.uploadBandwidth,

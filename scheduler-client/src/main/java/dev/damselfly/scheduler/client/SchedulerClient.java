@@ -15,6 +15,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.ChannelOption;
 import java.util.ArrayList;
@@ -66,14 +67,24 @@ public final class SchedulerClient implements AutoCloseable {
         };
         this.executor = Executors.newScheduledThreadPool(2, tf);
         for (String address : config.addresses()) {
-            channels.put(address, NettyChannelBuilder.forTarget(address)
-                    .usePlaintext()
-                    .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
-                    .keepAliveTime(300, TimeUnit.SECONDS)
-                    .keepAliveTimeout(20, TimeUnit.SECONDS)
-                    .maxInboundMessageSize(Integer.MAX_VALUE)
-                    .build());
+            channels.put(address, channelTo(address, config));
         }
+    }
+
+    /** A channel to a scheduler in this JVM ({@code in-process:NAME}) or across the network ({@code host:port}). */
+    private static ManagedChannel channelTo(String address, SchedulerClientConfig config) {
+        if (address.startsWith(SchedulerClientConfig.IN_PROCESS_PREFIX)) {
+            return InProcessChannelBuilder.forName(address.substring(SchedulerClientConfig.IN_PROCESS_PREFIX.length()))
+                    .maxInboundMessageSize(Integer.MAX_VALUE)
+                    .build();
+        }
+        return NettyChannelBuilder.forTarget(address)
+                .usePlaintext()
+                .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
+                .keepAliveTime(300, TimeUnit.SECONDS)
+                .keepAliveTimeout(20, TimeUnit.SECONDS)
+                .maxInboundMessageSize(Integer.MAX_VALUE)
+                .build();
     }
 
     /**

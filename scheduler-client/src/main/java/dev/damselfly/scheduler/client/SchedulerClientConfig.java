@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * Client settings. Defaults follow the Rust dfdaemon (spec §1.12-§1.13, §7).
  *
- * @param addresses scheduler addresses {@code host:port} (default port 8002); at least one
+ * @param addresses scheduler addresses {@code host:port} (default port 8002), or {@link #IN_PROCESS_PREFIX} and a
+ *        name for a scheduler in this JVM (a node's embedded one); at least one
  * @param announceInterval period of AnnounceHost to every scheduler; default 5 min
  * @param scheduleTimeout longest wait for a scheduler answer on an AnnouncePeer stream; default 3 h
  * @param maxScheduleCount answers accepted per download before giving up on P2P
@@ -26,6 +27,12 @@ public record SchedulerClientConfig(List<String> addresses, Duration announceInt
                                     int maxScheduleCount, Duration connectTimeout, Duration requestTimeout,
                                     Duration reconnectInitialBackoff, Duration reconnectMaxBackoff,
                                     int maxReconnectAttempts, Duration healthRefreshInterval) {
+    /**
+     * Prefix of the address of a scheduler served in this JVM ({@code in-process:NAME}, gRPC's in-process transport:
+     * messages are handed over as objects, with no HTTP/2 framing, socket or event loop in between).
+     */
+    public static final String IN_PROCESS_PREFIX = "in-process:";
+
     /** Default scheduler gRPC port. */
     public static final int DEFAULT_SCHEDULER_PORT = 8002;
 

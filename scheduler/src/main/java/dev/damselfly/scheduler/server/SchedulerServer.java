@@ -1,11 +1,13 @@
 package dev.damselfly.scheduler.server;
 
+import dev.damselfly.scheduler.client.SchedulerClientConfig;
 import dev.damselfly.scheduler.proto.scheduler.v2.SchedulerGrpc;
 import dev.damselfly.scheduler.server.resource.ResourceStore;
 import dev.damselfly.scheduler.server.scheduling.GrpcSeedPeerTrigger;
 import dev.damselfly.scheduler.server.scheduling.Scheduling;
 import dev.damselfly.scheduler.server.scheduling.SeedPeerTrigger;
 import io.grpc.Server;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -21,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded / standalone scheduler: serves {@code scheduler.v2.Scheduler} and {@code grpc.health.v1.Health}
  * (SERVING for {@code ""} and {@code scheduler.v2.Scheduler}) on one port, and sweeps expired hosts, peers and
- * tasks every {@link SchedulerConfig#gcInterval()}. Inside a node it runs in the same JVM on a loopback port;
+ * tasks every {@link SchedulerConfig#gcInterval()}. Inside a node it runs in the same JVM on a loopback port (where
+ * other nodes may reach it too), and the node's own client reaches it in-process ({@link #inProcessAddress()});
  * standalone, {@link #main} serves on all interfaces (default port 8002).
  */
 public final class SchedulerServer implements AutoCloseable {
@@ -35,6 +38,9 @@ public final class SchedulerServer implements AutoCloseable {
     private final HealthStatusManager health = new HealthStatusManager();
     private ScheduledExecutorService gc;
     private Server server;
+    /** The same services for clients in this JVM (gRPC's in-process transport), named {@link #inProcessName}. */
+    private Server inProcess;
+    private String inProcessName;
     private boolean closed;
     private int boundPort;
 
@@ -59,8 +65,17 @@ public final class SchedulerServer implements AutoCloseable {
             throw new IllegalStateException("scheduler already started on port " + boundPort);
         }
         try {
+            SchedulerService service = new SchedulerService(store, scheduling);
             server = NettyServerBuilder.forAddress(address)
-                    .addService(new SchedulerService(store, scheduling))
+                    .addService(service)
+                    .addService(health.getHealthService())
+                    .maxInboundMessageSize(Integer.MAX_VALUE)
+                    .build()
+                    .start();
+            inProcessName = "damselfly-scheduler-" + server.getPort() + "-" + Integer.toHexString(
+                    System.identityHashCode(this));
+            inProcess = InProcessServerBuilder.forName(inProcessName)
+                    .addService(service)
                     .addService(health.getHealthService())
                     .maxInboundMessageSize(Integer.MAX_VALUE)
                     .build()
@@ -94,6 +109,17 @@ public final class SchedulerServer implements AutoCloseable {
      * client is configured with when no external scheduler is given. */
     public String loopbackAddress() {
         return "127.0.0.1:" + port();
+    }
+
+    /**
+     * The address a client in this JVM reaches this scheduler at without a socket ({@code in-process:NAME}, see
+     * {@link SchedulerClientConfig#IN_PROCESS_PREFIX}): how a node talks to its embedded scheduler.
+     */
+    public synchronized String inProcessAddress() {
+        if (server == null) {
+            throw new IllegalStateException("scheduler not started");
+        }
+        return SchedulerClientConfig.IN_PROCESS_PREFIX + inProcessName;
     }
 
     /** The settings this server schedules with. */
@@ -136,8 +162,10 @@ public final class SchedulerServer implements AutoCloseable {
         for (String service : new String[] {"", SchedulerGrpc.SERVICE_NAME}) {
             health.setStatus(service, ServingStatus.NOT_SERVING);
         }
+        inProcess.shutdownNow();
         server.shutdownNow();
         try {
+            inProcess.awaitTermination(5, TimeUnit.SECONDS);
             server.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.damselfly.scheduler.client.PeerSession;
 import dev.damselfly.scheduler.client.ScheduleDecision;
+import dev.damselfly.scheduler.client.SchedulerClientConfig;
 import dev.damselfly.scheduler.client.id.TaskIds;
 import dev.damselfly.scheduler.proto.common.v2.Download;
 import dev.damselfly.scheduler.proto.common.v2.Host;
@@ -152,6 +153,27 @@ class ConversationTest {
         }
         // shutdown sends DeleteHost
         assertEquals(0, stub().listHosts(ListHostsRequest.getDefaultInstance()).getHostsCount());
+    }
+
+    @Test
+    void aClientInThisJvmTalksInProcessAndMeetsPeersThatUseTheSocket() throws Exception {
+        String url = "https://registry.example/v2/a/blobs/sha256:" + "4".repeat(64);
+        String taskId = TaskIds.taskId(url);
+        String inProcess = server.inProcessAddress();
+        assertTrue(inProcess.startsWith(SchedulerClientConfig.IN_PROCESS_PREFIX), inProcess);
+        SchedulerClientConfig viaMemory = SchedulerClientConfig.defaults(List.of(inProcess))
+                .withScheduleTimeout(Duration.ofSeconds(20))
+                .withReconnect(Duration.ofMillis(100), Duration.ofMillis(500), 20)
+                .withHealthRefreshInterval(Duration.ofMillis(200));
+        try (TestNode a = new TestNode("node-a", server.port(), false, viaMemory);
+             TestNode b = new TestNode("node-b", server.port())) {
+            String aPeer = seedFromOrigin(a, taskId, url);
+            awaitPeerState(taskId, aPeer, "Succeeded");
+            PeerSession bs = b.open(taskId, TestNode.download(url, PIECES));
+            ScheduleDecision.Parents parents = assertInstanceOf(ScheduleDecision.Parents.class, bs.register());
+            assertEquals(aPeer, parents.candidates().get(0).getId(), "the in-process peer is the socket peer's parent");
+            assertEquals(2, stub().listHosts(ListHostsRequest.getDefaultInstance()).getHostsCount());
+        }
     }
 
     @Test
