@@ -8,9 +8,9 @@ import java.nio.channels.WritableByteChannel;
 
 /**
  * A Netty {@link FileRegion} over a stored piece, or over a slice of it, sent with {@code FileChannel.transferTo}
- * (sendfile on Linux), or written from memory when the store still keeps the piece there. Unlike {@code DefaultFileRegion} it never closes the file channel, which the piece store
- * shares between readers: when Netty releases it (sent, failed or discarded) it closes the {@link PieceRegion}
- * instead, exactly once. Used by piece uploads (whole pieces) and by the proxy's blob responses (slices).
+ * (sendfile on Linux), or written from memory when the store still keeps the piece there. Unlike
+ * {@code DefaultFileRegion} it never closes the file channel, which the piece store shares between readers: when Netty
+ * releases it (sent, failed or discarded) it closes the {@link PieceRegion} instead, exactly once. Used by piece uploads (whole pieces) and by the proxy's blob responses (slices).
  */
 public final class PieceFileRegion extends AbstractReferenceCounted implements FileRegion {
     private final PieceRegion region;

@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The read and verify path: lookups in memory (the hot cache, then the {@link RecentPieces}), reads into a new or the
  * caller's buffer, regions for zero-copy sends; what comes from the content file is checked against the piece's
- * CRC-32 when {@link ReadVerification} (or an unclean start) says so. A
- * piece whose bytes no longer match is dropped and reported missing; a vanished content file drops its task.
+ * CRC-32 when {@link ReadVerification} (or an unclean start) says so. A piece whose bytes no longer match is dropped
+ * and reported missing; a vanished content file drops its task.
  *
  * <p>{@code held} reads come from a {@link TaskLease}: the lease already holds the content file open, so they
  * work on a task deleted under it (no hot cache then: its key may belong to a new task of the same id).

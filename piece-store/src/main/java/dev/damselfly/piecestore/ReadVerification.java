@@ -3,9 +3,9 @@ package dev.damselfly.piecestore;
 /** When reads check piece bytes against their CRC-32; {@link PieceStoreConfig#readVerification()}. */
 public enum ReadVerification {
     /**
-     * Every read from disk is checked (buffer reads and regions alike). Reads served from the hot cache get a
-     * copy that was checked when it was read or written. Catches content corrupted behind the store's back at
-     * any time. Default.
+     * Every read from disk is checked (buffer reads and regions alike). Reads served from memory (the hot cache,
+     * the large pieces just written) get bytes that were checked when they were read or written. Catches content
+     * corrupted behind the store's back at any time. Default.
      */
     EVERY_READ,
     /**

@@ -5,7 +5,8 @@ import java.nio.file.Path;
 
 /**
  * What the store's parts share: its directory, settings, database, content layout, in-memory pieces (hot cache
- * and recent pieces), meters and disk usage. Built once by {@link PieceStore#open}; immutable references, each part thread-safe on its own.
+ * and recent pieces), meters and disk usage. Built once by {@link PieceStore#open}; immutable references, each part
+ * thread-safe on its own.
  */
 final class StoreContext {
     final Path dir;

@@ -93,10 +93,7 @@ class ContentHasherTest {
         for (int n = 0; n < 4; n++) {
             write(content, n);
         }
-        Path file = store.completeContentFile(TASK).orElseThrow();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ch.write(ByteBuffer.wrap(new byte[] {(byte) ~content[PIECE + 10]}), PIECE + 10);
-        }
+        flipByteOnDisk(store, content, PIECE + 10);
         ContentHasher hasher = new ContentHasher(store, TASK, PIECE, 4, workers);
         BitSet stored = new BitSet();
         stored.set(0, 4);
@@ -136,16 +133,21 @@ class ContentHasherTest {
             }
             // the file changes behind the store's back after the write: the hash is of the bytes that were written,
             // and the store's next read of the file catches the change
-            Path file = s.completeContentFile(TASK).orElseThrow();
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                ch.write(ByteBuffer.wrap(new byte[] {(byte) ~content[big + 10]}), big + 10);
-            }
+            flipByteOnDisk(s, content, big + 10);
             ContentHasher hasher = new ContentHasher(s, TASK, big, 2, workers);
             BitSet stored = new BitSet();
             stored.set(0, 2);
             hasher.advance(stored);
             assertEquals(sha256(content), hasher.finish());
             assertThrows(PieceNotFoundException.class, () -> s.checkPieceInFile(TASK, 1));
+        }
+    }
+
+    /** Overwrites byte {@code at} of the task's content file with its complement, behind the store's back. */
+    private static void flipByteOnDisk(PieceStore s, byte[] content, int at) throws Exception {
+        Path file = s.completeContentFile(TASK).orElseThrow();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {(byte) ~content[at]}), at);
         }
     }
 
