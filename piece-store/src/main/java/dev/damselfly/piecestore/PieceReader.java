@@ -59,14 +59,15 @@ final class PieceReader {
     }
 
     int read(TaskState t, int number, ByteBuffer dst, boolean held) {
-        return read(t, number, dst, held, true);
+        return read(t, number, dst, held, true, true);
     }
 
     /**
-     * @param useHot whether the in-memory hot set may answer; false reads the content file, with direct I/O when this
-     *               process wrote the piece that way and {@code dst} allows it (see {@link DirectIo})
+     * @param useHot    whether the in-memory hot set may answer; false reads the content file, with direct I/O when
+     *                  this process wrote the piece that way and {@code dst} allows it (see {@link DirectIo})
+     * @param useRecent whether a large piece kept in memory since its write ({@link RecentPieces}) may answer
      */
-    int read(TaskState t, int number, ByteBuffer dst, boolean held, boolean useHot) {
+    int read(TaskState t, int number, ByteBuffer dst, boolean held, boolean useHot, boolean useRecent) {
         t.checkNumber(number);
         PieceRecord p0 = t.piece(number);
         int need = p0 != null ? p0.length() : t.lengthOf(number);
@@ -82,7 +83,7 @@ final class PieceReader {
         }
         ctx.metrics.cacheMisses.increment();
         PieceRecord p = requirePiece(t, number);
-        if (useHot) {
+        if (useRecent) {
             try (RecentPieces.Held recent = recent(t, p)) {
                 if (recent != null) {
                     ctx.metrics.readHits.increment();

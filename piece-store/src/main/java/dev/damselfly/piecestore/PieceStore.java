@@ -346,7 +346,17 @@ public final class PieceStore implements AutoCloseable {
      */
     public int readPieceFromFile(String taskId, int number, ByteBuffer dst) {
         checkOpen();
-        return reader.read(tasks.require(taskId), number, dst, false, false);
+        return reader.read(tasks.require(taskId), number, dst, false, false, false);
+    }
+
+    /**
+     * {@link #readPieceFromFile}, except that a piece the store still keeps in memory since it wrote it comes from
+     * there (the same bytes, checked before they were written; no disk read): for a stream to a local client, which
+     * usually follows the download closely.
+     */
+    public int readPieceKeptOrFromFile(String taskId, int number, ByteBuffer dst) {
+        checkOpen();
+        return reader.read(tasks.require(taskId), number, dst, false, false, true);
     }
 
     /**

@@ -15,6 +15,8 @@ import java.util.Map;
  * serving them needs no second check (like the hot cache's, see {@link ReadVerification}).
  *
  * <p>Pieces above {@link PieceStoreConfig#hotCacheMaxPieceBytes()} land here; the hot cache keeps the small ones.
+ * Not Caffeine like the hot cache: its admission policy weighs a new entry against the one it would evict by past
+ * use, and a piece just written has none yet, so it would often be turned away exactly when its readers come.
  * Least recently used goes first; bounded by {@link PieceStoreConfig#recentPiecesBytes()} in all, counting each
  * piece's buffer capacity. Pieces sit in direct buffers (a socket write sends them without another copy), allocated
  * as needed in power-of-two sizes and reused: a buffer returns to the pool once the set has dropped its piece and the

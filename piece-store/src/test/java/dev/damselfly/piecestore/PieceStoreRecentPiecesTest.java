@@ -97,6 +97,9 @@ class PieceStoreRecentPiecesTest {
                 assertTrue(r.inMemory());
                 assertArrayEquals(TestData.piece(id, 1, LEN, BIG), sent(r), "memory holds the checked bytes");
             }
+            ByteBuffer kept = ByteBuffer.allocate(BIG);
+            assertEquals(BIG, s.readPieceKeptOrFromFile(id, 1, kept), "a stream's read takes the copy in memory");
+            assertArrayEquals(TestData.piece(id, 1, LEN, BIG), kept.array());
             assertThrows(PieceNotFoundException.class, () -> s.readPieceFromFile(id, 1, ByteBuffer.allocate(BIG)));
             assertFalse(s.hasPiece(id, 1), "the corrupt piece was dropped");
             assertThrows(PieceNotFoundException.class, () -> s.region(id, 1));
@@ -122,6 +125,9 @@ class PieceStoreRecentPiecesTest {
                 assertThrows(IllegalStateException.class, r::bytes);
             }
             assertTrue(s.regionInMemory(id, 2).isEmpty());
+            FaultsTest.flipByte(file(id), 2L * BIG + 9);
+            assertThrows(PieceNotFoundException.class,
+                    () -> s.readPieceKeptOrFromFile(id, 2, ByteBuffer.allocate(BIG)), "nothing kept: the file is read");
             assertFalse(s.keepsInMemory(id, 2));
             assertEquals(0.0, recent("hit"));
         }

@@ -10,7 +10,8 @@ import java.util.function.IntFunction;
 /**
  * The bytes {@code [offset, offset+length)} of a task, in order, read from the piece store as each covering
  * piece is stored (waiting for it when needed). Holds a lease on the task until closed. Not thread-safe (one
- * reader). Pieces are read one at a time into one buffer of a piece's length, from the content file: a piece this
+ * reader). Pieces are read one at a time into one buffer of a piece's length: a piece the store still keeps in
+ * memory since it wrote it is copied from there, otherwise it comes from the content file: a piece this
  * process wrote with direct I/O (from a peer or the origin) is read back the same way, into the stream's aligned
  * direct buffer, so streaming a blob does not fill the page cache with bytes the node already has on disk (on the
  * bench VM, filling fresh page-cache pages cost more CPU than the rest of the download); other pieces (a task's
@@ -80,7 +81,7 @@ final class PieceInputStream extends InputStream {
             }
             bufferedPiece = -1;
             buffer.clear();
-            store.readPieceFromFile(cursor.taskId, piece, buffer);
+            store.readPieceKeptOrFromFile(cursor.taskId, piece, buffer);
             buffer.flip();
         } catch (RuntimeException e) {
             throw new IOException("reading piece " + piece + " of task " + cursor.taskId + ": " + e.getMessage(), e);

@@ -105,8 +105,10 @@ public final class SchedulerServer implements AutoCloseable {
         return boundPort;
     }
 
-    /** {@code 127.0.0.1:port} for a scheduler started with {@link #start(int)}: the address an in-process node's
-     * client is configured with when no external scheduler is given. */
+    /**
+     * {@code 127.0.0.1:port} for a scheduler started with {@link #start(int)}: where clients in other processes on
+     * this machine reach it over a socket (a node's own client uses {@link #inProcessAddress()}).
+     */
     public String loopbackAddress() {
         return "127.0.0.1:" + port();
     }
