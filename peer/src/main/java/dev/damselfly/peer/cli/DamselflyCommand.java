@@ -12,6 +12,7 @@ import dev.damselfly.peer.cli.rafs.CheckRafsCommand;
 import dev.damselfly.peer.cli.rafs.InspectRafsCommand;
 import dev.damselfly.peer.cli.rafs.MergeRafsCommand;
 import dev.damselfly.peer.cli.scheduler.SchedulerCommand;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -20,7 +21,8 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * The top command, {@code damselfly}. Verb groups are separate classes listed in {@code subcommands};
+ * The top command, {@code damselfly}. Verb groups are separate classes listed in {@link #VERBS}, which {@link Main}
+ * registers as subcommands (only the one a command line names, see {@link Main#commandLine(CliEnvironment, String...)});
  * {@code --help}, {@code --version}, {@code --verbose} and the exit-code list are inherited by all.
  */
 @Command(name = "damselfly",
@@ -30,13 +32,17 @@ import picocli.CommandLine.Spec;
         usageHelpAutoWidth = true,
         sortOptions = false,
         description = "Damselfly: a Dragonfly-compatible P2P node agent for container images.",
-        subcommands = {NodeCommand.class, GetCommand.class, ImageCommand.class, ConvertCommand.class, BuildRafsCommand.class, MergeRafsCommand.class, InspectRafsCommand.class, CheckRafsCommand.class, MountCommand.class, UmountCommand.class, ProxyCommand.class, SchedulerCommand.class},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:success",
             "1:failure (registry, network, I/O or verification error)",
             "2:usage error (unknown option, bad value, invalid image reference)"})
 public final class DamselflyCommand implements Runnable {
+    /** The verbs, in the order usage help lists them. */
+    static final List<Class<?>> VERBS = List.of(NodeCommand.class, GetCommand.class, ImageCommand.class,
+            ConvertCommand.class, BuildRafsCommand.class, MergeRafsCommand.class, InspectRafsCommand.class,
+            CheckRafsCommand.class, MountCommand.class, UmountCommand.class, ProxyCommand.class, SchedulerCommand.class);
+
     @Spec
     private CommandSpec spec;
 

@@ -4,7 +4,11 @@ import dev.damselfly.peer.logging.LogLevels;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /** Entry point of {@code damselfly.jar}: parses the command line, runs the command, exits with its status. */
 public final class Main {
@@ -17,12 +21,47 @@ public final class Main {
 
     /** Runs one command line in {@code environment}; returns the exit status (see {@link ExitCodes}). */
     public static int execute(CliEnvironment environment, String... args) {
-        return commandLine(environment).execute(args);
+        return commandLine(environment, args).execute(args);
     }
 
-    /** The configured picocli command tree (for execution, and for tests that walk the verbs). */
+    /** The whole configured picocli command tree, every verb (for tests that walk the verbs). */
     public static CommandLine commandLine(CliEnvironment environment) {
+        return commandLine(environment, DamselflyCommand.VERBS);
+    }
+
+    /**
+     * The command tree for running {@code args}: when they name a verb, only that verb is registered. Picocli builds
+     * the model of every registered command (its options, mixins, converters, the classes behind them) before it
+     * parses anything, and for the whole tree that was about a third of a second of one core at every start, on the
+     * critical path of short commands such as {@code build} and {@code mount}. Without a known verb (no arguments,
+     * {@code --help}, a misspelt verb) every verb is registered, so usage and errors list them all.
+     */
+    public static CommandLine commandLine(CliEnvironment environment, String... args) {
+        return commandLine(environment, namedVerb(args).map(List::<Class<?>>of).orElse(DamselflyCommand.VERBS));
+    }
+
+    /** The verb the first argument that is not an option names ({@code damselfly} has no option taking a value). */
+    static Optional<Class<?>> namedVerb(String... args) {
+        for (String arg : args) {
+            if (arg.startsWith("-")) {
+                continue;
+            }
+            for (Class<?> verb : DamselflyCommand.VERBS) {
+                Command command = verb.getAnnotation(Command.class);
+                if (command.name().equals(arg) || Arrays.asList(command.aliases()).contains(arg)) {
+                    return Optional.of(verb);
+                }
+            }
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
+    private static CommandLine commandLine(CliEnvironment environment, List<Class<?>> verbs) {
         CommandLine commandLine = new CommandLine(DamselflyCommand.class, new CommandFactory(environment));
+        for (Class<?> verb : verbs) {
+            commandLine.addSubcommand(verb);
+        }
         commandLine.setOut(new PrintWriter(new OutputStreamWriter(environment.out(), StandardCharsets.UTF_8), true));
         commandLine.setErr(new PrintWriter(new OutputStreamWriter(environment.err(), StandardCharsets.UTF_8), true));
         commandLine.setParameterExceptionHandler(new FailureHandlers.ParameterErrors());

@@ -93,6 +93,19 @@ class MainTest {
     }
 
     @Test
+    void aCommandLineNamingAVerbRegistersOnlyThatVerb() {
+        CliEnvironment env = new CliEnvironment(System.out, System.err, TerminalInfo.NONE, System::nanoTime);
+        assertEquals(List.of("build"), List.copyOf(Main.commandLine(env, "build", "--help").getSubcommands().keySet()));
+        assertEquals(List.of("image"), List.copyOf(Main.commandLine(env, "-v", "image", "copy", "a", "b")
+                .getSubcommands().keySet()));
+        List<String> all = List.of("node", "get", "image", "convert", "build", "merge", "inspect", "check", "mount",
+                "umount", "proxy", "scheduler");
+        for (String[] args : List.of(new String[0], new String[] {"--help"}, new String[] {"imgae", "inspect"})) {
+            assertEquals(all, List.copyOf(Main.commandLine(env, args).getSubcommands().keySet()), List.of(args)::toString);
+        }
+    }
+
+    @Test
     void missingSubcommandIsAUsageError() {
         CliRun top = CliRun.run();
         assertEquals(ExitCodes.USAGE, top.exitCode(), top::toString);
