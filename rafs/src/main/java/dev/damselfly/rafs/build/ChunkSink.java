@@ -9,13 +9,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletableFuture;
 import java.util.zip.CRC32C;
 import net.jpountz.lz4.LZ4Compressor;
 
@@ -24,7 +26,10 @@ import net.jpountz.lz4.LZ4Compressor;
  * bytes, dedup by (digest, length) within the layer and against an optional {@link ChunkDictionary}, compression when it helps, a 4 KiB aligned offset in the
  * blob's uncompressed space. Digest, compression and CRC run on one worker per core while the caller reads
  * the next chunks; chunks are committed (deduplicated and written) strictly in order, so the output is the same
- * as a sequential build. Keeps cores + 1 chunk buffer pairs plus ~70 bytes of metadata per distinct chunk.
+ * as a sequential build. Chunks go to the workers in batches of about {@value #BATCH_BYTES} bytes (a whole chunk of
+ * that size or more alone), so a layer of many small files costs one hand-off per batch, not one per file; at most
+ * cores + 1 chunk sizes of them are in flight (the raw bytes and room for their compressed form), plus ~70 bytes of
+ * metadata per distinct chunk.
  * New chunks of files written with {@code layoutLast} are held back ({@link DeferredChunks}) and appended together by
  * {@link #appendDeferred()}, so a prefetch list's files sit in one region of the blob.
  */
@@ -35,6 +40,10 @@ final class ChunkSink {
     private static final LZ4Compressor LZ4 = Lz4.factory().fastCompressor();
     /** Threads digesting and compressing chunks: one per core. */
     static final int WORKERS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    /** A batch of chunks goes to a worker once it holds this many bytes: 256 KiB. */
+    static final int BATCH_BYTES = 256 * 1024;
+    /** ...or this many chunks, whichever comes first. */
+    static final int BATCH_CHUNKS = 64;
     private static final ExecutorService POOL = Executors.newFixedThreadPool(WORKERS, runnable -> {
         Thread thread = new Thread(runnable, "rafs-chunk-worker");
         thread.setDaemon(true);
@@ -46,9 +55,14 @@ final class ChunkSink {
     private final Map<ByteBuffer, Integer> seen = new HashMap<>();
     private final ChunkList chunks = new ChunkList();
     private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
+    /** Chunk-size buffer pairs of committed chunks, for the next whole chunks (smaller ones get their own). */
     private final ArrayDeque<Buffers> free = new ArrayDeque<>();
-    private final int window;
-    private int allocated;
+    /** Most raw bytes read and not yet committed: cores + 1 chunk sizes. */
+    private final long windowBytes;
+    private long inFlightBytes;
+    /** Chunks read and not yet handed to a worker (all of them at the tail of {@link #inFlight}). */
+    private final ArrayList<Pending> batch = new ArrayList<>();
+    private long batchBytes;
     private long uncompressedEnd;
     private long references;
     private final ChunkDictionary dict;
@@ -64,7 +78,7 @@ final class ChunkSink {
         this.out = out;
         this.opts = opts;
         this.dict = dict;
-        this.window = WORKERS + 1;
+        this.windowBytes = (long) (WORKERS + 1) * opts.chunkSize();
         this.deferred = new DeferredChunks(spillDir);
     }
 
@@ -92,27 +106,57 @@ final class ChunkSink {
         int[] ids = new int[(int) n];
         for (int k = 0; k < n; k++) {
             int len = (int) Math.min(opts.chunkSize(), size - (long) k * opts.chunkSize());
-            Buffers buffers = takeBuffers();
+            Buffers buffers = takeBuffers(len);
             int got;
             try {
                 got = in.readNBytes(buffers.raw, 0, len);
             } catch (IOException e) {
-                free.add(buffers);
+                release(buffers);
                 throw new CorruptTarException(entry, entryOffset, "cannot read the entry's data: " + e.getMessage(), e);
             }
             if (got != len) {
-                free.add(buffers);
+                release(buffers);
                 throw new CorruptTarException(entry, entryOffset, "tar ends inside the entry's data (" + size
                         + " bytes announced, " + ((long) k * opts.chunkSize() + got) + " present)", null);
             }
-            Future<Prepared> prepared = POOL.submit(() -> prepare(buffers, len));
-            inFlight.add(new Pending(prepared, ids, k, (long) k * opts.chunkSize(), buffers, len, layoutLast));
+            Pending pending = new Pending(new CompletableFuture<>(), ids, k, (long) k * opts.chunkSize(), buffers, len,
+                    layoutLast);
+            inFlight.add(pending);
+            inFlightBytes += len;
+            batch.add(pending);
+            batchBytes += len;
+            if (batchBytes >= BATCH_BYTES || batch.size() >= BATCH_CHUNKS) {
+                submitBatch();
+            }
         }
         return ids;
     }
 
+    /** Hands the chunks read since the last hand-off to one worker, which prepares them in order. */
+    private void submitBatch() {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<Pending> chunksOfBatch = List.copyOf(batch);
+        batch.clear();
+        batchBytes = 0;
+        POOL.execute(() -> {
+            for (Pending p : chunksOfBatch) {
+                if (p.prepared.isDone()) {
+                    continue; // abandoned
+                }
+                try {
+                    p.prepared.complete(prepare(p.buffers, p.len));
+                } catch (Throwable t) {
+                    p.prepared.completeExceptionally(t);
+                }
+            }
+        });
+    }
+
     /** Commits every chunk still in flight; afterwards every array returned by {@link #writeFile} is complete. */
     void drain() throws IOException {
+        submitBatch();
         while (!inFlight.isEmpty()) {
             commit(inFlight.poll());
         }
@@ -139,6 +183,7 @@ final class ChunkSink {
             p.prepared.cancel(false);
         }
         inFlight.clear();
+        batch.clear();
         try {
             deferred.close();
         } catch (IOException e) {
@@ -146,17 +191,31 @@ final class ChunkSink {
         }
     }
 
-    private Buffers takeBuffers() throws IOException {
-        while (free.isEmpty() && allocated >= window) {
+    /**
+     * Buffers for a chunk of {@code len} bytes, once the chunks in flight leave room for it (committing the oldest
+     * until they do): a pooled chunk-size pair for a whole chunk, a pair of its own size for a smaller one.
+     */
+    private Buffers takeBuffers(int len) throws IOException {
+        while (!inFlight.isEmpty() && inFlightBytes + len > windowBytes) {
             commit(inFlight.poll());
         }
-        if (!free.isEmpty()) {
-            return free.poll();
+        if (len < opts.chunkSize()) {
+            return new Buffers(new byte[len], new byte[compressBound(len)]);
         }
-        allocated++;
-        int bound = opts.compression() == Compression.ZSTD ? (int) Zstd.compressBound(opts.chunkSize())
-                : opts.compression() == Compression.LZ4_BLOCK ? LZ4.maxCompressedLength(opts.chunkSize()) : 0;
-        return new Buffers(new byte[opts.chunkSize()], new byte[bound]);
+        Buffers pooled = free.poll();
+        return pooled != null ? pooled : new Buffers(new byte[len], new byte[compressBound(len)]);
+    }
+
+    private int compressBound(int len) {
+        return opts.compression() == Compression.ZSTD ? (int) Zstd.compressBound(len)
+                : opts.compression() == Compression.LZ4_BLOCK ? LZ4.maxCompressedLength(len) : 0;
+    }
+
+    /** Keeps a chunk-size pair for the next whole chunk; smaller pairs are left to the garbage collector. */
+    private void release(Buffers buffers) {
+        if (buffers.raw.length == opts.chunkSize()) {
+            free.add(buffers);
+        }
     }
 
     /** Runs on a worker: digest, compression (kept only when smaller) and CRC32C of one chunk. */
@@ -187,6 +246,10 @@ final class ChunkSink {
 
     /** Dedups and appends one prepared chunk, in file order. */
     private void commit(Pending p) throws IOException {
+        if (!batch.isEmpty() && batch.get(0) == p) {
+            submitBatch(); // waiting for a chunk no worker has yet
+        }
+        inFlightBytes -= p.len;
         Prepared r;
         try {
             r = p.prepared.get();
@@ -194,7 +257,7 @@ final class ChunkSink {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while preparing chunks");
         } catch (ExecutionException e) {
-            free.add(p.buffers);
+            release(p.buffers);
             if (e.getCause() instanceof IOException io) {
                 throw io;
             }
@@ -234,7 +297,7 @@ final class ChunkSink {
             }
             p.ids[p.slot] = append(key, r.digest, p.len, r.compressed, bytes, r.stored, r.crc, p.fileOffset);
         } finally {
-            free.add(p.buffers);
+            release(p.buffers);
         }
     }
 
@@ -264,7 +327,7 @@ final class ChunkSink {
     }
 
     /** A chunk read and handed to the workers, and where its CI index goes. */
-    private record Pending(Future<Prepared> prepared, int[] ids, int slot, long fileOffset, Buffers buffers, int len,
+    private record Pending(CompletableFuture<Prepared> prepared, int[] ids, int slot, long fileOffset, Buffers buffers, int len,
                            boolean layoutLast) {
     }
 
