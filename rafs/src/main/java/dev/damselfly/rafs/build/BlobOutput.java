@@ -11,7 +11,9 @@ import java.security.NoSuchAlgorithmException;
 
 /**
  * The blob file being written, with its position and two running SHA-256 digests: over every byte (the OCI
- * layer digest) and over every byte but the chunk digest array (the nydus builder's blob id, §3.3). Every byte also
+ * layer digest) and over every byte but the chunk digest array (the nydus builder's blob id, §3.3). The two are one
+ * digest until the first byte left out of the blob id, which is where the second one starts, as a copy (each byte is
+ * hashed once up to there, not twice: the blob's data comes first). Every byte also
  * goes to a copy stream, in order (a push of the blob while it is built; not closed here); without a file (null),
  * only there.
  */
@@ -19,7 +21,8 @@ final class BlobOutput implements Closeable {
     private final OutputStream out;
     private final OutputStream copy;
     private final MessageDigest all = sha256();
-    private final MessageDigest builder = sha256();
+    /** The blob id's digest once it differs from {@link #all}; null until then. */
+    private MessageDigest builder;
     private long position;
 
     /** @param file the blob file, or null to send the blob to {@code copy} alone */
@@ -54,8 +57,11 @@ final class BlobOutput implements Closeable {
     void write(byte[] b, int off, int len, boolean inBuilderId) throws IOException {
         out.write(b, off, len);
         copy.write(b, off, len);
+        if (!inBuilderId && builder == null) {
+            builder = clone(all);
+        }
         all.update(b, off, len);
-        if (inBuilderId) {
+        if (inBuilderId && builder != null) {
             builder.update(b, off, len);
         }
         position += len;
@@ -76,12 +82,16 @@ final class BlobOutput implements Closeable {
 
     /** SHA-256 over all bytes so far except the digest array. */
     byte[] builderDigestSoFar() {
-        return snapshot(builder);
+        return snapshot(builder == null ? all : builder);
     }
 
     private static byte[] snapshot(MessageDigest md) {
+        return clone(md).digest();
+    }
+
+    private static MessageDigest clone(MessageDigest md) {
         try {
-            return ((MessageDigest) md.clone()).digest();
+            return (MessageDigest) md.clone();
         } catch (CloneNotSupportedException e) {
             throw new IllegalStateException("SHA-256 not cloneable", e);
         }
