@@ -4,11 +4,9 @@ import dev.damselfly.peer.logging.LogLevels;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 
 /** Entry point of {@code damselfly.jar}: parses the command line, runs the command, exits with its status. */
 public final class Main {
@@ -26,7 +24,7 @@ public final class Main {
 
     /** The whole configured picocli command tree, every verb (for tests that walk the verbs). */
     public static CommandLine commandLine(CliEnvironment environment) {
-        return commandLine(environment, DamselflyCommand.VERBS);
+        return commandLine(environment, List.copyOf(DamselflyCommand.VERBS.values()));
     }
 
     /**
@@ -37,22 +35,16 @@ public final class Main {
      * {@code --help}, a misspelt verb) every verb is registered, so usage and errors list them all.
      */
     public static CommandLine commandLine(CliEnvironment environment, String... args) {
-        return commandLine(environment, namedVerb(args).map(List::<Class<?>>of).orElse(DamselflyCommand.VERBS));
+        return namedVerb(args).map(verb -> commandLine(environment, List.<Class<?>>of(verb)))
+                .orElseGet(() -> commandLine(environment));
     }
 
     /** The verb the first argument that is not an option names ({@code damselfly} has no option taking a value). */
     static Optional<Class<?>> namedVerb(String... args) {
         for (String arg : args) {
-            if (arg.startsWith("-")) {
-                continue;
+            if (!arg.startsWith("-")) {
+                return Optional.ofNullable(DamselflyCommand.VERBS.get(arg));
             }
-            for (Class<?> verb : DamselflyCommand.VERBS) {
-                Command command = verb.getAnnotation(Command.class);
-                if (command.name().equals(arg) || Arrays.asList(command.aliases()).contains(arg)) {
-                    return Optional.of(verb);
-                }
-            }
-            return Optional.empty();
         }
         return Optional.empty();
     }

@@ -93,6 +93,12 @@ class MainTest {
     }
 
     @Test
+    void everyVerbIsListedUnderItsCommandName() {
+        DamselflyCommand.VERBS.forEach((name, verb) ->
+                assertEquals(name, verb.getAnnotation(CommandLine.Command.class).name(), verb::getName));
+    }
+
+    @Test
     void aCommandLineNamingAVerbRegistersOnlyThatVerb() {
         CliEnvironment env = new CliEnvironment(System.out, System.err, TerminalInfo.NONE, System::nanoTime);
         assertEquals(List.of("build"), List.copyOf(Main.commandLine(env, "build", "--help").getSubcommands().keySet()));
