@@ -26,10 +26,10 @@ import net.jpountz.lz4.LZ4Compressor;
  * bytes, dedup by (digest, length) within the layer and against an optional {@link ChunkDictionary}, compression when it helps, a 4 KiB aligned offset in the
  * blob's uncompressed space. Digest, compression and CRC run on one worker per core while the caller reads
  * the next chunks; chunks are committed (deduplicated and written) strictly in order, so the output is the same
- * as a sequential build. Chunks go to the workers in batches of about {@value #BATCH_BYTES} bytes (a whole chunk of
- * that size or more alone), so a layer of many small files costs one hand-off per batch, not one per file; at most
- * cores + 1 chunk sizes of them are in flight (the raw bytes and room for their compressed form), plus ~70 bytes of
- * metadata per distinct chunk.
+ * as a sequential build. Chunks are read side by side into {@link Slab}s (a chunk size of raw bytes and room for
+ * their compressed forms) and a slab goes to a worker once it holds about {@value #BATCH_BYTES} bytes or
+ * {@value #BATCH_CHUNKS} chunks (a whole chunk fills one alone), so a layer of many small files costs one hand-off per
+ * slab, not one per file. Keeps cores + 1 slabs, plus ~70 bytes of metadata per distinct chunk.
  * New chunks of files written with {@code layoutLast} are held back ({@link DeferredChunks}) and appended together by
  * {@link #appendDeferred()}, so a prefetch list's files sit in one region of the blob.
  */
@@ -40,10 +40,15 @@ final class ChunkSink {
     private static final LZ4Compressor LZ4 = Lz4.factory().fastCompressor();
     /** Threads digesting and compressing chunks: one per core. */
     static final int WORKERS = Math.max(1, Runtime.getRuntime().availableProcessors());
-    /** A batch of chunks goes to a worker once it holds this many bytes: 256 KiB. */
+    /** A slab goes to a worker once it holds this many bytes: 256 KiB... */
     static final int BATCH_BYTES = 256 * 1024;
     /** ...or this many chunks, whichever comes first. */
     static final int BATCH_CHUNKS = 64;
+    /**
+     * Room in a slab's compressed half beyond one chunk's bound, bytes per chunk: 64 (the compressors' bounds of
+     * several small inputs add up to a little more than the bound of their sum).
+     */
+    private static final int BOUND_SLACK_PER_CHUNK = 64;
     private static final ExecutorService POOL = Executors.newFixedThreadPool(WORKERS, runnable -> {
         Thread thread = new Thread(runnable, "rafs-chunk-worker");
         thread.setDaemon(true);
@@ -55,14 +60,13 @@ final class ChunkSink {
     private final Map<ByteBuffer, Integer> seen = new HashMap<>();
     private final ChunkList chunks = new ChunkList();
     private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
-    /** Chunk-size buffer pairs of committed chunks, for the next whole chunks (smaller ones get their own). */
-    private final ArrayDeque<Buffers> free = new ArrayDeque<>();
-    /** Most raw bytes read and not yet committed: cores + 1 chunk sizes. */
-    private final long windowBytes;
-    private long inFlightBytes;
-    /** Chunks read and not yet handed to a worker (all of them at the tail of {@link #inFlight}). */
-    private final ArrayList<Pending> batch = new ArrayList<>();
-    private long batchBytes;
+    /** Slabs whose chunks are all committed, for reuse. */
+    private final ArrayDeque<Slab> free = new ArrayDeque<>();
+    /** Most slabs at once: cores + 1. */
+    private final int window;
+    private int allocated;
+    /** The slab chunks are being read into, not yet handed to a worker (its chunks are the tail of {@link #inFlight}). */
+    private Slab open;
     private long uncompressedEnd;
     private long references;
     private final ChunkDictionary dict;
@@ -78,7 +82,7 @@ final class ChunkSink {
         this.out = out;
         this.opts = opts;
         this.dict = dict;
-        this.windowBytes = (long) (WORKERS + 1) * opts.chunkSize();
+        this.window = WORKERS + 1;
         this.deferred = new DeferredChunks(spillDir);
     }
 
@@ -106,47 +110,75 @@ final class ChunkSink {
         int[] ids = new int[(int) n];
         for (int k = 0; k < n; k++) {
             int len = (int) Math.min(opts.chunkSize(), size - (long) k * opts.chunkSize());
-            Buffers buffers = takeBuffers(len);
+            int bound = compressBound(len);
+            Slab slab = slabWithRoom(len, bound);
             int got;
             try {
-                got = in.readNBytes(buffers.raw, 0, len);
+                got = in.readNBytes(slab.raw, slab.rawUsed, len);
             } catch (IOException e) {
-                release(buffers);
                 throw new CorruptTarException(entry, entryOffset, "cannot read the entry's data: " + e.getMessage(), e);
             }
             if (got != len) {
-                release(buffers);
                 throw new CorruptTarException(entry, entryOffset, "tar ends inside the entry's data (" + size
                         + " bytes announced, " + ((long) k * opts.chunkSize() + got) + " present)", null);
             }
-            Pending pending = new Pending(new CompletableFuture<>(), ids, k, (long) k * opts.chunkSize(), buffers, len,
-                    layoutLast);
+            Pending pending = new Pending(new CompletableFuture<>(), ids, k, (long) k * opts.chunkSize(), slab,
+                    slab.rawUsed, slab.packedUsed, len, layoutLast);
+            slab.rawUsed += len;
+            slab.packedUsed += bound;
+            slab.members.add(pending);
             inFlight.add(pending);
-            inFlightBytes += len;
-            batch.add(pending);
-            batchBytes += len;
-            if (batchBytes >= BATCH_BYTES || batch.size() >= BATCH_CHUNKS) {
-                submitBatch();
+            if (slab.rawUsed >= BATCH_BYTES || slab.members.size() >= BATCH_CHUNKS) {
+                submitOpen();
             }
         }
         return ids;
     }
 
-    /** Hands the chunks read since the last hand-off to one worker, which prepares them in order. */
-    private void submitBatch() {
-        if (batch.isEmpty()) {
+    /**
+     * The open slab when a chunk of {@code len} bytes (compressed bound {@code bound}) fits in it, else a fresh one
+     * (the open one handed to a worker first), once fewer than {@link #window} slabs are in use (committing the oldest
+     * chunks until one is free).
+     */
+    private Slab slabWithRoom(int len, int bound) throws IOException {
+        if (open != null && open.rawUsed + len <= open.raw.length && open.packedUsed + bound <= open.packed.length) {
+            return open;
+        }
+        submitOpen();
+        while (free.isEmpty() && allocated >= window) {
+            commit(inFlight.poll());
+        }
+        Slab slab = free.poll();
+        if (slab == null) {
+            allocated++;
+            int packed = opts.compression() == Compression.NONE ? 0
+                    : compressBound(opts.chunkSize()) + BATCH_CHUNKS * BOUND_SLACK_PER_CHUNK;
+            slab = new Slab(new byte[opts.chunkSize()], new byte[packed]);
+        }
+        open = slab;
+        return slab;
+    }
+
+    private int compressBound(int len) {
+        return opts.compression() == Compression.ZSTD ? (int) Zstd.compressBound(len)
+                : opts.compression() == Compression.LZ4_BLOCK ? LZ4.maxCompressedLength(len) : 0;
+    }
+
+    /** Hands the open slab to one worker, which prepares its chunks in order. */
+    private void submitOpen() {
+        Slab slab = open;
+        if (slab == null || slab.members.isEmpty()) {
             return;
         }
-        List<Pending> chunksOfBatch = List.copyOf(batch);
-        batch.clear();
-        batchBytes = 0;
+        open = null;
+        List<Pending> members = List.copyOf(slab.members);
         POOL.execute(() -> {
-            for (Pending p : chunksOfBatch) {
+            for (Pending p : members) {
                 if (p.prepared.isDone()) {
                     continue; // abandoned
                 }
                 try {
-                    p.prepared.complete(prepare(p.buffers, p.len));
+                    p.prepared.complete(prepare(p));
                 } catch (Throwable t) {
                     p.prepared.completeExceptionally(t);
                 }
@@ -156,7 +188,7 @@ final class ChunkSink {
 
     /** Commits every chunk still in flight; afterwards every array returned by {@link #writeFile} is complete. */
     void drain() throws IOException {
-        submitBatch();
+        submitOpen();
         while (!inFlight.isEmpty()) {
             commit(inFlight.poll());
         }
@@ -170,8 +202,8 @@ final class ChunkSink {
         int[] finalIndex = new int[deferred.size()];
         for (int i = 0; i < finalIndex.length; i++) {
             DeferredChunks.Chunk c = deferred.chunks().get(i);
-            finalIndex[i] = append(c.key(), c.digest(), c.length(), c.compressed(), deferred.bytes(c), c.stored(), c.crc(),
-                    c.fileOffset());
+            finalIndex[i] = append(c.key(), c.digest(), c.length(), c.compressed(), deferred.bytes(c), 0, c.stored(),
+                    c.crc(), c.fileOffset());
         }
         deferred.patch(finalIndex);
         deferred.close();
@@ -183,7 +215,7 @@ final class ChunkSink {
             p.prepared.cancel(false);
         }
         inFlight.clear();
-        batch.clear();
+        open = null;
         try {
             deferred.close();
         } catch (IOException e) {
@@ -191,40 +223,17 @@ final class ChunkSink {
         }
     }
 
-    /**
-     * Buffers for a chunk of {@code len} bytes, once the chunks in flight leave room for it (committing the oldest
-     * until they do): a pooled chunk-size pair for a whole chunk, a pair of its own size for a smaller one.
-     */
-    private Buffers takeBuffers(int len) throws IOException {
-        while (!inFlight.isEmpty() && inFlightBytes + len > windowBytes) {
-            commit(inFlight.poll());
-        }
-        if (len < opts.chunkSize()) {
-            return new Buffers(new byte[len], new byte[compressBound(len)]);
-        }
-        Buffers pooled = free.poll();
-        return pooled != null ? pooled : new Buffers(new byte[len], new byte[compressBound(len)]);
-    }
-
-    private int compressBound(int len) {
-        return opts.compression() == Compression.ZSTD ? (int) Zstd.compressBound(len)
-                : opts.compression() == Compression.LZ4_BLOCK ? LZ4.maxCompressedLength(len) : 0;
-    }
-
-    /** Keeps a chunk-size pair for the next whole chunk; smaller pairs are left to the garbage collector. */
-    private void release(Buffers buffers) {
-        if (buffers.raw.length == opts.chunkSize()) {
-            free.add(buffers);
-        }
-    }
-
     /** Runs on a worker: digest, compression (kept only when smaller) and CRC32C of one chunk. */
-    private Prepared prepare(Buffers b, int len) throws IOException {
-        byte[] digest = opts.digest().digest(b.raw, 0, len);
+    private Prepared prepare(Pending p) throws IOException {
+        byte[] raw = p.slab.raw;
+        byte[] packed = p.slab.packed;
+        int len = p.len;
+        int bound = compressBound(len);
+        byte[] digest = opts.digest().digest(raw, p.rawOffset, len);
         int stored = len;
         boolean compressed = false;
         if (opts.compression() == Compression.ZSTD) {
-            long c = Zstd.compressByteArray(b.packed, 0, b.packed.length, b.raw, 0, len, ZSTD_LEVEL);
+            long c = Zstd.compressByteArray(packed, p.packedOffset, bound, raw, p.rawOffset, len, ZSTD_LEVEL);
             if (Zstd.isError(c)) {
                 throw new IOException("zstd compression failed: " + Zstd.getErrorName(c));
             }
@@ -233,23 +242,22 @@ final class ChunkSink {
                 stored = (int) c;
             }
         } else if (opts.compression() == Compression.LZ4_BLOCK) {
-            int c = LZ4.compress(b.raw, 0, len, b.packed, 0, b.packed.length);
+            int c = LZ4.compress(raw, p.rawOffset, len, packed, p.packedOffset, bound);
             if (c < len) {
                 compressed = true;
                 stored = c;
             }
         }
         CRC32C crc = new CRC32C();
-        crc.update(b.raw, 0, len);
+        crc.update(raw, p.rawOffset, len);
         return new Prepared(digest, compressed, stored, (int) crc.getValue());
     }
 
     /** Dedups and appends one prepared chunk, in file order. */
     private void commit(Pending p) throws IOException {
-        if (!batch.isEmpty() && batch.get(0) == p) {
-            submitBatch(); // waiting for a chunk no worker has yet
+        if (p.slab == open) {
+            submitOpen(); // waiting for a chunk no worker has yet
         }
-        inFlightBytes -= p.len;
         Prepared r;
         try {
             r = p.prepared.get();
@@ -257,7 +265,7 @@ final class ChunkSink {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while preparing chunks");
         } catch (ExecutionException e) {
-            release(p.buffers);
+            release(p);
             if (e.getCause() instanceof IOException io) {
                 throw io;
             }
@@ -289,21 +297,23 @@ final class ChunkSink {
             if (chunks.size() + deferred.size() >= MAX_CHUNKS) {
                 throw new IOException("layer has more than " + MAX_CHUNKS + " distinct chunks");
             }
-            byte[] bytes = r.compressed ? p.buffers.packed : p.buffers.raw;
+            byte[] bytes = r.compressed ? p.slab.packed : p.slab.raw;
+            int offset = r.compressed ? p.packedOffset : p.rawOffset;
             if (p.layoutLast) {
-                int position = deferred.add(key, r.digest, p.len, r.compressed, bytes, r.stored, r.crc, p.fileOffset);
+                int position = deferred.add(key, r.digest, p.len, r.compressed, bytes, offset, r.stored, r.crc,
+                        p.fileOffset);
                 deferred.refer(p.ids, p.slot, position);
                 return;
             }
-            p.ids[p.slot] = append(key, r.digest, p.len, r.compressed, bytes, r.stored, r.crc, p.fileOffset);
+            p.ids[p.slot] = append(key, r.digest, p.len, r.compressed, bytes, offset, r.stored, r.crc, p.fileOffset);
         } finally {
-            release(p.buffers);
+            release(p);
         }
     }
 
     /** Writes one new chunk's stored bytes at the blob's end and records it; returns its CI index. */
-    private int append(ByteBuffer key, byte[] digest, int len, boolean compressed, byte[] bytes, int stored, int crc,
-                       long fileOffset) throws IOException {
+    private int append(ByteBuffer key, byte[] digest, int len, boolean compressed, byte[] bytes, int offset, int stored,
+                       int crc, long fileOffset) throws IOException {
         if (opts.aligned()) {
             out.padTo(4096);
         }
@@ -311,15 +321,41 @@ final class ChunkSink {
         if (opts.aligned() && compressedOffset != uncompressedEnd) {
             throw new IllegalStateException("aligned blob offset " + compressedOffset + " != " + uncompressedEnd);
         }
-        out.write(bytes, 0, stored);
+        out.write(bytes, offset, stored);
         int index = chunks.add(digest, compressedOffset, stored, uncompressedEnd, len, compressed, crc, fileOffset);
         uncompressedEnd += (len + 4095L) & ~4095L;
         seen.put(key, index);
         return index;
     }
 
-    /** A chunk's raw bytes and room for its compressed form; reused once the chunk is committed. */
-    private record Buffers(byte[] raw, byte[] packed) {
+    /** One committed chunk fewer in its slab; a slab with none left is free for reuse. */
+    private void release(Pending p) {
+        Slab slab = p.slab;
+        if (++slab.committed == slab.members.size() && slab != open) {
+            slab.rawUsed = 0;
+            slab.packedUsed = 0;
+            slab.committed = 0;
+            slab.members.clear();
+            free.add(slab);
+        }
+    }
+
+    /**
+     * Raw bytes of up to a chunk size of chunks side by side, room for their compressed forms (each chunk's bound,
+     * side by side), and the chunks read into it; reused once every one of them is committed.
+     */
+    private static final class Slab {
+        final byte[] raw;
+        final byte[] packed;
+        int rawUsed;
+        int packedUsed;
+        int committed;
+        final ArrayList<Pending> members = new ArrayList<>();
+
+        Slab(byte[] raw, byte[] packed) {
+            this.raw = raw;
+            this.packed = packed;
+        }
     }
 
     /** What a worker computed for one chunk. */
@@ -327,8 +363,8 @@ final class ChunkSink {
     }
 
     /** A chunk read and handed to the workers, and where its CI index goes. */
-    private record Pending(CompletableFuture<Prepared> prepared, int[] ids, int slot, long fileOffset, Buffers buffers, int len,
-                           boolean layoutLast) {
+    private record Pending(CompletableFuture<Prepared> prepared, int[] ids, int slot, long fileOffset, Slab slab,
+                           int rawOffset, int packedOffset, int len, boolean layoutLast) {
     }
 
     /** The distinct chunks written, in CI order. */

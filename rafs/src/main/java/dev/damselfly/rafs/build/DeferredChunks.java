@@ -62,13 +62,13 @@ final class DeferredChunks implements Closeable {
         return byKey.getOrDefault(key, -1);
     }
 
-    /** Holds back a new chunk; returns its position. {@code bytes[0, stored)} are copied. */
-    int add(ByteBuffer key, byte[] digest, int length, boolean compressed, byte[] bytes, int stored, int crc,
+    /** Holds back a new chunk; returns its position. {@code bytes[offset, offset + stored)} are copied. */
+    int add(ByteBuffer key, byte[] digest, int length, boolean compressed, byte[] bytes, int offset, int stored, int crc,
             long fileOffset) throws IOException {
         byte[] copy = null;
         long spillOffset = -1;
         if (memoryBytes + stored <= memoryLimitBytes) {
-            copy = Arrays.copyOf(bytes, stored);
+            copy = Arrays.copyOfRange(bytes, offset, offset + stored);
             memoryBytes += stored;
         } else {
             if (spill == null) {
@@ -76,7 +76,7 @@ final class DeferredChunks implements Closeable {
                 spill = FileChannel.open(spillFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
             }
             spillOffset = spill.size();
-            ByteBuffer src = ByteBuffer.wrap(bytes, 0, stored);
+            ByteBuffer src = ByteBuffer.wrap(bytes, offset, stored).slice();
             while (src.hasRemaining()) {
                 spill.write(src, spillOffset + src.position());
             }

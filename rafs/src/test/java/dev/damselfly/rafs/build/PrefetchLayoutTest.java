@@ -188,7 +188,9 @@ class PrefetchLayoutTest {
                 byte[] b = DeterministicBytes.bytes(10 + i, 8);
                 stored.add(b);
                 ByteBuffer key = ByteBuffer.allocate(4).putInt(i).flip();
-                assertEquals(i, d.add(key, new byte[32], 8, false, java.util.Arrays.copyOf(b, 20), 8, i, 0));
+                byte[] slab = new byte[25]; // the chunk at offset 5 of a larger buffer, as builds hand it over
+                System.arraycopy(b, 0, slab, 5, 8);
+                assertEquals(i, d.add(key, new byte[32], 8, false, slab, 5, 8, i, 0));
                 assertEquals(i, d.find(key));
             }
             spill = d.spillFile();
