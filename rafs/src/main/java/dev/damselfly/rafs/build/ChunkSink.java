@@ -29,7 +29,8 @@ import net.jpountz.lz4.LZ4Compressor;
  * as a sequential build. Chunks are read side by side into {@link Slab}s (a chunk size of raw bytes and room for
  * their compressed forms) and a slab goes to a worker once it holds about {@value #BATCH_BYTES} bytes or
  * {@value #BATCH_CHUNKS} chunks (a whole chunk fills one alone), so a layer of many small files costs one hand-off per
- * slab, not one per file. Keeps cores + 1 slabs, plus ~70 bytes of metadata per distinct chunk.
+ * slab, not one per file. Keeps up to 2 × (cores + 1) slabs (see {@link #window}), plus ~70 bytes of metadata per
+ * distinct chunk.
  * New chunks of files written with {@code layoutLast} are held back ({@link DeferredChunks}) and appended together by
  * {@link #appendDeferred()}, so a prefetch list's files sit in one region of the blob.
  */
@@ -49,6 +50,8 @@ final class ChunkSink {
      * several small inputs add up to a little more than the bound of their sum).
      */
     private static final int BOUND_SLACK_PER_CHUNK = 64;
+    /** Raw bytes of the slabs beyond cores + 1: 8 MiB (fewer spare slabs for larger chunks, none above 8 MiB). */
+    private static final long SPARE_SLAB_BYTES = 8L << 20;
     private static final ExecutorService POOL = Executors.newFixedThreadPool(WORKERS, runnable -> {
         Thread thread = new Thread(runnable, "rafs-chunk-worker");
         thread.setDaemon(true);
@@ -62,7 +65,10 @@ final class ChunkSink {
     private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
     /** Slabs whose chunks are all committed, for reuse. */
     private final ArrayDeque<Slab> free = new ArrayDeque<>();
-    /** Most slabs at once: cores + 1. */
+    /**
+     * Most slabs at once: cores + 1, and as many again while they take up to {@link #SPARE_SLAB_BYTES} (so workers
+     * do not wait for the reader to commit the oldest chunks; 1.54 -> 1.48 s on 232 MB of small files, 2 cores).
+     */
     private final int window;
     private int allocated;
     /** The slab chunks are being read into, not yet handed to a worker (its chunks are the tail of {@link #inFlight}). */
@@ -82,7 +88,7 @@ final class ChunkSink {
         this.out = out;
         this.opts = opts;
         this.dict = dict;
-        this.window = WORKERS + 1;
+        this.window = WORKERS + 1 + (int) Math.min(WORKERS + 1, SPARE_SLAB_BYTES / opts.chunkSize());
         this.deferred = new DeferredChunks(spillDir);
     }
 
