@@ -26,8 +26,9 @@ import net.jpountz.lz4.LZ4Compressor;
  * bytes, dedup by (digest, length) within the layer and against an optional {@link ChunkDictionary}, compression when it helps, a 4 KiB aligned offset in the
  * blob's uncompressed space. Digest, compression and CRC run on one worker per core while the caller reads
  * the next chunks; chunks are committed (deduplicated and written) strictly in order, so the output is the same
- * as a sequential build. Chunks are read side by side into {@link Slab}s (a chunk size of raw bytes and room for
- * their compressed forms) and a slab goes to a worker once it holds about {@value #BATCH_BYTES} bytes or
+ * as a sequential build. Chunks are read side by side into {@link Slab}s (a chunk size of raw bytes, at least
+ * {@value #BATCH_BYTES}, and room for their compressed forms) and a slab goes to a worker once it holds about
+ * {@value #BATCH_BYTES} bytes or
  * {@value #BATCH_CHUNKS} chunks (a whole chunk fills one alone), so a layer of many small files costs one hand-off per
  * slab, not one per file. Keeps up to 2 × (cores + 1) slabs (see {@link #window}), plus ~70 bytes of metadata per
  * distinct chunk.
@@ -50,7 +51,7 @@ final class ChunkSink {
      * several small inputs add up to a little more than the bound of their sum).
      */
     private static final int BOUND_SLACK_PER_CHUNK = 64;
-    /** Raw bytes of the slabs beyond cores + 1: 8 MiB (fewer spare slabs for larger chunks, none above 8 MiB). */
+    /** Raw bytes of the slabs beyond cores + 1: 8 MiB (fewer spare slabs for larger ones, none above 8 MiB). */
     private static final long SPARE_SLAB_BYTES = 8L << 20;
     private static final ExecutorService POOL = Executors.newFixedThreadPool(WORKERS, runnable -> {
         Thread thread = new Thread(runnable, "rafs-chunk-worker");
@@ -71,6 +72,8 @@ final class ChunkSink {
      */
     private final int window;
     private int allocated;
+    /** Raw bytes of a slab: the chunk size, at least {@link #BATCH_BYTES}. */
+    private final int slabBytes;
     /** The slab chunks are being read into, not yet handed to a worker (its chunks are the tail of {@link #inFlight}). */
     private Slab open;
     private long uncompressedEnd;
@@ -88,7 +91,8 @@ final class ChunkSink {
         this.out = out;
         this.opts = opts;
         this.dict = dict;
-        this.window = WORKERS + 1 + (int) Math.min(WORKERS + 1, SPARE_SLAB_BYTES / opts.chunkSize());
+        this.slabBytes = Math.max(opts.chunkSize(), BATCH_BYTES);
+        this.window = WORKERS + 1 + (int) Math.min(WORKERS + 1, SPARE_SLAB_BYTES / slabBytes);
         this.deferred = new DeferredChunks(spillDir);
     }
 
@@ -158,8 +162,8 @@ final class ChunkSink {
         if (slab == null) {
             allocated++;
             int packed = opts.compression() == Compression.NONE ? 0
-                    : compressBound(opts.chunkSize()) + BATCH_CHUNKS * BOUND_SLACK_PER_CHUNK;
-            slab = new Slab(new byte[opts.chunkSize()], new byte[packed]);
+                    : compressBound(slabBytes) + BATCH_CHUNKS * BOUND_SLACK_PER_CHUNK;
+            slab = new Slab(new byte[slabBytes], new byte[packed]);
         }
         open = slab;
         return slab;
@@ -347,7 +351,7 @@ final class ChunkSink {
     }
 
     /**
-     * Raw bytes of up to a chunk size of chunks side by side, room for their compressed forms (each chunk's bound,
+     * Raw bytes of chunks side by side (up to {@link #slabBytes}), room for their compressed forms (each chunk's bound,
      * side by side), and the chunks read into it; reused once every one of them is committed.
      */
     private static final class Slab {
