@@ -12,10 +12,9 @@ import java.security.NoSuchAlgorithmException;
 /**
  * The blob file being written, with its position and two running SHA-256 digests: over every byte (the OCI
  * layer digest) and over every byte but the chunk digest array (the nydus builder's blob id, §3.3). The two are one
- * digest until the first byte left out of the blob id, which is where the second one starts, as a copy (each byte is
- * hashed once up to there, not twice: the blob's data comes first). Every byte also
- * goes to a copy stream, in order (a push of the blob while it is built; not closed here); without a file (null),
- * only there.
+ * digest until the first byte left out of the blob id, where the second starts as a copy of the first, so the blob's
+ * data, which comes first, is hashed once, not twice. Every byte also goes to a copy stream, in order (a push of the
+ * blob while it is built; not closed here); without a file (null), only there.
  */
 final class BlobOutput implements Closeable {
     private final OutputStream out;
