@@ -59,6 +59,7 @@ public final class DownloadEngine implements AutoCloseable {
     private final ParentLoad parentLoad;
     private final EngineMetrics metrics;
     private final ParentBlocklist blocklist = new ParentBlocklist();
+    private final ParentHostSlots parentHosts = new ParentHostSlots(this::wakeRuns);
     private final TokenBucket downloadBucket;
     private final TokenBucket backToSourceBucket;
     private final ExecutorService drivers;
@@ -416,6 +417,20 @@ public final class DownloadEngine implements AutoCloseable {
 
     ParentBlocklist blocklist() {
         return blocklist;
+    }
+
+    ParentHostSlots parentHosts() {
+        return parentHosts;
+    }
+
+    /** A parent host slot was given back: every running task may now dispatch a piece it held back for one. */
+    private void wakeRuns() {
+        for (CompletableFuture<TaskRun> f : runs.values()) {
+            TaskRun run = f.getNow(null);
+            if (run != null) {
+                run.wake();
+            }
+        }
     }
 
     TokenBucket downloadBucket() {

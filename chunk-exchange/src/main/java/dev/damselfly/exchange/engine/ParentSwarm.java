@@ -33,12 +33,10 @@ final class ParentSwarm {
         boolean streamOpen = true;
         boolean usable = true;
         int failures;
-        /** Not asked for pieces before this {@link System#nanoTime()}: it answered "at upload capacity". */
-        long busyUntilNanos;
-        /** Consecutive "busy" answers (the back-off doubles with each). */
-        int busyStreak;
         /** Pieces of this task being fetched from it now. */
         int inFlight;
+        /** Whether it could take a request when the driver last looked (set by the driver before it picks a piece). */
+        boolean askableNow;
 
         Parent(Peer peer, ParentEndpoint endpoint) {
             this.peer = peer;
@@ -56,16 +54,6 @@ final class ParentSwarm {
 
     private final Map<String, Parent> parents = new LinkedHashMap<>();
     private final Map<Integer, Long> firstAnnouncedNanos = new HashMap<>();
-
-    /** True when some usable parent is backing off after a "busy" answer at {@code nowNanos}. */
-    boolean anyBusy(long nowNanos) {
-        for (Parent p : parents.values()) {
-            if (p.usable && p.busyUntilNanos - nowNanos > 0) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     boolean contains(String peerId) {
         return parents.containsKey(peerId);
@@ -130,11 +118,26 @@ final class ParentSwarm {
     List<Parent> candidates(int n, Set<String> failed, Predicate<String> avoided) {
         List<Parent> out = new ArrayList<>(2);
         for (Parent p : parents.values()) {
-            if (p.usable && p.announced.containsKey(n) && !failed.contains(p.peerId()) && !avoided.test(p.hostId())) {
+            if (candidate(p, n, failed, avoided)) {
                 out.add(p);
             }
         }
         return out;
+    }
+
+    /** Whether {@link #candidates} would not be empty (without building the list). */
+    boolean hasCandidate(int n, Set<String> failed, Predicate<String> avoided) {
+        for (Parent p : parents.values()) {
+            if (candidate(p, n, failed, avoided)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code p} is usable, announced piece {@code n}, and is neither in {@code failed} nor avoided. */
+    static boolean candidate(Parent p, int n, Set<String> failed, Predicate<String> avoided) {
+        return p.usable && p.announced.containsKey(n) && !failed.contains(p.peerId()) && !avoided.test(p.hostId());
     }
 
     /** Whether piece {@code n} (with at least one candidate) may be handed to the downloader now. */

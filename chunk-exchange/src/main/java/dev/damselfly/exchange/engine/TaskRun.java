@@ -33,7 +33,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,10 +64,6 @@ final class TaskRun {
     private static final Logger LOG = LoggerFactory.getLogger(TaskRun.class);
     /** Driver wake-up while pieces are inside their hold, nanoseconds (10 ms). */
     private static final long HOLD_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    /** First back-off from a parent that answered "at upload capacity", nanoseconds (50 ms); doubles per answer. */
-    private static final long BUSY_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-    /** Longest such back-off, nanoseconds (800 ms). */
-    private static final long BUSY_BACKOFF_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(800);
     /**
      * Pieces of a task fetched from one parent at once, at most: 3. Many transfers sharing one parent's link all
      * finish late and together, so nobody has a piece to pass on; fewer finish early and spread through the swarm.
@@ -109,6 +107,8 @@ final class TaskRun {
     private final TaskLease lease;
     private final long startNanos = System.nanoTime();
     private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
+    /** A {@link #wake} event is in {@link #events} and has not run yet. */
+    private final AtomicBoolean wakeQueued = new AtomicBoolean();
     private final PieceFutures pieceFutures;
     private final CompletableFuture<DownloadResult> completion = new CompletableFuture<>();
     private final Map<PieceSource, AtomicLong> bytes = new EnumMap<>(PieceSource.class);
@@ -261,13 +261,23 @@ final class TaskRun {
         events.add(event);
     }
 
+    /**
+     * Makes the driver take a step soon (a parent host slot, possibly taken by another task, was given back). At most
+     * one such wake-up is queued at a time. Any thread.
+     */
+    void wake() {
+        if (wakeQueued.compareAndSet(false, true)) {
+            events.add(() -> wakeQueued.set(false));
+        }
+    }
+
     private void drive() {
         try {
             begin();
             while (!terminated) {
                 long now = System.nanoTime();
                 long wait = phase == Phase.RUNNING && (swarm.holding(now, config.pieceHold().toNanos())
-                        || swarm.anyBusy(now)) ? HOLD_TICK_NANOS : IDLE_TICK_NANOS;
+                        || anyParentBusy(now)) ? HOLD_TICK_NANOS : IDLE_TICK_NANOS;
                 Runnable event = events.poll(wait, TimeUnit.NANOSECONDS);
                 while (event != null && !terminated) {
                     event.run();
@@ -509,7 +519,7 @@ final class TaskRun {
             if (stored.get(n) || peerInFlight.get(n) || originQueue.get(n) || originInFlight.get(n)) {
                 continue;
             }
-            if (!candidates(n).isEmpty()) {
+            if (swarm.hasCandidate(n, failedParentsOfPiece.getOrDefault(n, Set.of()), engine.blocklist()::avoided)) {
                 continue;
             }
             SessionReporter s = session;
@@ -542,14 +552,26 @@ final class TaskRun {
             if (n < 0) {
                 return;
             }
+            // host slots are shared with other tasks' drivers: the parents nextReady saw open may have closed since
             List<ParentSwarm.Parent> options = askable(candidates(n), now);
+            if (options.isEmpty()) {
+                return; // a slot given back wakes this driver (wake), a back-off ends on a tick
+            }
             ParentSwarm.Parent parent = WeightedChoice.choose(options, p -> ParentWeight.of(p.load.bandwidth()),
                     ThreadLocalRandom.current());
+            if (!engine.parentHosts().tryTake(parent.hostId(), now)) {
+                return;
+            }
             PieceAnnouncement a = parent.announced.get(n);
             peerInFlight.set(n);
             parent.inFlight++;
             int number = n;
-            engine.workers().execute(() -> fetchFromParent(number, parent, a));
+            try {
+                engine.workers().execute(() -> fetchFromParent(number, parent, a));
+            } catch (RuntimeException e) {
+                engine.parentHosts().failed(parent.hostId()); // the slot is shared with other tasks: never leak it
+                throw e;
+            }
         }
     }
 
@@ -565,21 +587,32 @@ final class TaskRun {
         int bestParents = Integer.MAX_VALUE;
         int ties = 0;
         int seen = 0;
+        if (!markAskable(now)) {
+            return -1; // no parent takes a request now: no piece can go anywhere
+        }
         ThreadLocalRandom random = ThreadLocalRandom.current();
+        Predicate<String> avoided = engine.blocklist()::avoided;
         for (int n = among.nextSetBit(0); n >= 0 && seen < CHOICE_WINDOW; n = among.nextSetBit(n + 1)) {
             if (!wanted.get(n) || stored.get(n) || peerInFlight.get(n) || originQueue.get(n) || originInFlight.get(n)
                     || !swarm.ready(n, now, hold)) {
                 continue;
             }
-            List<ParentSwarm.Parent> all = candidates(n);
-            if (askable(all, now).isEmpty()) {
+            Set<String> failed = failedParentsOfPiece.getOrDefault(n, Set.of());
+            int parents = 0;
+            boolean reachable = false;
+            for (ParentSwarm.Parent p : swarm.all()) {
+                if (ParentSwarm.candidate(p, n, failed, avoided)) {
+                    parents++;
+                    reachable |= p.askableNow;
+                }
+            }
+            if (!reachable) {
                 continue;
             }
             if (inOrder) {
                 return n;
             }
             seen++;
-            int parents = all.size();
             if (parents < bestParents) {
                 best = n;
                 bestParents = parents;
@@ -592,31 +625,54 @@ final class TaskRun {
     }
 
     /**
-     * The parents that can take one more request: not backing off after a "busy" answer and below
-     * {@value #PER_PARENT_IN_FLIGHT} pieces in flight. A piece whose only parents are busy waits for them (it is
-     * still routed as having candidates, so it never goes to the origin for that reason).
+     * The parents that can take one more request: below {@value #PER_PARENT_IN_FLIGHT} pieces of this task in flight,
+     * and their host {@linkplain ParentHostSlots#open open} to this node (a free slot among all tasks' requests, no
+     * back-off after a "busy" answer). A piece whose only parents are busy waits for them (it is still routed as having
+     * candidates, so it never goes to the origin for that reason).
      */
-    private static List<ParentSwarm.Parent> askable(List<ParentSwarm.Parent> parents, long now) {
+    private List<ParentSwarm.Parent> askable(List<ParentSwarm.Parent> parents, long now) {
         List<ParentSwarm.Parent> out = new ArrayList<>(parents.size());
         for (ParentSwarm.Parent p : parents) {
-            if (p.busyUntilNanos - now <= 0 && p.inFlight < PER_PARENT_IN_FLIGHT) {
+            if (askable(p, now)) {
                 out.add(p);
             }
         }
         return out;
     }
 
+    private boolean askable(ParentSwarm.Parent p, long now) {
+        return p.inFlight < PER_PARENT_IN_FLIGHT && engine.parentHosts().open(p.hostId(), now);
+    }
+
+    /** Sets every parent's {@code askableNow} ({@link #askable}, once per parent rather than per piece); any true? */
+    private boolean markAskable(long now) {
+        boolean any = false;
+        for (ParentSwarm.Parent p : swarm.all()) {
+            p.askableNow = p.usable && askable(p, now);
+            any |= p.askableNow;
+        }
+        return any;
+    }
+
+    /** True when some usable parent's host is backing off after a "busy" answer. */
+    private boolean anyParentBusy(long now) {
+        for (ParentSwarm.Parent p : swarm.all()) {
+            if (p.usable && engine.parentHosts().backingOff(p.hostId(), now)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * The parent refused the piece only because it is at its upload capacity (Vortex Error, spec §2.5): not a
-     * failure, no report, no origin; it is left alone for a back-off and the piece goes to whichever parent has it
-     * next.
+     * failure, no report, no origin; its host is left alone by every task for a back-off and the piece goes to
+     * whichever parent has it next.
      */
     private void onParentBusy(int n, ParentSwarm.Parent parent) {
         peerInFlight.clear(n);
         parent.inFlight--;
-        parent.busyStreak++;
-        long backoff = Math.min(BUSY_BACKOFF_MAX_NANOS, BUSY_BACKOFF_NANOS << Math.min(parent.busyStreak - 1, 8));
-        parent.busyUntilNanos = System.nanoTime() + backoff;
+        long backoff = engine.parentHosts().busy(parent.hostId());
         LOG.debug("parent busy task_id={} piece={} parent={} parent_id={} backoff_ms={}", taskId, n,
                 parent.endpoint.address(), parent.peerId(), TimeUnit.NANOSECONDS.toMillis(backoff));
     }
@@ -673,7 +729,7 @@ final class TaskRun {
             return;
         }
         boolean starving = now - lastStoredNanos >= STARVING_NANOS && now - lastDecisionNanos >= STARVING_NANOS
-                && peerInFlight.isEmpty() && swarm.anyBusy(now);
+                && peerInFlight.isEmpty() && anyParentBusy(now);
         long delay = topUps < QUICK_TOP_UPS ? TOP_UP_DELAY_NANOS << topUps : TOP_UP_PERIOD_NANOS;
         if (!starving && (topUpsStopped || swarm.usable() >= TOP_UP_BELOW_PARENTS
                 || now - lastDecisionNanos < delay)) {
@@ -740,6 +796,7 @@ final class TaskRun {
     private void onParentFailure(int n, ParentSwarm.Parent parent, Throwable error) {
         peerInFlight.clear(n);
         parent.inFlight--;
+        engine.parentHosts().failed(parent.hostId());
         failedParentsOfPiece.computeIfAbsent(n, k -> new java.util.HashSet<>()).add(parent.peerId());
         parent.failures++;
         LOG.warn("piece from parent failed task_id={} peer_id={} piece={} parent={} parent_id={}: {}", taskId,
@@ -756,6 +813,7 @@ final class TaskRun {
     private void onCorrupt(int n, ParentSwarm.Parent parent, DigestMismatchException e) {
         peerInFlight.clear(n);
         parent.inFlight--;
+        engine.parentHosts().failed(parent.hostId());
         failedParentsOfPiece.computeIfAbsent(n, k -> new java.util.HashSet<>()).add(parent.peerId());
         LOG.warn("corrupt piece from parent task_id={} peer_id={} piece={} parent={} parent_id={} expected={} actual={}",
                 taskId, peerIdForLog(), n, parent.endpoint.address(), parent.peerId(), e.expected(), e.actual());
@@ -918,7 +976,7 @@ final class TaskRun {
                 stored.set(n);
                 lastStoredNanos = System.nanoTime();
                 parent.failures = 0;
-                parent.busyStreak = 0;
+                engine.parentHosts().served(parent.hostId());
             });
         } catch (DigestMismatchException e) {
             post(() -> onCorrupt(n, parent, e));

@@ -56,7 +56,8 @@ final class PieceUploader {
     void accept(Channel ch, DownloadPieceRequest r) {
         if (faults.alwaysBusy() || !permits.tryAcquire()) {
             metrics.failed("busy");
-            LOG.info("piece upload refused: task_id={} piece={} child={} reason=busy max_concurrent={}",
+            // flow control, not an event for operators: a swarm hears thousands (the failure counter has them)
+            LOG.debug("piece upload refused: task_id={} piece={} child={} reason=busy max_concurrent={}",
                     r.taskId(), r.number(), ch.remoteAddress(), maxConcurrent);
             sendError(ch, r.packetId(), VortexErrorCode.INTERNAL, BUSY_MESSAGE_PREFIX + maxConcurrent + ")");
             return;

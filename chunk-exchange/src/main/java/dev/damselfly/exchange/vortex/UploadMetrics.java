@@ -3,6 +3,8 @@ package dev.damselfly.exchange.vortex;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -28,6 +30,8 @@ final class UploadMetrics {
     final AtomicLong uploadedBytes = new AtomicLong();
     private final Counter traffic;
     private final MeterRegistry registry;
+    /** The failure counter of each reason, registered on first use. */
+    private final Map<String, Counter> failures = new ConcurrentHashMap<>();
 
     UploadMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -43,7 +47,7 @@ final class UploadMetrics {
     }
 
     void failed(String reason) {
-        Counter.builder(UPLOAD_FAILURES).description("Piece upload requests that failed").tag("reason", reason)
-                .register(registry).increment();
+        failures.computeIfAbsent(reason, r -> Counter.builder(UPLOAD_FAILURES)
+                .description("Piece upload requests that failed").tag("reason", r).register(registry)).increment();
     }
 }
