@@ -284,28 +284,36 @@ final class ClusterScenarios {
         return java.util.Arrays.stream(notes).filter(n -> !n.isBlank()).toList();
     }
 
-    /** Where the nodes' bytes came from (their download-traffic counters), as multiples of the image. */
+    /**
+     * Where the nodes' bytes came from (their download-traffic counters), as multiples of the image, and how many
+     * piece requests parents refused as busy (at their upload cap), also per GiB the nodes took from peers.
+     */
     static String traffic(Cluster c, List<LabNode> nodes) throws Exception {
-        return trafficSince(c, nodes, new double[2]);
+        return trafficSince(c, nodes, new double[3]);
     }
 
-    /** The nodes' download counters summed: {back-to-source bytes, bytes from peers}. */
+    /** The nodes' counters summed: {back-to-source bytes, bytes from peers, piece requests refused as busy}. */
     static double[] trafficCounters(List<LabNode> nodes) throws Exception {
         double source = 0;
         double peers = 0;
+        double busy = 0;
         for (LabNode n : nodes) {
             source += n.metric("dragonfly_client_download_traffic{type=\"BACK_TO_SOURCE\"}");
             peers += n.metric("dragonfly_client_download_traffic{type=\"REMOTE_PEER\"}");
+            busy += n.metric("dragonfly_client_upload_piece_failure_total{reason=\"busy\"}");
         }
-        return new double[] {source, peers};
+        return new double[] {source, peers, busy};
     }
 
     /** {@link #traffic} counting only what the counters gained since {@code before} ({@link #trafficCounters}). */
     static String trafficSince(Cluster c, List<LabNode> nodes, double[] before) throws Exception {
         double[] now = trafficCounters(nodes);
         double f = c.config().imageBytes();
-        return String.format("nodes' download counters: %.2f× the image back-to-source, %.2f× from peers",
-                (now[0] - before[0]) / f, (now[1] - before[1]) / f);
+        double peerGib = (now[1] - before[1]) / (1024.0 * 1024 * 1024);
+        double busy = now[2] - before[2];
+        return String.format("nodes' download counters: %.2f× the image back-to-source, %.2f× from peers; "
+                + "%.0f piece requests refused by parents as busy (%.0f per GiB from peers)", (now[0] - before[0]) / f,
+                (now[1] - before[1]) / f, busy, peerGib == 0 ? 0 : busy / peerGib);
     }
 
     private static Map<String, Double> seconds(Map<String, Cluster.PullTiming> t) {
