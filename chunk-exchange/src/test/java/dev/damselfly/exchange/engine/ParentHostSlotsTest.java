@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class ParentHostSlotsTest {
@@ -54,6 +55,40 @@ class ParentHostSlotsTest {
             assertTrue(slots.tryTake(HOST, later));
             assertTrue(slots.busy(HOST) <= ParentHostSlots.BUSY_BACKOFF_MAX_NANOS, "the back-off has a ceiling");
         }
+    }
+
+    @Test
+    void theWindowHalvesOnABusyAnswerAndGrowsBackOneSlotPerRunOfServedPieces() {
+        AtomicLong clock = new AtomicLong(1_000_000_000L);
+        ParentHostSlots slots = new ParentHostSlots(() -> { }, clock::get);
+        assertEquals(ParentHostSlots.PER_HOST_IN_FLIGHT, slots.window(HOST), "a new host gets the whole window");
+        assertTrue(slots.tryTake(HOST, clock.get()));
+        slots.busy(HOST);
+        assertEquals(Math.max(1, ParentHostSlots.PER_HOST_IN_FLIGHT / 2), slots.window(HOST), "halved by busy");
+        assertTrue(slots.tryTake(HOST, clock.addAndGet(ParentHostSlots.BUSY_BACKOFF_NANOS + 1)));
+        slots.busy(HOST);
+        assertEquals(1, slots.window(HOST), "never below one piece");
+
+        long later = clock.addAndGet(ParentHostSlots.BUSY_BACKOFF_MAX_NANOS + 1);
+        assertTrue(slots.tryTake(HOST, later));
+        assertFalse(slots.tryTake(HOST, later), "a window of one holds one piece");
+        slots.served(HOST);
+        assertEquals(1, slots.tracked(), "a shrunken window is remembered while the host is idle");
+        for (int i = 1; i < ParentHostSlots.GROW_AFTER_SERVED; i++) {
+            assertTrue(slots.tryTake(HOST, later));
+            slots.served(HOST);
+        }
+        assertEquals(2, slots.window(HOST), "one more slot after a run of served pieces");
+        assertTrue(slots.tryTake(HOST, later));
+        assertTrue(slots.tryTake(HOST, later), "two pieces in flight now");
+        slots.served(HOST);
+        slots.served(HOST);
+
+        long forgotten = clock.addAndGet(ParentHostSlots.WINDOW_MEMORY_NANOS + 1);
+        assertTrue(slots.tryTake(HOST, forgotten));
+        assertEquals(ParentHostSlots.PER_HOST_IN_FLIGHT, slots.window(HOST), "whole again once no busy answer renewed it");
+        slots.failed(HOST);
+        assertEquals(0, slots.tracked(), "and then forgotten like any idle host");
     }
 
     @Test
