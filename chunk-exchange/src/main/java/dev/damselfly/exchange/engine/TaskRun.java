@@ -669,10 +669,9 @@ final class TaskRun {
      * failure, no report, no origin; its host is left alone by every task for a back-off and the piece goes to
      * whichever parent has it next.
      */
-    private void onParentBusy(int n, ParentSwarm.Parent parent) {
+    private void onParentBusy(int n, ParentSwarm.Parent parent, long backoff) {
         peerInFlight.clear(n);
         parent.inFlight--;
-        long backoff = engine.parentHosts().busy(parent.hostId());
         LOG.debug("parent busy task_id={} piece={} parent={} parent_id={} backoff_ms={}", taskId, n,
                 parent.endpoint.address(), parent.peerId(), TimeUnit.NANOSECONDS.toMillis(backoff));
     }
@@ -796,7 +795,6 @@ final class TaskRun {
     private void onParentFailure(int n, ParentSwarm.Parent parent, Throwable error) {
         peerInFlight.clear(n);
         parent.inFlight--;
-        engine.parentHosts().failed(parent.hostId());
         failedParentsOfPiece.computeIfAbsent(n, k -> new java.util.HashSet<>()).add(parent.peerId());
         parent.failures++;
         LOG.warn("piece from parent failed task_id={} peer_id={} piece={} parent={} parent_id={}: {}", taskId,
@@ -813,7 +811,6 @@ final class TaskRun {
     private void onCorrupt(int n, ParentSwarm.Parent parent, DigestMismatchException e) {
         peerInFlight.clear(n);
         parent.inFlight--;
-        engine.parentHosts().failed(parent.hostId());
         failedParentsOfPiece.computeIfAbsent(n, k -> new java.util.HashSet<>()).add(parent.peerId());
         LOG.warn("corrupt piece from parent task_id={} peer_id={} piece={} parent={} parent_id={} expected={} actual={}",
                 taskId, peerIdForLog(), n, parent.endpoint.address(), parent.peerId(), e.expected(), e.actual());
@@ -962,7 +959,13 @@ final class TaskRun {
 
     // ------------------------------------------------------------------ workers
 
+    /**
+     * Fetches one piece from a parent on a worker. The parent host's slot ({@link ParentHostSlots}, shared by every
+     * task of this node) is given back here, as the transfer ends, not by the event posted to the driver: a task that
+     * ends meanwhile never runs that event, and the slot would stay taken for good.
+     */
     private void fetchFromParent(int n, ParentSwarm.Parent parent, PieceAnnouncement a) {
+        ParentHostSlots hosts = engine.parentHosts();
         long t0 = System.nanoTime();
         Instant created = Instant.now();
         try {
@@ -976,21 +979,26 @@ final class TaskRun {
                 stored.set(n);
                 lastStoredNanos = System.nanoTime();
                 parent.failures = 0;
-                engine.parentHosts().served(parent.hostId());
             });
-        } catch (DigestMismatchException e) {
-            post(() -> onCorrupt(n, parent, e));
+            hosts.served(parent.hostId());
         } catch (PieceTransferException e) {
             if (e.parentBusy()) {
-                post(() -> onParentBusy(n, parent));
+                long backoff = hosts.busy(parent.hostId());
+                post(() -> onParentBusy(n, parent, backoff));
             } else {
                 post(() -> onParentFailure(n, parent, e));
+                hosts.failed(parent.hostId());
             }
+        } catch (DigestMismatchException e) {
+            post(() -> onCorrupt(n, parent, e));
+            hosts.failed(parent.hostId());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             post(() -> onParentFailure(n, parent, e));
+            hosts.failed(parent.hostId());
         } catch (RuntimeException e) {
             post(() -> onParentFailure(n, parent, e));
+            hosts.failed(parent.hostId());
         }
     }
 

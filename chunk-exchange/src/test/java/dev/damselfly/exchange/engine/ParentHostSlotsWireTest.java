@@ -3,6 +3,7 @@ package dev.damselfly.exchange.engine;
 import static dev.damselfly.exchange.engine.DownloadEngineOriginTest.readAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.damselfly.exchange.vortex.UploadFaults;
 import dev.damselfly.testkit.image.DeterministicBytes;
@@ -59,5 +60,37 @@ class ParentHostSlotsWireTest extends WireLabTest {
                 .counter();
         assertEquals(0, busy == null ? 0 : busy.count(), "the parent never had to refuse the child as busy");
         assertEquals(originPieces, lab.http.pieceRequests(), "the origin saw no request from the child");
+        awaitNoHostTracked(child.engine.parentHosts(), "every slot given back once the pieces were served");
+    }
+
+    /** A task that ends with pieces in flight (here: its engine closes) still gives their host slots back. */
+    @Test
+    void aTaskEndedWithPiecesInFlightGivesItsHostSlotsBack() throws Exception {
+        EngineConfig config = EngineConfig.defaults().withDirectOriginThreshold(0)
+                .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(60));
+        // 1 MiB/s: each 64 KiB piece takes about 60 ms alone, so pieces are in flight for the whole download
+        WireNode parent = lab.node("parent", config, 1_000_000_000L, UploadFaults.NONE, null,
+                u -> u.withUploadRateLimit(1L << 20));
+        WireNode child = lab.node("child", config, 1_000_000_000L, UploadFaults.NONE, null, u -> u);
+        byte[] blob = DeterministicBytes.bytes(50, PIECES * PIECE);
+        TaskRequest r = lab.request("/layer-ended", blob, PIECE);
+        parent.engine.download(r).completion().get(30, TimeUnit.SECONDS);
+
+        TaskDownload download = child.engine.download(r);
+        CompletableFuture<DownloadResult> completion = download.completion();
+        download.piece(0).get(30, TimeUnit.SECONDS);
+        assertTrue(child.engine.parentHosts().tracked() > 0, "pieces are in flight from the parent's host");
+        child.engine.close();
+
+        assertTrue(completion.isCompletedExceptionally(), "the task ended before its last piece");
+        awaitNoHostTracked(child.engine.parentHosts(), "the ended task's pieces in flight gave their slots back");
+    }
+
+    private static void awaitNoHostTracked(ParentHostSlots slots, String why) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (slots.tracked() > 0 && System.nanoTime() - deadline < 0) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, slots.tracked(), why);
     }
 }
