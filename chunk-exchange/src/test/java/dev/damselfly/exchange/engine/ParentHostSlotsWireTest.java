@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A child downloading several tasks at once from one parent asks that parent's host for at most
  * {@link ParentHostSlots#PER_HOST_IN_FLIGHT} pieces at a time, all tasks together: a parent whose upload cap is that
- * number never has to refuse it as busy. (A cluster run of 8 nodes pulling 4 layers each showed 15,800 busy refusals
+ * number (almost) never has to refuse it as busy. (A cluster run of 8 nodes pulling 4 layers each showed 15,800 busy refusals
  * for 1,800 pieces served: every task asked every parent for 3 pieces on its own.)
  */
 class ParentHostSlotsWireTest extends WireLabTest {
@@ -58,7 +58,11 @@ class ParentHostSlotsWireTest extends WireLabTest {
 
         Counter busy = parent.uploadMeters.find("dragonfly.client.upload.piece.failure.total").tag("reason", "busy")
                 .counter();
-        assertEquals(0, busy == null ? 0 : busy.count(), "the parent never had to refuse the child as busy");
+        // The parent frees an upload slot when its write completes, on its event loop; the child may have read the
+        // piece and sent its next request (a new connection) just before that, so a refusal now and then is a race
+        // no window avoids. Without the host bound the child is refused 73 to 88 times for these 128 pieces.
+        double refused = busy == null ? 0 : busy.count();
+        assertTrue(refused <= TASKS * PIECES / 32.0, refused + " busy refusals for " + TASKS * PIECES + " pieces");
         assertEquals(originPieces, lab.http.pieceRequests(), "the origin saw no request from the child");
         awaitNoHostTracked(child.engine.parentHosts(), "every slot given back once the pieces were served");
     }
