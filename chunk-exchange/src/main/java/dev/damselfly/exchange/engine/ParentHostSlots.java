@@ -44,26 +44,25 @@ final class ParentHostSlots {
         /** Pieces served since the window last changed. */
         int servedSinceChange;
         /** When the last "busy" answer came, nanoseconds ({@link System#nanoTime()}). */
-        long lastBusyNanos;
+        volatile long lastBusyNanos;
+
+        /** The window in force at {@code nowNanos}: a shrunken one is whole again once its memory has passed. */
+        int windowAt(long nowNanos) {
+            return nowNanos - lastBusyNanos > WINDOW_MEMORY_NANOS ? PER_HOST_IN_FLIGHT : window;
+        }
 
         boolean opensAt(long nowNanos) {
-            return inFlight < window && busyUntilNanos - nowNanos <= 0;
+            return inFlight < windowAt(nowNanos) && busyUntilNanos - nowNanos <= 0;
         }
 
         boolean forgettable(long nowNanos) {
-            return inFlight == 0 && busyUntilNanos - nowNanos <= 0
-                    && (window == PER_HOST_IN_FLIGHT || nowNanos - lastBusyNanos > WINDOW_MEMORY_NANOS);
+            return inFlight == 0 && busyUntilNanos - nowNanos <= 0 && windowAt(nowNanos) == PER_HOST_IN_FLIGHT;
         }
     }
 
     private final Map<String, Host> hosts = new ConcurrentHashMap<>();
     private final Runnable slotFreed;
     private final LongSupplier nanoClock;
-
-    /** Slots that tell nobody when one is given back. */
-    ParentHostSlots() {
-        this(() -> { });
-    }
 
     /**
      * @param slotFreed run (on the caller's thread, after the change) each time a slot is given back, so drivers
@@ -99,9 +98,7 @@ final class ParentHostSlots {
         boolean[] taken = {false};
         hosts.compute(hostId, (k, h) -> {
             Host host = h == null ? new Host() : h;
-            if (host.window < PER_HOST_IN_FLIGHT && nowNanos - host.lastBusyNanos > WINDOW_MEMORY_NANOS) {
-                host.window = PER_HOST_IN_FLIGHT;
-            }
+            host.window = host.windowAt(nowNanos);
             if (host.opensAt(nowNanos)) {
                 host.inFlight++;
                 taken[0] = true;
@@ -137,6 +134,7 @@ final class ParentHostSlots {
         hosts.computeIfPresent(hostId, (k, h) -> {
             h.inFlight = Math.max(0, h.inFlight - 1);
             long now = nanoClock.getAsLong();
+            h.window = h.windowAt(now);
             if (served) {
                 h.busyStreak = 0;
                 if (++h.servedSinceChange >= GROW_AFTER_SERVED && h.window < PER_HOST_IN_FLIGHT) {
@@ -160,10 +158,10 @@ final class ParentHostSlots {
         return backoff[0];
     }
 
-    /** The window of {@code hostId} now: pieces that may be in flight to it at once. */
-    int window(String hostId) {
+    /** The window of {@code hostId} at {@code nowNanos}: pieces that may be in flight to it at once. */
+    int window(String hostId, long nowNanos) {
         Host h = hosts.get(hostId);
-        return h == null ? PER_HOST_IN_FLIGHT : h.window;
+        return h == null ? PER_HOST_IN_FLIGHT : h.windowAt(nowNanos);
     }
 
     /** Hosts remembered now (something in flight or a back-off not yet over when last changed); for tests. */

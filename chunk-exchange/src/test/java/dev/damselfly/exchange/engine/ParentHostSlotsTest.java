@@ -16,7 +16,7 @@ class ParentHostSlotsTest {
 
     @Test
     void aHostTakesAtMostItsSlotsAcrossCallersAndFreesThemAsPiecesEnd() {
-        ParentHostSlots slots = new ParentHostSlots();
+        ParentHostSlots slots = new ParentHostSlots(() -> { });
         long now = System.nanoTime();
         for (int i = 0; i < ParentHostSlots.PER_HOST_IN_FLIGHT; i++) {
             assertTrue(slots.open(HOST, now), "slot " + i + " is free");
@@ -35,7 +35,7 @@ class ParentHostSlotsTest {
 
     @Test
     void aBusyAnswerClosesTheHostForEveryCallerWithADoublingBackOffThatAServedPieceEnds() {
-        ParentHostSlots slots = new ParentHostSlots();
+        ParentHostSlots slots = new ParentHostSlots(() -> { });
         assertTrue(slots.tryTake(HOST, System.nanoTime()));
         assertTrue(slots.tryTake(HOST, System.nanoTime()));
         assertEquals(ParentHostSlots.BUSY_BACKOFF_NANOS, slots.busy(HOST), "first back-off");
@@ -61,13 +61,13 @@ class ParentHostSlotsTest {
     void theWindowHalvesOnABusyAnswerAndGrowsBackOneSlotPerRunOfServedPieces() {
         AtomicLong clock = new AtomicLong(1_000_000_000L);
         ParentHostSlots slots = new ParentHostSlots(() -> { }, clock::get);
-        assertEquals(ParentHostSlots.PER_HOST_IN_FLIGHT, slots.window(HOST), "a new host gets the whole window");
+        assertEquals(ParentHostSlots.PER_HOST_IN_FLIGHT, slots.window(HOST, clock.get()), "a new host gets the whole window");
         assertTrue(slots.tryTake(HOST, clock.get()));
         slots.busy(HOST);
-        assertEquals(Math.max(1, ParentHostSlots.PER_HOST_IN_FLIGHT / 2), slots.window(HOST), "halved by busy");
+        assertEquals(Math.max(1, ParentHostSlots.PER_HOST_IN_FLIGHT / 2), slots.window(HOST, clock.get()), "halved by busy");
         assertTrue(slots.tryTake(HOST, clock.addAndGet(ParentHostSlots.BUSY_BACKOFF_NANOS + 1)));
         slots.busy(HOST);
-        assertEquals(1, slots.window(HOST), "never below one piece");
+        assertEquals(1, slots.window(HOST, clock.get()), "never below one piece");
 
         long later = clock.addAndGet(ParentHostSlots.BUSY_BACKOFF_MAX_NANOS + 1);
         assertTrue(slots.tryTake(HOST, later));
@@ -78,22 +78,31 @@ class ParentHostSlotsTest {
             assertTrue(slots.tryTake(HOST, later));
             slots.served(HOST);
         }
-        assertEquals(2, slots.window(HOST), "one more slot after a run of served pieces");
+        assertEquals(2, slots.window(HOST, clock.get()), "one more slot after a run of served pieces");
         assertTrue(slots.tryTake(HOST, later));
         assertTrue(slots.tryTake(HOST, later), "two pieces in flight now");
         slots.served(HOST);
         slots.served(HOST);
 
+        assertTrue(slots.tryTake(HOST, later));
+        slots.busy(HOST);
+        assertEquals(1, slots.window(HOST, clock.get()), "halved again");
+        long afterBackoff = clock.addAndGet(ParentHostSlots.BUSY_BACKOFF_MAX_NANOS + 1);
+        assertTrue(slots.tryTake(HOST, afterBackoff));
+        assertFalse(slots.open(HOST, afterBackoff), "one piece in flight fills a window of one");
+
         long forgotten = clock.addAndGet(ParentHostSlots.WINDOW_MEMORY_NANOS + 1);
+        assertTrue(slots.open(HOST, forgotten), "open and tryTake agree: the window is whole again, one slot is free");
         assertTrue(slots.tryTake(HOST, forgotten));
-        assertEquals(ParentHostSlots.PER_HOST_IN_FLIGHT, slots.window(HOST), "whole again once no busy answer renewed it");
+        slots.served(HOST);
+        assertEquals(ParentHostSlots.PER_HOST_IN_FLIGHT, slots.window(HOST, clock.get()), "whole again once no busy answer renewed it");
         slots.failed(HOST);
         assertEquals(0, slots.tracked(), "and then forgotten like any idle host");
     }
 
     @Test
     void concurrentTakersNeverHoldMoreThanTheSlots() throws Exception {
-        ParentHostSlots slots = new ParentHostSlots();
+        ParentHostSlots slots = new ParentHostSlots(() -> { });
         AtomicInteger holding = new AtomicInteger();
         AtomicInteger most = new AtomicInteger();
         AtomicInteger takes = new AtomicInteger();
