@@ -4,6 +4,7 @@ import com.github.luben.zstd.Zstd;
 import dev.damselfly.rafs.BlobInfo;
 import dev.damselfly.rafs.codec.Compression;
 import dev.damselfly.rafs.codec.Lz4;
+import dev.damselfly.rafs.codec.NativeCodecPreload;
 import dev.damselfly.rafs.tar.LayerTarEntry;
 import dev.damselfly.rafs.tar.LayerTarReader;
 import dev.damselfly.rafs.tar.TarEntryKind;
@@ -156,6 +157,7 @@ public final class LayerBuilder {
 
     private LayerBuildResult buildInto(InputStream input, Path bootOut, Path blobOut, OutputStream blobCopy)
             throws IOException {
+        NativeCodecPreload.start(); // zstd for the inlined bootstrap at the end, whatever the chunks' compression
         ChunkDictionary dict = opts.dictionaries().isEmpty() ? null : ChunkDictionary.load(opts.dictionaries(), opts);
         FsTree tree = new FsTree();
         LayerTarReader reader = LayerTarReader.open(nonClosing(input));
@@ -242,9 +244,11 @@ public final class LayerBuilder {
             byte[] tocDigest = md.digest();
             long blobSize = out.position();
             String blobId = HexFormat.of().formatHex(out.allDigestSoFar());
-            byte[] boot = writer.write(entries(dictEntries,
+            byte[] boot = writer.rewriteBlobs(inline, entries(dictEntries,
                     desc.withIdAndToc(blobId, entries.length + (long) tocHeader.length, tocDigest), sink));
-            Files.write(bootOut, boot);
+            try (OutputStream file = BlobOutput.openEmpty(bootOut)) {
+                file.write(boot);
+            }
             List<String> dictIds = new ArrayList<>();
             dictEntries.forEach(e -> dictIds.add(e.desc().blobId()));
             return new LayerBuildResult(bootOut, blobOut, blobId, builderId, boot.length, blobSize, dataSize,

@@ -79,6 +79,8 @@ final class V6BootstrapWriter {
     private final List<Placement> order = new ArrayList<>();
     private final Set<FsInode> placed = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean anyXattr;
+    /** Where the last {@link #write} put its tables; null before the first. */
+    private Layout written;
     /** Prefetch table entries; null = the root alone ("prefetch everything", nydusify's {@code fs} policy with {@code /}). */
     private List<FsInode> prefetch;
 
@@ -233,16 +235,44 @@ final class V6BootstrapWriter {
             throw new IllegalStateException("bootstrap of " + total + " bytes does not fit in memory");
         }
         ByteBuffer b = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
-        writeSuperblocks(b, blobs, blobTable, prefetchTable, metaBase, chunkTable, chunkTableSize, total);
+        Layout layout = new Layout(blobTable, prefetchTable, metaBase, chunkTable, chunkTableSize, total);
+        writeSuperblocks(b, blobs, layout);
         for (Placement p : order) {
             writeInode(b, p);
         }
         writeChunkTable(b, chunkTable);
+        written = layout;
         return b.array();
     }
 
-    private void writeSuperblocks(ByteBuffer b, List<BlobEntry> blobs, long blobTable, long prefetchTable, long metaBase,
-                                  long chunkTable, long chunkTableSize, long total) {
+    /**
+     * What {@link #write} gives for {@code blobs}, made from {@code previous}, the last bootstrap it wrote, when only
+     * the blobs' ids, TOCs and other table fields differ (not their number or uncompressed sizes, which place the
+     * tables): the superblock, device slots and blob table are written again, the inodes and chunk table copied. A
+     * layer build writes its bootstrap twice, once inlined into the blob and once more naming the finished blob,
+     * and a whole second write took about 20 ms of a build's serial end.
+     */
+    byte[] rewriteBlobs(byte[] previous, List<BlobEntry> blobs) {
+        if (written == null || previous.length != written.total || blobs.size() != blobChunks.size()) {
+            throw new IllegalArgumentException("not the last bootstrap this writer wrote, or another number of blobs");
+        }
+        ByteBuffer b = ByteBuffer.wrap(previous.clone()).order(ByteOrder.LITTLE_ENDIAN);
+        writeSuperblocks(b, blobs, written);
+        return b.array();
+    }
+
+    /** Offsets and sizes of a written bootstrap's tables, in bytes. */
+    private record Layout(long blobTable, long prefetchTable, long metaBase, long chunkTable, long chunkTableSize,
+                          long total) {
+    }
+
+    private void writeSuperblocks(ByteBuffer b, List<BlobEntry> blobs, Layout layout) {
+        long blobTable = layout.blobTable();
+        long prefetchTable = layout.prefetchTable();
+        long metaBase = layout.metaBase();
+        long chunkTable = layout.chunkTable();
+        long chunkTableSize = layout.chunkTableSize();
+        long total = layout.total();
         long blocks = 0;
         boolean allInlinedDigest = true;
         for (BlobEntry e : blobs) {

@@ -24,7 +24,10 @@ public enum Compression {
     /** Largest single decompression we agree to do: 512 MiB (chunks are at most 16 MiB; CI arrays 400 MiB). */
     public static final int MAX_DECOMPRESSED = 512 << 20;
 
-    private static final LZ4SafeDecompressor LZ4 = Lz4.factory().safeDecompressor();
+    /** lz4-java's decompressor, made on first use: loading its native library takes about 80 ms. */
+    private static final class Lz4Decompressor {
+        static final LZ4SafeDecompressor INSTANCE = Lz4.factory().safeDecompressor();
+    }
 
     private final int code;
     private final long superblockFlag;
@@ -101,7 +104,7 @@ public enum Compression {
         byte[] out = new byte[size];
         int n;
         try {
-            n = LZ4.decompress(src, 0, src.length, out, 0, size);
+            n = Lz4Decompressor.INSTANCE.decompress(src, 0, src.length, out, 0, size);
         } catch (LZ4Exception e) {
             throw new RafsFormatException(input, offset, RafsFormatException.UNKNOWN, "corrupt lz4 block: " + e.getMessage(), e);
         }
