@@ -1,0 +1,99 @@
+package dev.damselfly.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher's class data sharing for the short commands, run for real on a copy of the built jar (so the archives
+ * land in a temporary directory): a failed first run records nothing, a successful one leaves one archive named for
+ * the verb, the jar and the JDK, the next run maps the project's classes from it with the same output, and help runs
+ * neither record nor use one.
+ */
+class LauncherCdsTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theFirstSuccessfulRunRecordsAnArchiveThatTheNextRunMaps() throws Exception {
+        Path jar = Files.copy(DamselflyProcess.jar(), tmp.resolve("damselfly.jar"));
+        Path cds = tmp.resolve("cds");
+        Path tree = Files.createDirectories(tmp.resolve("tree/etc"));
+        Files.writeString(tree.resolve("hostname"), "cds-test\n");
+        Path layer = tmp.resolve("layer.tar");
+        Process tar = new ProcessBuilder("tar", "-C", tmp.resolve("tree").toString(), "-cf", layer.toString(), ".")
+                .redirectErrorStream(true).start();
+        assertTrue(tar.waitFor(30, TimeUnit.SECONDS) && tar.exitValue() == 0, "tar made the layer");
+
+        Run failed = run(jar, Map.of(), "build", tmp.resolve("missing.tar").toString(), "--bootstrap",
+                tmp.resolve("x.boot").toString());
+        assertNotEquals(0, failed.status, failed.out);
+        assertEquals(List.of(), files(cds), "a failed run leaves no archive and no recording");
+
+        Run first = run(jar, Map.of(), "build", layer.toString(), "--bootstrap", tmp.resolve("a.boot").toString());
+        assertEquals(0, first.status, first.out);
+        List<String> archives = files(cds);
+        assertEquals(1, archives.size(), archives.toString());
+        assertTrue(archives.get(0).matches("build-\\d+-\\d+-\\d+\\.jsa"), archives.toString());
+
+        Run second = run(jar, Map.of("DAMSELFLY_JAVA_OPTS", "-Xlog:class+load=info:file=" + tmp.resolve("classes.log")),
+                "build", layer.toString(), "--bootstrap", tmp.resolve("a.boot").toString());
+        assertEquals(0, second.status, second.out);
+        assertEquals(first.out, second.out, "the same output with the archive");
+        String classes = Files.readString(tmp.resolve("classes.log"));
+        assertTrue(classes.lines().anyMatch(l -> l.contains("dev.damselfly.rafs.build.LayerBuilder ")
+                && l.contains("shared objects file (top)")), "the builder's classes come from the archive");
+
+        Run help = run(jar, Map.of(), "merge", "--help");
+        assertEquals(0, help.status, help.out);
+        Run off = run(jar, Map.of("DAMSELFLY_CDS", "off"), "inspect", tmp.resolve("a.boot").toString());
+        assertEquals(0, off.status, off.out);
+        assertEquals(archives, files(cds), "neither help nor DAMSELFLY_CDS=off records an archive");
+    }
+
+    private record Run(int status, String out) {
+    }
+
+    /** Runs the launcher on {@code jar}; stdout and stderr merged. */
+    private static Run run(Path jar, Map<String, String> env, String... args) throws IOException, InterruptedException {
+        Path launcher = Path.of("..", "damselfly").toAbsolutePath().normalize();
+        List<String> command = new ArrayList<>(List.of(launcher.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.environment().remove("JDK_JAVA_OPTIONS");
+        pb.environment().remove("DAMSELFLY_JAVA_OPTS");
+        pb.environment().remove("DAMSELFLY_CDS");
+        pb.environment().put("DAMSELFLY_JAR", jar.toString());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "launcher finished");
+        return new Run(p.exitValue(), out);
+    }
+
+    /** Names in {@code dir}, hidden ones included (none when it does not exist). */
+    private static List<String> files(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+}
