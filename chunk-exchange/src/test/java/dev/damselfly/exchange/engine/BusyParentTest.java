@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.damselfly.exchange.vortex.UploadFaults;
 import dev.damselfly.testkit.image.DeterministicBytes;
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
@@ -28,9 +27,8 @@ class BusyParentTest extends WireLabTest {
         EngineConfig config = EngineConfig.defaults().withDirectOriginThreshold(0)
                 .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(60));
         // one upload at a time, 2 MiB/s: a child asking for several pieces at once hears "busy" for most of them
-        WireNode parent = lab.node("parent", config, 1_000_000_000L, UploadFaults.NONE, null,
-                u -> u.withMaxConcurrentUploads(1).withUploadRateLimit(2L << 20));
-        WireNode child = lab.node("child", config, 1_000_000_000L, UploadFaults.NONE, null, u -> u);
+        WireNode parent = lab.node("parent", config, u -> u.withMaxConcurrentUploads(1).withUploadRateLimit(2L << 20));
+        WireNode child = lab.node("child", config);
         TaskRequest r = lab.request("/busy", BLOB, PIECE);
         parent.engine.download(r).completion().get(30, TimeUnit.SECONDS);
         long originPieces = lab.http.pieceRequests();

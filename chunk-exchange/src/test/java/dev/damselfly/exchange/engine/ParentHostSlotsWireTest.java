@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.damselfly.exchange.vortex.UploadFaults;
 import dev.damselfly.testkit.image.DeterministicBytes;
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
@@ -31,9 +30,8 @@ class ParentHostSlotsWireTest extends WireLabTest {
         EngineConfig config = EngineConfig.defaults().withDirectOriginThreshold(0)
                 .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(60));
         // as many uploads at once as one host may be asked for, 4 MiB/s: transfers overlap for the whole download
-        WireNode parent = lab.node("parent", config, 1_000_000_000L, UploadFaults.NONE, null,
-                u -> u.withMaxConcurrentUploads(ParentHostSlots.PER_HOST_IN_FLIGHT).withUploadRateLimit(4L << 20));
-        WireNode child = lab.node("child", config, 1_000_000_000L, UploadFaults.NONE, null, u -> u);
+        WireNode parent = lab.node("parent", config, u -> u.withMaxConcurrentUploads(ParentHostSlots.PER_HOST_IN_FLIGHT).withUploadRateLimit(4L << 20));
+        WireNode child = lab.node("child", config);
         List<TaskRequest> requests = new ArrayList<>();
         List<byte[]> blobs = new ArrayList<>();
         for (int t = 0; t < TASKS; t++) {
@@ -73,9 +71,8 @@ class ParentHostSlotsWireTest extends WireLabTest {
         EngineConfig config = EngineConfig.defaults().withDirectOriginThreshold(0)
                 .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(60));
         // 1 MiB/s: each 64 KiB piece takes about 60 ms alone, so pieces are in flight for the whole download
-        WireNode parent = lab.node("parent", config, 1_000_000_000L, UploadFaults.NONE, null,
-                u -> u.withUploadRateLimit(1L << 20));
-        WireNode child = lab.node("child", config, 1_000_000_000L, UploadFaults.NONE, null, u -> u);
+        WireNode parent = lab.node("parent", config, u -> u.withUploadRateLimit(1L << 20));
+        WireNode child = lab.node("child", config);
         byte[] blob = DeterministicBytes.bytes(50, PIECES * PIECE);
         TaskRequest r = lab.request("/layer-ended", blob, PIECE);
         parent.engine.download(r).completion().get(30, TimeUnit.SECONDS);

@@ -26,7 +26,7 @@ class StarvingChildTest extends WireLabTest {
         EngineConfig config = EngineConfig.defaults().withDirectOriginThreshold(0)
                 .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(60));
         WireNode busy = lab.node("busy", config, 1_000_000_000L, UploadFaults.busyForever(), null, u -> u);
-        WireNode child = lab.node("child", config, 1_000_000_000L, UploadFaults.NONE, null, u -> u);
+        WireNode child = lab.node("child", config);
         TaskRequest r = lab.request("/starving", BLOB, PIECE);
         busy.engine.download(r).completion().get(30, TimeUnit.SECONDS);
         long originPieces = lab.http.pieceRequests();

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.damselfly.exchange.vortex.UploadFaults;
 import dev.damselfly.testkit.image.DeterministicBytes;
 import java.time.Duration;
 import java.util.List;
@@ -29,7 +28,7 @@ class TopUpParentsTest extends WireLabTest {
     private WireNode node(String name) {
         EngineConfig config = EngineConfig.defaults().withDirectOriginThreshold(0)
                 .withTimeouts(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(60));
-        return lab.node(name, config, 1_000_000_000L, UploadFaults.NONE, null, u -> u.withUploadRateLimit(1L << 20));
+        return lab.node(name, config, u -> u.withUploadRateLimit(1L << 20));
     }
 
     @Test
@@ -37,8 +36,7 @@ class TopUpParentsTest extends WireLabTest {
         // 3 MiB from a source uploading 128 KiB/s: about 24 s in all, since every piece leaves the source once
         EngineConfig config = EngineConfig.defaults().withDirectOriginThreshold(0)
                 .withTimeouts(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(60));
-        WireNode source = lab.node("slow-source", config, 1_000_000_000L, UploadFaults.NONE, null,
-                u -> u.withUploadRateLimit(128L << 10));
+        WireNode source = lab.node("slow-source", config, u -> u.withUploadRateLimit(128L << 10));
         WireNode early = node("early");
         WireNode late = node("late");
         byte[] blob = DeterministicBytes.bytes(43, 48 * PIECE);
@@ -68,8 +66,8 @@ class TopUpParentsTest extends WireLabTest {
         // used to restart that wait, so the pieces no parent had never went to the origin
         EngineConfig config = EngineConfig.defaults().withDirectOriginThreshold(0)
                 .withTimeouts(Duration.ofSeconds(20), Duration.ofSeconds(10), Duration.ofSeconds(60));
-        WireNode partial = lab.node("partial", config, 1_000_000_000L, UploadFaults.NONE, null, u -> u);
-        WireNode child = lab.node("child", config, 1_000_000_000L, UploadFaults.NONE, null, u -> u);
+        WireNode partial = lab.node("partial", config);
+        WireNode child = lab.node("child", config);
         byte[] blob = DeterministicBytes.bytes(47, 16 * PIECE);
         TaskRequest r = lab.request("/partial", blob, PIECE);
         partial.engine.ensureRange(r, 0, 4L * PIECE); // pieces 0-3 only; its range session stays open for 60 s

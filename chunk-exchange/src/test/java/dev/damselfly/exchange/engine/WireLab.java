@@ -22,6 +22,9 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
  * the {@link WireNode}s made through it, all closed by {@link #close()}.
  */
 final class WireLab implements AutoCloseable {
+    /** max_tx_bandwidth the convenience overloads report, bits/s: 1 Gbit/s. */
+    private static final long DEFAULT_MAX_TX_BPS = 1_000_000_000L;
+
     final Path dir;
     final SchedulerServer scheduler;
     final RangeHttpServer http;
@@ -48,6 +51,16 @@ final class WireLab implements AutoCloseable {
                 uploadSettings);
         nodes.add(n);
         return n;
+    }
+
+    /** A node reporting 1 Gbit/s of upload bandwidth, without upload faults, its upload settings adjusted. */
+    WireNode node(String name, EngineConfig config, UnaryOperator<UploadConfig> uploadSettings) {
+        return node(name, config, DEFAULT_MAX_TX_BPS, UploadFaults.NONE, null, uploadSettings);
+    }
+
+    /** A node reporting 1 Gbit/s of upload bandwidth, without upload faults, with default upload settings. */
+    WireNode node(String name, EngineConfig config) {
+        return node(name, config, u -> u);
     }
 
     /** Serves {@code blob} at {@code path} and returns a task request for it with the given piece length. */

@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import picocli.CommandLine;
 
 /** Entry point of {@code damselfly.jar}: parses the command line, runs the command, exits with its status. */
@@ -20,7 +21,7 @@ public final class Main {
      * Verbs that compress chunks: their codecs' native libraries start loading before the command line is parsed
      * (see {@link NativeCodecPreload}), which takes the other core about 0.1 s of the build's serial start.
      */
-    private static final java.util.Set<Class<?>> CODEC_VERBS = java.util.Set.of(BuildRafsCommand.class,
+    private static final Set<Class<?>> CODEC_VERBS = Set.of(BuildRafsCommand.class,
             ConvertCommand.class);
 
     public static void main(String[] args) {
