@@ -33,4 +33,13 @@ public class PieceTransferException extends RuntimeException {
     public boolean parentBusy() {
         return false;
     }
+
+    /**
+     * True when the parent refused the piece only because it is sending that piece to another child, or has just sent
+     * it, while it has other pieces to send ("first copies first"): the parent is fine and free for another piece; this
+     * piece is worth asking of it again after a moment, or of the child that got it.
+     */
+    public boolean repeatDeflected() {
+        return false;
+    }
 }

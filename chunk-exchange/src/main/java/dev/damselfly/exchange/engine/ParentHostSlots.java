@@ -113,6 +113,14 @@ final class ParentHostSlots {
         give(hostId, false, true);
     }
 
+    /**
+     * The host deflected the piece as a repeat (it is sending that piece to another child): the slot is free, and the
+     * host, which has room for other pieces, keeps its window and is not backed off.
+     */
+    void deflected(String hostId) {
+        give(hostId, false, false);
+    }
+
     /** The piece failed for another reason than "busy": the slot is free. */
     void failed(String hostId) {
         give(hostId, false, false);

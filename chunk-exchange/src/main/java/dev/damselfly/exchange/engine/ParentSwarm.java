@@ -37,6 +37,8 @@ final class ParentSwarm {
         int inFlight;
         /** Whether it could take a request when the driver last looked (set by the driver before it picks a piece). */
         boolean askableNow;
+        /** Pieces it deflected as repeats ({@code repeatDeflected}), and until when not to ask it again, nanoseconds. */
+        private final Map<Integer, Long> deferredUntil = new HashMap<>();
 
         Parent(Peer peer, ParentEndpoint endpoint) {
             this.peer = peer;
@@ -49,6 +51,24 @@ final class ParentSwarm {
 
         String hostId() {
             return endpoint.hostId();
+        }
+
+        /** Not to be asked for piece {@code n} before {@code untilNanos} ({@link System#nanoTime()}). */
+        void defer(int n, long untilNanos) {
+            deferredUntil.put(n, untilNanos);
+        }
+
+        /** Whether piece {@code n} is not to be asked of it at {@code nowNanos}; forgets a deferral that is over. */
+        boolean deferred(int n, long nowNanos) {
+            Long until = deferredUntil.get(n);
+            if (until == null) {
+                return false;
+            }
+            if (until - nowNanos > 0) {
+                return true;
+            }
+            deferredUntil.remove(n);
+            return false;
         }
     }
 

@@ -91,6 +91,11 @@ final class TaskRun {
      * the scheduler for more parents even after its regular top-ups, at most once per this period, nanoseconds (5 s).
      */
     private static final long STARVING_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /**
+     * A parent that deflected a piece as a repeat (it is sending that piece to another child) is not asked for it again
+     * for this long, nanoseconds (1 s); other parents, and other pieces of that parent, may be asked meanwhile.
+     */
+    private static final long REPEAT_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Driver wake-up otherwise, nanoseconds (200 ms). */
     private static final long IDLE_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
@@ -553,7 +558,7 @@ final class TaskRun {
                 return;
             }
             // host slots are shared with other tasks' drivers: the parents nextReady saw open may have closed since
-            List<ParentSwarm.Parent> options = askable(candidates(n), now);
+            List<ParentSwarm.Parent> options = askable(candidates(n), n, now);
             if (options.isEmpty()) {
                 return; // a slot given back wakes this driver (wake), a back-off ends on a tick
             }
@@ -603,7 +608,7 @@ final class TaskRun {
             for (ParentSwarm.Parent p : swarm.all()) {
                 if (ParentSwarm.candidate(p, n, failed, avoided)) {
                     parents++;
-                    reachable |= p.askableNow;
+                    reachable |= p.askableNow && !p.deferred(n, now);
                 }
             }
             if (!reachable) {
@@ -628,12 +633,13 @@ final class TaskRun {
      * The parents that can take one more request: below {@value #PER_PARENT_IN_FLIGHT} pieces of this task in flight,
      * and their host {@linkplain ParentHostSlots#open open} to this node (a free slot among all tasks' requests, no
      * back-off after a "busy" answer). A piece whose only parents are busy waits for them (it is still routed as having
-     * candidates, so it never goes to the origin for that reason).
+     * candidates, so it never goes to the origin for that reason). Parents that deflected piece {@code n} as a repeat a
+     * moment ago are left out for it.
      */
-    private List<ParentSwarm.Parent> askable(List<ParentSwarm.Parent> parents, long now) {
+    private List<ParentSwarm.Parent> askable(List<ParentSwarm.Parent> parents, int n, long now) {
         List<ParentSwarm.Parent> out = new ArrayList<>(parents.size());
         for (ParentSwarm.Parent p : parents) {
-            if (askable(p, now)) {
+            if (askable(p, now) && !p.deferred(n, now)) {
                 out.add(p);
             }
         }
@@ -674,6 +680,19 @@ final class TaskRun {
         parent.inFlight--;
         LOG.debug("parent busy task_id={} piece={} parent={} parent_id={} backoff_ms={}", taskId, n,
                 parent.endpoint.address(), parent.peerId(), TimeUnit.NANOSECONDS.toMillis(backoff));
+    }
+
+    /**
+     * The parent is sending piece {@code n} to another child, or has just sent it, and has room for other pieces
+     * (first copies first): not a failure, no report, no back-off; the piece is not asked of this parent for
+     * {@value #REPEAT_RETRY_NANOS} ns, and the next pick is another piece or another parent.
+     */
+    private void onRepeatDeflected(int n, ParentSwarm.Parent parent) {
+        peerInFlight.clear(n);
+        parent.inFlight--;
+        parent.defer(n, System.nanoTime() + REPEAT_RETRY_NANOS);
+        LOG.debug("parent deflected repeat task_id={} piece={} parent={} parent_id={}", taskId, n,
+                parent.endpoint.address(), parent.peerId());
     }
 
     /**
@@ -982,7 +1001,10 @@ final class TaskRun {
             });
             hosts.served(parent.hostId());
         } catch (PieceTransferException e) {
-            if (e.parentBusy()) {
+            if (e.repeatDeflected()) {
+                hosts.deflected(parent.hostId());
+                post(() -> onRepeatDeflected(n, parent));
+            } else if (e.parentBusy()) {
                 long backoff = hosts.busy(parent.hostId());
                 post(() -> onParentBusy(n, parent, backoff));
             } else {

@@ -173,6 +173,7 @@ public final class UploadServer implements AutoCloseable {
             MeterRegistry r = registry != null ? registry : new SimpleMeterRegistry();
             VortexPieceServer vortex = new VortexPieceServer(store, config.hostId(),
                     new TokenBucket(config.uploadRateLimit()), config.maxConcurrentUploads(), config.faults(), r)
+                    .repeatHold(config.repeatHold())
                     .start(new InetSocketAddress(config.bindAddress(), config.vortexPort()), group);
             AtomicInteger threads = new AtomicInteger();
             ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, task -> {

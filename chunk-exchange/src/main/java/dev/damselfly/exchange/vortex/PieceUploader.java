@@ -29,6 +29,11 @@ import org.slf4j.LoggerFactory;
 final class PieceUploader {
     /** Start of the Error message a parent at its upload cap answers (code INTERNAL, as Dragonfly's overload). */
     static final String BUSY_MESSAGE_PREFIX = "too many concurrent uploads (max ";
+    /**
+     * Start of the Error message a parent answers a request for a piece it is sending, or has just sent, to another
+     * child while it also sends other pieces ({@link RecentCopies}; code INTERNAL, like the busy answer).
+     */
+    static final String REPEAT_MESSAGE_PREFIX = "piece being served to another child, ask for another piece (hold ";
     private static final Logger LOG = LoggerFactory.getLogger(PieceUploader.class);
 
     private final PieceStore store;
@@ -39,9 +44,10 @@ final class PieceUploader {
     private final UploadFaults faults;
     private final UploadMetrics metrics;
     private final ExecutorService executor;
+    private final RecentCopies copies;
 
     PieceUploader(PieceStore store, String hostId, TokenBucket rate, int maxConcurrent, UploadFaults faults,
-                  UploadMetrics metrics, ExecutorService executor) {
+                  UploadMetrics metrics, ExecutorService executor, RecentCopies copies) {
         this.store = store;
         this.hostId = hostId;
         this.rate = rate;
@@ -50,6 +56,7 @@ final class PieceUploader {
         this.faults = faults;
         this.metrics = metrics;
         this.executor = executor;
+        this.copies = copies;
     }
 
     /** Called on the event loop with a parsed request. */
@@ -62,10 +69,19 @@ final class PieceUploader {
             sendError(ch, r.packetId(), VortexErrorCode.INTERNAL, BUSY_MESSAGE_PREFIX + maxConcurrent + ")");
             return;
         }
+        if (!copies.tryBegin(r.taskId(), r.number(), metrics.active.get())) {
+            permits.release();
+            metrics.failed("repeat");
+            LOG.debug("piece upload deflected: task_id={} piece={} child={} reason=repeat hold_ms={}", r.taskId(),
+                    r.number(), ch.remoteAddress(), copies.holdMillis());
+            sendError(ch, r.packetId(), VortexErrorCode.INTERNAL, REPEAT_MESSAGE_PREFIX + copies.holdMillis() + " ms)");
+            return;
+        }
         metrics.active.incrementAndGet();
         try {
             executor.execute(() -> upload(ch, r));
         } catch (RejectedExecutionException e) {
+            copies.end(r.taskId(), r.number());
             release();
             metrics.failed("internal");
             sendError(ch, r.packetId(), VortexErrorCode.INTERNAL, "piece server is shutting down");
@@ -106,6 +122,7 @@ final class PieceUploader {
             TaskLease held = lease;
             ch.writeAndFlush(body).addListener((ChannelFutureListener) f -> {
                 held.close();
+                copies.end(r.taskId(), r.number());
                 release();
                 if (f.isSuccess()) {
                     metrics.uploaded(info.length());
@@ -134,6 +151,7 @@ final class PieceUploader {
                 if (lease != null) {
                     lease.close();
                 }
+                copies.end(r.taskId(), r.number());
                 release();
             }
         }

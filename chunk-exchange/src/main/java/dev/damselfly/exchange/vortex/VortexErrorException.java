@@ -22,6 +22,12 @@ public final class VortexErrorException extends PieceTransferException {
         return error.code() == VortexErrorCode.INTERNAL && error.message().startsWith(PieceUploader.BUSY_MESSAGE_PREFIX);
     }
 
+    @Override
+    public boolean repeatDeflected() {
+        return error.code() == VortexErrorCode.INTERNAL
+                && error.message().startsWith(PieceUploader.REPEAT_MESSAGE_PREFIX);
+    }
+
     /** The parent's message. */
     public String parentMessage() {
         return error.message();

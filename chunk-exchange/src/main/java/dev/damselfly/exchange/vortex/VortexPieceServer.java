@@ -15,6 +15,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.handler.timeout.WriteTimeoutHandler;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,7 +32,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Before a piece is served it waits for the upload rate limit (by piece length); at most
  * {@code maxConcurrentUploads} pieces are served at once and further requests are refused with INTERNAL so the
- * child tries another parent. Meters: see {@link UploadMetrics}. Thread-safe; {@link #close()} stops it.
+ * child tries another parent. While it sends other pieces, a request for a piece it is sending to another child, or
+ * sent less than {@linkplain #repeatHold(Duration) the repeat hold} ago, is deflected with INTERNAL too ("first copies
+ * first", {@link RecentCopies}): the child asks for another piece, and gets this one from the child that has it.
+ * Meters: see {@link UploadMetrics}. Thread-safe; {@link #close()} stops it.
  */
 public final class VortexPieceServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VortexPieceServer.class);
@@ -44,6 +48,13 @@ public final class VortexPieceServer implements AutoCloseable {
      * got the same pieces at the same time, late (BENCHMARKS.md, "Cluster S2 rolling: 64 vs 8 upload slots").
      */
     public static final int DEFAULT_MAX_CONCURRENT_UPLOADS = 8;
+    /**
+     * Default repeat hold: 2 s. In the S2 rolling benchmark (8 nodes, 10 s apart) the first node, alone with the newest
+     * pieces, sent 419 copies of 256 pieces without it and 347 with it, and the slowest node's time fell from 1.92 to
+     * about 1.55·T*; holds of 8 s and 30 s deflected more requests without gaining more (BENCHMARKS.md, "Cluster S2
+     * rolling: first copies first").
+     */
+    public static final Duration DEFAULT_REPEAT_HOLD = Duration.ofSeconds(2);
     /** A connection that sends no complete request within this many seconds is closed: 30 s. */
     public static final int REQUEST_TIMEOUT_SECONDS = 30;
     /** A body write that does not complete within this many seconds fails (Dragonfly's pieceTimeout): 360 s. */
@@ -56,6 +67,7 @@ public final class VortexPieceServer implements AutoCloseable {
     private final UploadFaults faults;
     private final UploadMetrics metrics;
     private final ExecutorService executor;
+    private Duration repeatHold = DEFAULT_REPEAT_HOLD;
     private EventLoopGroup ownGroup;
     private Channel serverChannel;
     private boolean closed;
@@ -88,6 +100,22 @@ public final class VortexPieceServer implements AutoCloseable {
     }
 
     /**
+     * Sets the repeat hold (before {@link #start}): how long after a copy of a piece ended a request for the same piece
+     * is deflected while other pieces are being sent; {@link Duration#ZERO} serves every request. Default
+     * {@link #DEFAULT_REPEAT_HOLD}.
+     */
+    public synchronized VortexPieceServer repeatHold(Duration hold) {
+        if (hold.isNegative()) {
+            throw new IllegalArgumentException("repeat hold must be ≥ 0, was " + hold);
+        }
+        if (serverChannel != null) {
+            throw new IllegalStateException("piece server already started");
+        }
+        this.repeatHold = hold;
+        return this;
+    }
+
+    /**
      * Binds and starts serving.
      *
      * @param bind  address and port (port 0 = ephemeral, see {@link #port()})
@@ -108,7 +136,7 @@ public final class VortexPieceServer implements AutoCloseable {
             loops = ownGroup;
         }
         PieceUploader uploader = new PieceUploader(store, hostId, uploadRate, maxConcurrentUploads, faults, metrics,
-                executor);
+                executor, new RecentCopies(repeatHold.toNanos()));
         ServerBootstrap b = new ServerBootstrap()
                 .group(loops)
                 .channel(NioServerSocketChannel.class)

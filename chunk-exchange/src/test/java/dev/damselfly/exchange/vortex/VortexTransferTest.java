@@ -78,7 +78,12 @@ class VortexTransferTest {
     }
 
     private VortexPieceServer server(TokenBucket rate, int maxConcurrent, UploadFaults faults) {
+        return server(rate, maxConcurrent, faults, VortexPieceServer.DEFAULT_REPEAT_HOLD);
+    }
+
+    private VortexPieceServer server(TokenBucket rate, int maxConcurrent, UploadFaults faults, Duration repeatHold) {
         VortexPieceServer s = new VortexPieceServer(parent, HOST_ID, rate, maxConcurrent, faults, registry)
+                .repeatHold(repeatHold)
                 .start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null);
         closing.add(s);
         return s;
@@ -211,6 +216,83 @@ class VortexTransferTest {
         }
         assertTrue(child.hasPiece(task, 0));
         assertFalse(child.hasPiece(task, 1));
+    }
+
+    /** Waits up to 2 s for the server to have {@code n} uploads in progress. */
+    private static void awaitActive(VortexPieceServer s, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (s.activeUploads() < n && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(n, s.activeUploads(), "uploads in progress");
+    }
+
+    @Test
+    void aRepeatOfAPieceInFlightIsDeflectedWhileOtherPiecesAreSentAndServedOnceTheServerIsOtherwiseIdle()
+            throws Exception {
+        String task = TestPieces.taskId("repeat");
+        TestPieces.fill(parent, task, 3 * MIB, MIB);
+        child.createTask(task, 3 * MIB, MIB);
+        // the uploads wait on the rate limit (0.5 MiB burst, then 0.5 MiB/s): pieces 0 and 1 stay in flight for seconds
+        VortexPieceServer s = server(new TokenBucket(MIB / 2), 4, UploadFaults.NONE, Duration.ofMinutes(1));
+        PieceStore second = TestPieces.open(dir.resolve("second"));
+        closing.add(second);
+        second.createTask(task, 3 * MIB, MIB);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<PieceInfo> zero = pool.submit(() -> client.fetchInto(child, task, 0, "127.0.0.1", s.port(),
+                    PIECE_TIMEOUT));
+            awaitActive(s, 1);
+            Future<PieceInfo> one = pool.submit(() -> client.fetchInto(child, task, 1, "127.0.0.1", s.port(),
+                    PIECE_TIMEOUT));
+            awaitActive(s, 2);
+
+            VortexErrorException e = assertThrows(VortexErrorException.class,
+                    () -> client.fetchInto(second, task, 0, "127.0.0.1", s.port(), PIECE_TIMEOUT));
+            assertEquals(VortexErrorCode.INTERNAL, e.code());
+            assertTrue(e.repeatDeflected(), e.getMessage());
+            assertFalse(e.parentBusy(), "a deflected repeat is not a busy answer: " + e.getMessage());
+            assertFalse(second.hasPiece(task, 0));
+
+            zero.get();
+            one.get();
+        } finally {
+            pool.shutdownNow();
+        }
+        // nothing else to send: the repeat is served, though its last copy ended within the hold
+        awaitActive(s, 0);
+        PieceInfo again = client.fetchInto(second, task, 0, "127.0.0.1", s.port(), PIECE_TIMEOUT);
+        assertEquals(MIB, again.length());
+        assertTrue(second.hasPiece(task, 0));
+        assertEquals(1.0, registry.get("dragonfly.client.upload.piece.failure.total").tag("reason", "repeat")
+                .counter().count());
+    }
+
+    @Test
+    void withNoRepeatHoldARepeatIsServedWhileOtherPiecesAreSent() throws Exception {
+        String task = TestPieces.taskId("no-hold");
+        TestPieces.fill(parent, task, 3 * MIB, MIB);
+        child.createTask(task, 3 * MIB, MIB);
+        VortexPieceServer s = server(new TokenBucket(MIB / 2), 4, UploadFaults.NONE, Duration.ZERO);
+        PieceStore second = TestPieces.open(dir.resolve("second"));
+        closing.add(second);
+        second.createTask(task, 3 * MIB, MIB);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<PieceInfo> zero = pool.submit(() -> client.fetchInto(child, task, 0, "127.0.0.1", s.port(),
+                    PIECE_TIMEOUT));
+            awaitActive(s, 1);
+            Future<PieceInfo> one = pool.submit(() -> client.fetchInto(child, task, 1, "127.0.0.1", s.port(),
+                    PIECE_TIMEOUT));
+            awaitActive(s, 2);
+            PieceInfo repeat = client.fetchInto(second, task, 0, "127.0.0.1", s.port(), PIECE_TIMEOUT);
+            assertEquals(MIB, repeat.length());
+            zero.get();
+            one.get();
+        } finally {
+            pool.shutdownNow();
+        }
+        assertTrue(second.hasPiece(task, 0));
     }
 
     @Test

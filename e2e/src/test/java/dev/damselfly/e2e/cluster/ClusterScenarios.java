@@ -286,23 +286,29 @@ final class ClusterScenarios {
 
     /**
      * Where the nodes' bytes came from (their download-traffic counters), as multiples of the image, and how many
-     * piece requests parents refused as busy (at their upload cap), also per GiB the nodes took from peers.
+     * piece requests parents refused as busy (at their upload cap), also per GiB the nodes took from peers, and how many
+     * they deflected as repeats (a piece they were sending to another child while they had others to send).
      */
     static String traffic(Cluster c, List<LabNode> nodes) throws Exception {
-        return trafficSince(c, nodes, new double[3]);
+        return trafficSince(c, nodes, new double[4]);
     }
 
-    /** The nodes' counters summed: {back-to-source bytes, bytes from peers, piece requests refused as busy}. */
+    /**
+     * The nodes' counters summed: {back-to-source bytes, bytes from peers, piece requests refused as busy, piece
+     * requests deflected as repeats}.
+     */
     static double[] trafficCounters(List<LabNode> nodes) throws Exception {
         double source = 0;
         double peers = 0;
         double busy = 0;
+        double repeats = 0;
         for (LabNode n : nodes) {
             source += n.metric("dragonfly_client_download_traffic{type=\"BACK_TO_SOURCE\"}");
             peers += n.metric("dragonfly_client_download_traffic{type=\"REMOTE_PEER\"}");
             busy += n.metric("dragonfly_client_upload_piece_failure_total{reason=\"busy\"}");
+            repeats += n.metric("dragonfly_client_upload_piece_failure_total{reason=\"repeat\"}");
         }
-        return new double[] {source, peers, busy};
+        return new double[] {source, peers, busy, repeats};
     }
 
     /** {@link #traffic} counting only what the counters gained since {@code before} ({@link #trafficCounters}). */
@@ -312,8 +318,9 @@ final class ClusterScenarios {
         double peerGib = (now[1] - before[1]) / (1024.0 * 1024 * 1024);
         double busy = now[2] - before[2];
         return String.format("nodes' download counters: %.2f× the image back-to-source, %.2f× from peers; "
-                + "%.0f piece requests refused by parents as busy (%.0f per GiB from peers)", (now[0] - before[0]) / f,
-                (now[1] - before[1]) / f, busy, peerGib == 0 ? 0 : busy / peerGib);
+                + "%.0f piece requests refused by parents as busy (%.0f per GiB from peers), %.0f deflected as repeats",
+                (now[0] - before[0]) / f, (now[1] - before[1]) / f, busy, peerGib == 0 ? 0 : busy / peerGib,
+                now[3] - before[3]);
     }
 
     private static Map<String, Double> seconds(Map<String, Cluster.PullTiming> t) {

@@ -114,6 +114,7 @@ public final class NodeDaemon implements AutoCloseable {
                 .withPorts(config.upload.grpcPort, config.upload.vortexPort)
                 .withUploadRateLimit(config.upload.rateLimit)
                 .withMaxConcurrentUploads(config.upload.maxConcurrent)
+                .withRepeatHold(config.upload.repeatHold)
                 .withBandwidth(config.host.uploadBandwidth, config.host.uploadBandwidth)
                 .withFaults(config.upload.testCorruptRatio > 0 ? UploadFaults.corrupting(config.upload.testCorruptRatio) : UploadFaults.NONE);
         VortexPieceClient vortexClient = new VortexPieceClient(loops);

@@ -109,6 +109,14 @@ public final class NodeConfig {
          * 8 ({@link dev.damselfly.exchange.vortex.VortexPieceServer#DEFAULT_MAX_CONCURRENT_UPLOADS}).
          */
         public int maxConcurrent = dev.damselfly.exchange.vortex.VortexPieceServer.DEFAULT_MAX_CONCURRENT_UPLOADS;
+        /**
+         * First copies first: while other pieces are being sent, a request for a piece this node is sending to another
+         * child, or sent less than this long ago, is deflected (the child asks for another piece, and gets this one
+         * from the child that has it). Default 2s
+         * ({@link dev.damselfly.exchange.vortex.VortexPieceServer#DEFAULT_REPEAT_HOLD}); 0 = serve every request.
+         */
+        @JsonDeserialize(using = ConfigValues.Time.class)
+        public Duration repeatHold = dev.damselfly.exchange.vortex.VortexPieceServer.DEFAULT_REPEAT_HOLD;
         /** TEST ONLY: fraction (0.0-1.0) of uploaded pieces whose bytes are corrupted on the wire. Default 0. */
         public double testCorruptRatio = 0;
     }

@@ -137,6 +137,9 @@ public final class NodeConfigLoader {
             fail(origin, "storage.lowWatermark/highWatermark", "need 0 < low < high ≤ 1, were "
                     + c.storage.lowWatermark + " and " + c.storage.highWatermark);
         }
+        if (c.upload.repeatHold.isNegative()) {
+            fail(origin, "upload.repeatHold", "must be 0 or positive");
+        }
         if (c.download.pieceTimeout.isZero() || c.download.pieceTimeout.isNegative()) {
             fail(origin, "download.pieceTimeout", "must be positive");
         }

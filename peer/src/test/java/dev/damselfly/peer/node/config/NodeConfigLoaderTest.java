@@ -128,6 +128,15 @@ class NodeConfigLoaderTest {
     }
 
     @Test
+    void repeatsAreDeflectedForTwoSecondsUnlessTheHoldIsSetOrZero() {
+        assertEquals(Duration.ofSeconds(2), NodeConfigLoader.load(Optional.empty(), List.of()).upload.repeatHold);
+        assertEquals(Duration.ofMillis(500), NodeConfigLoader.load(Optional.empty(),
+                List.of("upload.repeatHold=500ms")).upload.repeatHold);
+        assertEquals(Duration.ZERO, NodeConfigLoader.load(Optional.empty(), List.of("upload.repeatHold=0")).upload.repeatHold);
+        assertMessage(List.of("upload.repeatHold=soon"), "duration");
+    }
+
+    @Test
     void aTypoIsAnErrorNamingTheKey() throws Exception {
         Path file = dir.resolve("typo.yaml");
         Files.writeString(file, "upload:\n  grpcPrt: 4000\n");
