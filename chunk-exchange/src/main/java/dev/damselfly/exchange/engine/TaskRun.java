@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>announced by a usable parent and out of its 100 ms hold → from a parent chosen weighted-randomly,
  *       {@link EngineConfig#concurrentPieceCount()} in flight; on failure at once from another parent that has
- *       it, else reported failed and sent to the origin;</li>
+ *       it, else reported failed and sent to the origin; a parent that deflects it as a repeat (it is sending that
+ *       piece to another child) is not asked for it for a second, and nothing is reported;</li>
  *   <li>unannounced while back-to-source is the decision (small task, no scheduler, NeedBackToSource, scheduler
  *       lost) → the origin, {@link EngineConfig#backToSourceConcurrency()} in flight (1 at first, doubled by each
  *       piece stored from it);</li>

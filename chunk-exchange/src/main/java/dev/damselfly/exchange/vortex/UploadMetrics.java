@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@value #UPLOAD_TRAFFIC} — counter of piece bytes sent to children (bytes);</li>
  *   <li>{@value #CONCURRENT_UPLOADS} — gauge of uploads in progress (pieces);</li>
  *   <li>{@value #UPLOAD_FAILURES} — counter of piece requests that did not end in a complete send, tagged
- *       {@code reason} = {@code not_found}, {@code invalid}, {@code busy}, {@code internal} or {@code io}
+ *       {@code reason} = {@code not_found}, {@code invalid}, {@code busy}, {@code repeat} (deflected, see
+ *       {@link RecentCopies}), {@code internal} or {@code io}
  *       (our addition; Dragonfly has no such meter).</li>
  * </ul>
  */

@@ -166,8 +166,10 @@ final class ClusterScenarios {
             List<LabNode> honest = c.nodes().subList(1, c.nodes().size());
             Measured m = measure(c, honest, cfg.staggerMillis());
             int corrupted = count(liar.log(), Pattern.compile("TEST-ONLY fault: corrupting"));
+            double sentImages = liar.metric("dragonfly_client_upload_traffic") / cfg.imageBytes();
             List<String> notes = new ArrayList<>();
-            notes.add("faulty node n1 (upload.testCorruptRatio=" + corruptRatio + ") corrupted " + corrupted + " piece uploads");
+            notes.add(String.format("faulty node n1 (upload.testCorruptRatio=%s) corrupted %d piece uploads; it sent %.2f×"
+                    + " the image in all", corruptRatio, corrupted, sentImages));
             int received = 0;
             int maxPerNode = 0;
             int hit = 0;
