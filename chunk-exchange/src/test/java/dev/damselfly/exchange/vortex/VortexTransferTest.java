@@ -227,14 +227,21 @@ class VortexTransferTest {
         assertEquals(n, s.activeUploads(), "uploads in progress");
     }
 
-    @Test
-    void aRepeatOfAPieceInFlightIsDeflectedWhileOtherPiecesAreSentAndServedOnceTheServerIsOtherwiseIdle()
-            throws Exception {
-        String task = TestPieces.taskId("repeat");
+    /** What a test does while the child fetches pieces 0 and 1 from the server (both in flight). */
+    private interface WhileInFlight {
+        void run(VortexPieceServer s, String task, PieceStore second) throws Exception;
+    }
+
+    /**
+     * Serves a 3 MiB task of 1 MiB pieces at 0.5 MiB/s (after a 0.5 MiB burst) with {@code repeatHold}, has the child
+     * fetch pieces 0 and 1 (each in flight for seconds) and runs {@code during} meanwhile with a second, empty store;
+     * returns that store once both fetches completed.
+     */
+    private PieceStore withTwoPiecesInFlight(String name, Duration repeatHold, WhileInFlight during) throws Exception {
+        String task = TestPieces.taskId(name);
         TestPieces.fill(parent, task, 3 * MIB, MIB);
         child.createTask(task, 3 * MIB, MIB);
-        // the uploads wait on the rate limit (0.5 MiB burst, then 0.5 MiB/s): pieces 0 and 1 stay in flight for seconds
-        VortexPieceServer s = server(new TokenBucket(MIB / 2), 4, UploadFaults.NONE, Duration.ofMinutes(1));
+        VortexPieceServer s = server(new TokenBucket(MIB / 2), 4, UploadFaults.NONE, repeatHold);
         PieceStore second = TestPieces.open(dir.resolve("second"));
         closing.add(second);
         second.createTask(task, 3 * MIB, MIB);
@@ -246,22 +253,32 @@ class VortexTransferTest {
             Future<PieceInfo> one = pool.submit(() -> client.fetchInto(child, task, 1, "127.0.0.1", s.port(),
                     PIECE_TIMEOUT));
             awaitActive(s, 2);
-
-            VortexErrorException e = assertThrows(VortexErrorException.class,
-                    () -> client.fetchInto(second, task, 0, "127.0.0.1", s.port(), PIECE_TIMEOUT));
-            assertEquals(VortexErrorCode.INTERNAL, e.code());
-            assertTrue(e.repeatDeflected(), e.getMessage());
-            assertFalse(e.parentBusy(), "a deflected repeat is not a busy answer: " + e.getMessage());
-            assertFalse(second.hasPiece(task, 0));
-
+            during.run(s, task, second);
             zero.get();
             one.get();
         } finally {
             pool.shutdownNow();
         }
-        // nothing else to send: the repeat is served, though its last copy ended within the hold
         awaitActive(s, 0);
-        PieceInfo again = client.fetchInto(second, task, 0, "127.0.0.1", s.port(), PIECE_TIMEOUT);
+        return second;
+    }
+
+    @Test
+    void aRepeatOfAPieceInFlightIsDeflectedWhileOtherPiecesAreSentAndServedOnceTheServerIsOtherwiseIdle()
+            throws Exception {
+        VortexPieceServer[] server = new VortexPieceServer[1];
+        String task = TestPieces.taskId("repeat");
+        PieceStore second = withTwoPiecesInFlight("repeat", Duration.ofMinutes(1), (s, t, store) -> {
+            server[0] = s;
+            VortexErrorException e = assertThrows(VortexErrorException.class,
+                    () -> client.fetchInto(store, t, 0, "127.0.0.1", s.port(), PIECE_TIMEOUT));
+            assertEquals(VortexErrorCode.INTERNAL, e.code());
+            assertTrue(e.repeatDeflected(), e.getMessage());
+            assertFalse(e.parentBusy(), "a deflected repeat is not a busy answer: " + e.getMessage());
+            assertFalse(store.hasPiece(t, 0));
+        });
+        // nothing else to send: the repeat is served, though its last copy ended within the hold
+        PieceInfo again = client.fetchInto(second, task, 0, "127.0.0.1", server[0].port(), PIECE_TIMEOUT);
         assertEquals(MIB, again.length());
         assertTrue(second.hasPiece(task, 0));
         assertEquals(1.0, registry.get("dragonfly.client.upload.piece.failure.total").tag("reason", "repeat")
@@ -270,29 +287,9 @@ class VortexTransferTest {
 
     @Test
     void withNoRepeatHoldARepeatIsServedWhileOtherPiecesAreSent() throws Exception {
-        String task = TestPieces.taskId("no-hold");
-        TestPieces.fill(parent, task, 3 * MIB, MIB);
-        child.createTask(task, 3 * MIB, MIB);
-        VortexPieceServer s = server(new TokenBucket(MIB / 2), 4, UploadFaults.NONE, Duration.ZERO);
-        PieceStore second = TestPieces.open(dir.resolve("second"));
-        closing.add(second);
-        second.createTask(task, 3 * MIB, MIB);
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        try {
-            Future<PieceInfo> zero = pool.submit(() -> client.fetchInto(child, task, 0, "127.0.0.1", s.port(),
-                    PIECE_TIMEOUT));
-            awaitActive(s, 1);
-            Future<PieceInfo> one = pool.submit(() -> client.fetchInto(child, task, 1, "127.0.0.1", s.port(),
-                    PIECE_TIMEOUT));
-            awaitActive(s, 2);
-            PieceInfo repeat = client.fetchInto(second, task, 0, "127.0.0.1", s.port(), PIECE_TIMEOUT);
-            assertEquals(MIB, repeat.length());
-            zero.get();
-            one.get();
-        } finally {
-            pool.shutdownNow();
-        }
-        assertTrue(second.hasPiece(task, 0));
+        PieceStore second = withTwoPiecesInFlight("no-hold", Duration.ZERO, (s, t, store) ->
+                assertEquals(MIB, client.fetchInto(store, t, 0, "127.0.0.1", s.port(), PIECE_TIMEOUT).length()));
+        assertTrue(second.hasPiece(TestPieces.taskId("no-hold"), 0));
     }
 
     @Test
