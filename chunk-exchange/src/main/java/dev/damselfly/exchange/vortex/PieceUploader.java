@@ -81,7 +81,7 @@ final class PieceUploader {
         try {
             executor.execute(() -> upload(ch, r));
         } catch (RejectedExecutionException e) {
-            copies.end(r.taskId(), r.number());
+            copies.end(r.taskId(), r.number(), false);
             release();
             metrics.failed("internal");
             sendError(ch, r.packetId(), VortexErrorCode.INTERNAL, "piece server is shutting down");
@@ -122,7 +122,7 @@ final class PieceUploader {
             TaskLease held = lease;
             ch.writeAndFlush(body).addListener((ChannelFutureListener) f -> {
                 held.close();
-                copies.end(r.taskId(), r.number());
+                copies.end(r.taskId(), r.number(), f.isSuccess());
                 release();
                 if (f.isSuccess()) {
                     metrics.uploaded(info.length());
@@ -151,7 +151,7 @@ final class PieceUploader {
                 if (lease != null) {
                     lease.close();
                 }
-                copies.end(r.taskId(), r.number());
+                copies.end(r.taskId(), r.number(), false);
                 release();
             }
         }

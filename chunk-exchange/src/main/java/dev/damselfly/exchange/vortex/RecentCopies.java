@@ -11,7 +11,7 @@ import java.util.function.LongSupplier;
  * (the first node of a rolling update is the only one reading from the registry); every second copy of a piece it
  * sends is link time taken from a piece nobody else has yet, and a second child can soon get that copy from the first.
  * So while the node is also sending <em>other</em> pieces, a request for a piece that is in flight to another child,
- * or whose last copy ended less than {@code holdNanos} ago, is refused (the child asks for another piece meanwhile).
+ * or whose last copy was sent less than {@code holdNanos} ago, is refused (the child asks for another piece meanwhile).
  * A node with nothing else to send serves the repeat: the last pieces of a download reach every child at once.
  *
  * <p>Entries are keyed by task and piece and dropped once idle past the hold; at most {@link #MAX_TRACKED} are kept
@@ -24,10 +24,11 @@ final class RecentCopies {
     /** Pieces tracked above which finished entries past their hold are swept out (at most 4 times a hold): 256. */
     private static final int SWEEP_ABOVE = 256;
 
-    /** Copies of one piece: how many are in flight, and when the last one ended (sent or not). */
+    /** Copies of one piece: how many are in flight, whether one was sent whole, and when the last sent one ended. */
     private static final class Copies {
         int inFlight;
-        long lastEndNanos;
+        boolean sent;
+        long lastSentNanos;
     }
 
     private final long holdNanos;
@@ -76,7 +77,7 @@ final class RecentCopies {
                 }
                 c = new Copies();
             } else {
-                boolean recent = c.inFlight > 0 || now - c.lastEndNanos < holdNanos;
+                boolean recent = c.inFlight > 0 || (c.sent && now - c.lastSentNanos < holdNanos);
                 boolean otherWork = activeUploads - c.inFlight > 0;
                 if (recent && otherWork) {
                     return c;
@@ -93,16 +94,22 @@ final class RecentCopies {
         return begun[0];
     }
 
-    /** A copy started by {@link #tryBegin} ended (sent, failed or dropped). */
-    void end(String taskId, int number) {
+    /**
+     * A copy started by {@link #tryBegin} ended: {@code sent} whole (the hold starts now), or failed or dropped (a piece
+     * no child got is no repeat: once no copy of it is in flight, the next request is served as a first copy).
+     */
+    void end(String taskId, int number, boolean sent) {
         if (holdNanos == 0) {
             return;
         }
         long now = nanoClock.getAsLong();
         pieces.computeIfPresent(key(taskId, number), (k, c) -> {
             c.inFlight = Math.max(0, c.inFlight - 1);
-            c.lastEndNanos = now;
-            return c;
+            if (sent) {
+                c.sent = true;
+                c.lastSentNanos = now;
+            }
+            return c.inFlight == 0 && !c.sent ? null : c;
         });
     }
 
@@ -113,7 +120,7 @@ final class RecentCopies {
 
     private void sweep(long now) {
         for (String key : pieces.keySet()) {
-            pieces.computeIfPresent(key, (k, c) -> c.inFlight == 0 && now - c.lastEndNanos >= holdNanos ? null : c);
+            pieces.computeIfPresent(key, (k, c) -> c.inFlight == 0 && now - c.lastSentNanos >= holdNanos ? null : c);
         }
     }
 

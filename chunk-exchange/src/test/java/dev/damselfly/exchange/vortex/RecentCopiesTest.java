@@ -32,7 +32,7 @@ class RecentCopiesTest {
     @Test
     void aRepeatIsDeflectedForTheHoldAfterTheLastCopyEndedThenServed() {
         assertTrue(copies.tryBegin("t", 0, 0));
-        copies.end("t", 0);
+        copies.end("t", 0, true);
         clock.addAndGet(HOLD - 1);
         assertFalse(copies.tryBegin("t", 0, 1), "within the hold, while another piece is sent");
         clock.addAndGet(1);
@@ -40,11 +40,22 @@ class RecentCopiesTest {
     }
 
     @Test
+    void aCopyThatFailedIsNoRepeatOnceNoOtherCopyIsInFlight() {
+        assertTrue(copies.tryBegin("t", 0, 0));
+        assertTrue(copies.tryBegin("t", 0, 1), "a second copy while nothing else is sent");
+        copies.end("t", 0, false);
+        assertFalse(copies.tryBegin("t", 0, 2), "one copy is still in flight, another piece too");
+        copies.end("t", 0, false);
+        assertEquals(0, copies.tracked(), "no child got the piece: it is forgotten");
+        assertTrue(copies.tryBegin("t", 0, 1), "a first copy again, while another piece is sent");
+    }
+
+    @Test
     void aZeroHoldNeverDeflectsAndTracksNothing() {
         RecentCopies none = new RecentCopies(0, clock::get);
         assertTrue(none.tryBegin("t", 0, 5));
         assertTrue(none.tryBegin("t", 0, 5));
-        none.end("t", 0);
+        none.end("t", 0, true);
         assertEquals(0, none.tracked());
         assertThrows(IllegalArgumentException.class, () -> new RecentCopies(-1));
     }
@@ -54,7 +65,7 @@ class RecentCopiesTest {
         for (int n = 0; n < 300; n++) {
             assertTrue(copies.tryBegin("t", n, 0));
             if (n != 7) {
-                copies.end("t", n);
+                copies.end("t", n, true);
             }
         }
         clock.addAndGet(HOLD);
