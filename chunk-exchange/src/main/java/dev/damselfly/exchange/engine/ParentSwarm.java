@@ -6,6 +6,7 @@ import dev.damselfly.exchange.PieceAnnouncement;
 import dev.damselfly.exchange.PieceAvailability;
 import dev.damselfly.scheduler.proto.common.v2.Peer;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -74,6 +75,7 @@ final class ParentSwarm {
 
     private final Map<String, Parent> parents = new LinkedHashMap<>();
     private final Map<Integer, Long> firstAnnouncedNanos = new HashMap<>();
+    private long lastNewPieceNanos = System.nanoTime();
 
     boolean contains(String peerId) {
         return parents.containsKey(peerId);
@@ -91,7 +93,14 @@ final class ParentSwarm {
 
     void announced(Parent p, PieceAnnouncement a, long nowNanos) {
         p.announced.put(a.number(), a);
-        firstAnnouncedNanos.putIfAbsent(a.number(), nowNanos);
+        if (firstAnnouncedNanos.putIfAbsent(a.number(), nowNanos) == null) {
+            lastNewPieceNanos = nowNanos;
+        }
+    }
+
+    /** When a parent last announced a piece no parent had announced before ({@link System#nanoTime()}). */
+    long lastNewPieceNanos() {
+        return lastNewPieceNanos;
     }
 
     /** The parent's stream ended; an error also makes it unusable. */
@@ -121,7 +130,18 @@ final class ParentSwarm {
         return n;
     }
 
-    int usable() {
+    /** The pieces some usable parent has announced (a new set, the caller's to change). */
+    BitSet announcedByUsable() {
+        BitSet union = new BitSet();
+        for (Parent p : parents.values()) {
+            if (p.usable) {
+                p.announced.keySet().forEach(union::set);
+            }
+        }
+        return union;
+    }
+
+        int usable() {
         int n = 0;
         for (Parent p : parents.values()) {
             if (p.usable) {

@@ -67,6 +67,12 @@ final class SessionReporter {
         return session.state() == PeerSession.State.P2P;
     }
 
+    /** Whether more parents can be asked for now: in P2P, or reading from the origin (parents holding what it lacks). */
+    boolean canRefreshParents() {
+        PeerSession.State state = session.state();
+        return state == PeerSession.State.P2P || state == PeerSession.State.BACK_TO_SOURCE;
+    }
+
     ScheduleDecision reschedule(List<Peer> failedParents, String why) {
         return session.reschedule(failedParents, why);
     }

@@ -55,7 +55,9 @@ import org.slf4j.LoggerFactory;
  *       piece to another child) is not asked for it for a second, and nothing is reported;</li>
  *   <li>unannounced while back-to-source is the decision (small task, no scheduler, NeedBackToSource, scheduler
  *       lost) → the origin, {@link EngineConfig#backToSourceConcurrency()} in flight (1 at first, doubled by each
- *       piece stored from it);</li>
+ *       piece stored from it), in {@link OriginPieceOrder}: ascending, or from the far end of what other peers hold
+ *       when the scheduler striped the task over several readers; a peer the scheduler sent to the origin keeps
+ *       asking it for the peers holding pieces it lacks, and takes those pieces from them;</li>
  *   <li>unannounced when every parent stream has ended → reschedule; unannounced for
  *       {@link EngineConfig#collectedPieceTimeout()} → the origin.</li>
  * </ol>
@@ -87,6 +89,18 @@ final class TaskRun {
      * may serve the peers that started before them.
      */
     private static final long TOP_UP_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(8);
+    /**
+     * Period of the top-ups of a reader without parents (a peer the scheduler sent to the origin), nanoseconds (2 s):
+     * a second reader of the task starts from the far end, and each second before this one hears of it may be a
+     * second of reading pieces that reader already has. Once it has parents, the usual schedule applies.
+     */
+    private static final long READER_TOP_UP_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /**
+     * A reader that leaves a striped task's last pieces to the other reader ({@link OriginPieceOrder#yieldsToLowerReader})
+     * reads them itself once no new piece of the task has been announced for this long, nanoseconds (10 s): the other
+     * reader stopped or died.
+     */
+    private static final long YIELD_LIVENESS_NANOS = TimeUnit.SECONDS.toNanos(10);
     /**
      * No piece stored for this long while every parent that has a missing piece answers "busy": the download asks
      * the scheduler for more parents even after its regular top-ups, at most once per this period, nanoseconds (5 s).
@@ -135,10 +149,12 @@ final class TaskRun {
     private final BitSet originQueue = new BitSet();
     private final BitSet originInFlight = new BitSet();
     private int originStored; // pieces this run has stored from the origin: its in-flight limit ramps up with them
+    private final BitSet fromOrigin = new BitSet(); // pieces this run stored from the origin
     private final Map<Integer, Set<String>> failedParentsOfPiece = new HashMap<>();
     private final Map<String, Peer> failedParents = new LinkedHashMap<>();
     private final ParentSwarm swarm = new ParentSwarm();
     private boolean originFallback;
+    private boolean schedulerReader; // the scheduler told this peer to read from the origin: it still tops up parents
     private boolean rescheduling;
     private long lastAnnouncementNanos = System.nanoTime();
     private long lastDecisionNanos = System.nanoTime();
@@ -394,12 +410,13 @@ final class TaskRun {
                 LOG.debug("parents unchanged task_id={} peer_id={} parents={}", taskId, peerId,
                         parents.candidates().stream().map(Peer::getId).toList());
             }
-            if (swarm.usable() == 0) {
+            if (swarm.usable() == 0 && !originFallback) {
                 originFallback = true;
                 LOG.info("no usable parent task_id={} peer_id={}: back-to-source", taskId, peerId);
             }
         } else if (decision instanceof ScheduleDecision.BackToSource bts) {
             originFallback = true;
+            schedulerReader = bts.fromScheduler();
             LOG.info("back-to-source task_id={} peer_id={} from_scheduler={} reason={}", taskId, peerId,
                     bts.fromScheduler(), bts.reason());
         } else {
@@ -706,7 +723,26 @@ final class TaskRun {
     }
 
     private void dispatchToOrigin() {
-        while (originInFlight.cardinality() < originConcurrency() && !originQueue.isEmpty()) {
+        if (originQueue.isEmpty()) {
+            return;
+        }
+        // a queued piece that a parent has announced since goes to that parent instead (another reader read it)
+        for (int q = originQueue.nextSetBit(0); q >= 0; q = originQueue.nextSetBit(q + 1)) {
+            if (stored.get(q) || swarm.hasCandidate(q, failedParentsOfPiece.getOrDefault(q, Set.of()),
+                    engine.blocklist()::avoided)) {
+                originQueue.clear(q);
+            }
+        }
+        BitSet heldElsewhere = swarm.announcedByUsable();
+        heldElsewhere.andNot(fromOrigin);
+        if (schedulerReader && !originQueue.intersects(priority) && !heldElsewhere.isEmpty()
+                && OriginPieceOrder.yieldsToLowerReader(originQueue, heldElsewhere, originInFlight.cardinality())
+                && System.nanoTime() - swarm.lastNewPieceNanos() < YIELD_LIVENESS_NANOS) {
+            return; // the reader working up takes the last pieces while it keeps bringing new ones
+        }
+        int limit = OriginPieceOrder.concurrency(originConcurrency(), !heldElsewhere.isEmpty(),
+                originQueue.cardinality(), originInFlight.cardinality());
+        while (originInFlight.cardinality() < limit && !originQueue.isEmpty()) {
             int n = -1;
             for (int p = priority.nextSetBit(0); p >= 0; p = priority.nextSetBit(p + 1)) {
                 if (originQueue.get(p)) {
@@ -715,12 +751,9 @@ final class TaskRun {
                 }
             }
             if (n < 0) {
-                n = originQueue.nextSetBit(0);
+                n = OriginPieceOrder.next(originQueue, heldElsewhere);
             }
             originQueue.clear(n);
-            if (stored.get(n)) {
-                continue;
-            }
             originInFlight.set(n);
             int number = n;
             engine.workers().execute(() -> fetchFromOrigin(number));
@@ -740,16 +773,21 @@ final class TaskRun {
      * A child that registered while few peers had pieces got few parents (often only the source); once the others
      * have pieces it asks the scheduler for more, keeping its current ones: after 1 s, 2 s and 4 s, then every 8 s,
      * while it has fewer than {@value #TOP_UP_BELOW_PARENTS} usable parents and pieces to fetch (peers that join
-     * later, as in a rolling update, then become its parents too).
+     * later, as in a rolling update, then become its parents too). A peer the scheduler sent to the origin does the
+     * same, every 2 s while it has no parent: the answer names the peers holding pieces it lacks (another reader's,
+     * when the task is striped); and a child's top-up may be answered with back-to-source, making it a second reader
+     * that keeps its parents.
      */
     private void maybeTopUp(long now) {
         SessionReporter s = session;
-        if (s == null || rescheduling || originFallback || !s.canReschedule() || stored.cardinality() == pieceCount) {
+        if (s == null || rescheduling || (originFallback && !schedulerReader) || !s.canRefreshParents()
+                || stored.cardinality() == pieceCount) {
             return;
         }
         boolean starving = now - lastStoredNanos >= STARVING_NANOS && now - lastDecisionNanos >= STARVING_NANOS
                 && peerInFlight.isEmpty() && anyParentBusy(now);
-        long delay = topUps < QUICK_TOP_UPS ? TOP_UP_DELAY_NANOS << topUps : TOP_UP_PERIOD_NANOS;
+        long delay = originFallback && swarm.usable() == 0 ? READER_TOP_UP_PERIOD_NANOS
+                : topUps < QUICK_TOP_UPS ? TOP_UP_DELAY_NANOS << topUps : TOP_UP_PERIOD_NANOS;
         if (!starving && (topUpsStopped || swarm.usable() >= TOP_UP_BELOW_PARENTS
                 || now - lastDecisionNanos < delay)) {
             return;
@@ -1050,6 +1088,7 @@ final class TaskRun {
                 post(() -> {
                     originInFlight.clear(n);
                     originStored++;
+                    fromOrigin.set(n);
                     stored.set(n);
                     lastStoredNanos = System.nanoTime();
                 });

@@ -136,7 +136,8 @@ public final class NodeDaemon implements AutoCloseable {
         if (schedulers.isEmpty()) {
             InetSocketAddress listen = hostPort(config.scheduler.embeddedListen, "scheduler.embeddedListen");
             embeddedScheduler = new SchedulerServer(SchedulerConfig.defaults()
-                    .withParentGraph(config.scheduler.embeddedParentGraph)).start(listen);
+                    .withParentGraph(config.scheduler.embeddedParentGraph)
+                    .withSourceStripes(config.scheduler.embeddedSourceStripes)).start(listen);
             started.push(embeddedScheduler);
             ports.put("scheduler", embeddedScheduler.port());
             schedulers = List.of(embeddedScheduler.inProcessAddress()); // no socket between the node and it

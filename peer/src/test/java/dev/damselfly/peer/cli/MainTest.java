@@ -85,7 +85,8 @@ class MainTest {
     @ParameterizedTest
     @ValueSource(strings = {"proxy --registry docker.io --listen nowhere", "proxy --registry ftp://x",
             "proxy --registry docker.io --listen 127.0.0.1:70000", "proxy --registry docker.io --upstream-timeout 0",
-            "scheduler --algorithm nonsense", "scheduler --parent-graph tree", "scheduler --listen 1.2.3.4"})
+            "scheduler --algorithm nonsense", "scheduler --parent-graph tree", "scheduler --listen 1.2.3.4",
+            "scheduler --source-stripes 0"})
     void badProxyValuesAreUsageErrorsBeforeAnythingListens(String line) {
         CliRun run = CliRun.run(line.split(" "));
         assertEquals(ExitCodes.USAGE, run.exitCode(), run::toString);

@@ -134,14 +134,14 @@ public final class PeerSession implements AutoCloseable {
     }
 
     /**
-     * Reports a piece that failed from a parent. With {@code temporary} the scheduler blocks that parent for
-     * this peer and counts an upload failure against its host.
+     * Reports a piece that failed from a parent (a peer reading from the origin may have parents too). With
+     * {@code temporary} the scheduler blocks that parent for this peer and counts an upload failure against its host.
      */
     public synchronized void pieceFailed(int pieceNumber, String parentId, boolean temporary) {
         if (state == State.DETACHED) {
             return;
         }
-        requireState("report a failed piece", State.P2P);
+        requireState("report a failed piece", State.P2P, State.BACK_TO_SOURCE); // a reader has parents too
         send(envelope().setDownloadPieceFailedRequest(DownloadPieceFailedRequest.newBuilder()
                 .setPieceNumber(pieceNumber).setParentId(parentId).setTemporary(temporary)).build());
         LOG.info("piece failed task_id={} peer_id={} piece={} parent_id={} temporary={}", taskId, peerId,
@@ -168,8 +168,10 @@ public final class PeerSession implements AutoCloseable {
 
     /**
      * Asks the scheduler for more parents while keeping the current ones: a ReschedulePeerRequest naming no failed
-     * parent (Damselfly's scheduler answers it with the current parents plus any new ones, never with back-to-source).
-     * Its answer does not count toward {@code maxScheduleCount}, which guards against failure loops.
+     * parent. Damselfly's scheduler answers it with the current parents plus any new ones; with back-to-source when the
+     * task lost its source or this peer is to stripe it; and, to a peer reading from the origin (allowed here too),
+     * with the peers holding pieces it lacks, which leaves the session reading from the origin. Its answer does not
+     * count toward {@code maxScheduleCount}, which guards against failure loops.
      */
     public ScheduleDecision refreshParents(String description) {
         return sendReschedule(List.of(), description, false);
@@ -180,7 +182,11 @@ public final class PeerSession implements AutoCloseable {
             if (state == State.DETACHED) {
                 return new ScheduleDecision.BackToSource("session detached from the scheduler", false);
             }
-            requireState(counted ? "reschedule" : "refresh parents", State.P2P);
+            if (counted) {
+                requireState("reschedule", State.P2P);
+            } else {
+                requireState("refresh parents", State.P2P, State.BACK_TO_SOURCE);
+            }
             decisions.clear();
             if (!counted) {
                 uncountedAnswers++;
@@ -380,10 +386,12 @@ public final class PeerSession implements AutoCloseable {
                         : new ScheduleDecision.MetadataOnly());
             }
             case NORMAL_TASK_RESPONSE -> {
-                if (state != State.P2P || replay) {
+                // parents for a peer reading from the origin (a top-up's answer): it stays a back-to-source peer
+                boolean readerParents = state == State.BACK_TO_SOURCE && !replay;
+                if ((state != State.P2P || replay) && !readerParents) {
                     send(envelope().setDownloadPeerStartedRequest(DownloadPeerStartedRequest.getDefaultInstance()).build());
                 }
-                if (!state.terminal()) {
+                if (!state.terminal() && !readerParents) {
                     state = State.P2P;
                 }
                 List<Peer> parents = r.getNormalTaskResponse().getCandidateParentsList();

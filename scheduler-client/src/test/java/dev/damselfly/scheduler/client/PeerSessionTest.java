@@ -12,6 +12,7 @@ import dev.damselfly.scheduler.client.host.HostFactsCollector;
 import dev.damselfly.scheduler.client.host.HostIdentity;
 import dev.damselfly.scheduler.client.validation.MessageValidator;
 import dev.damselfly.scheduler.proto.common.v2.Download;
+import dev.damselfly.scheduler.proto.common.v2.Peer;
 import dev.damselfly.scheduler.proto.common.v2.Piece;
 import dev.damselfly.scheduler.proto.common.v2.TrafficType;
 import dev.damselfly.scheduler.proto.scheduler.v2.AnnounceHostRequest;
@@ -20,6 +21,7 @@ import dev.damselfly.scheduler.proto.scheduler.v2.AnnouncePeerResponse;
 import dev.damselfly.scheduler.proto.scheduler.v2.DeleteHostRequest;
 import dev.damselfly.scheduler.proto.scheduler.v2.EmptyTaskResponse;
 import dev.damselfly.scheduler.proto.scheduler.v2.NeedBackToSourceResponse;
+import dev.damselfly.scheduler.proto.scheduler.v2.NormalTaskResponse;
 import dev.damselfly.scheduler.proto.scheduler.v2.SchedulerGrpc;
 import io.grpc.Server;
 import io.grpc.Status;
@@ -53,7 +55,10 @@ class PeerSessionTest {
     private Server server;
     private SchedulerClient client;
 
-    /** Answers a register according to the URL's last path segment: "empty", "forbidden", else back to source. */
+    /**
+     * Answers a register according to the URL's last path segment: "empty", "forbidden", else back to source; and a
+     * reschedule with one parent, "holder".
+     */
     private final class ScriptedScheduler extends SchedulerGrpc.SchedulerImplBase {
         @Override
         public void announceHost(AnnounceHostRequest request, StreamObserver<Empty> out) {
@@ -75,7 +80,10 @@ class PeerSessionTest {
                 @Override
                 public void onNext(AnnouncePeerRequest r) {
                     received.add(r);
-                    if (r.hasRegisterPeerRequest()) {
+                    if (r.hasReschedulePeerRequest()) {
+                        out.onNext(AnnouncePeerResponse.newBuilder().setNormalTaskResponse(NormalTaskResponse.newBuilder()
+                                .addCandidateParents(Peer.newBuilder().setId("holder"))).build());
+                    } else if (r.hasRegisterPeerRequest()) {
                         String url = r.getRegisterPeerRequest().getDownload().getUrl();
                         if (url.endsWith("/empty")) {
                             out.onNext(AnnouncePeerResponse.newBuilder()
@@ -162,6 +170,28 @@ class PeerSessionTest {
         var legacy = received.get(4).getDownloadPeerBackToSourceFinishedRequest().getUnknownFields();
         assertEquals(List.of(8L << 20), legacy.getField(1).getVarintList());
         assertEquals(List.of(2L), legacy.getField(2).getVarintList());
+    }
+
+    @Test
+    void aPeerReadingFromTheOriginAsksForHoldersAndStaysAReader() throws Exception {
+        PeerSession s = client.openPeer("task-1", "peer-1", download("https://origin/blob"));
+        assertInstanceOf(ScheduleDecision.BackToSource.class, s.register());
+        ScheduleDecision.Parents holders = assertInstanceOf(ScheduleDecision.Parents.class,
+                s.refreshParents("top-up 1"));
+        assertEquals("holder", holders.candidates().get(0).getId());
+        assertEquals(PeerSession.State.BACK_TO_SOURCE, s.state(), "parents for a reader leave it reading");
+        s.pieceBackToSourceFinished(piece(0));
+        s.pieceFailed(1, "holder", true);
+        s.finished();
+        assertTrue(streamClosed.await(5, TimeUnit.SECONDS), "client half-closed the stream");
+        List<AnnouncePeerRequest.RequestCase> order = received.stream().map(AnnouncePeerRequest::getRequestCase).toList();
+        assertEquals(List.of(AnnouncePeerRequest.RequestCase.REGISTER_PEER_REQUEST,
+                AnnouncePeerRequest.RequestCase.DOWNLOAD_PEER_BACK_TO_SOURCE_STARTED_REQUEST,
+                AnnouncePeerRequest.RequestCase.RESCHEDULE_PEER_REQUEST,
+                AnnouncePeerRequest.RequestCase.DOWNLOAD_PIECE_BACK_TO_SOURCE_FINISHED_REQUEST,
+                AnnouncePeerRequest.RequestCase.DOWNLOAD_PIECE_FAILED_REQUEST,
+                AnnouncePeerRequest.RequestCase.DOWNLOAD_PEER_BACK_TO_SOURCE_FINISHED_REQUEST), order,
+                "no DownloadPeerStarted: the scheduler still counts it a back-to-source peer");
     }
 
     @Test

@@ -28,12 +28,20 @@ import java.util.Objects;
  * @param parentGraph which parent→child edges of a task may exist: {@link ParentGraph#DAG} (Dragonfly's: no edge that
  *        closes a cycle, spec §3.5) or {@link ParentGraph#MESH} (two peers may serve each other the pieces the other
  *        lacks); default MESH
+ * @param sourceStripes most peers of one task reading it from the origin at once when a later peer stripes it (a
+ *        peer whose host fetches fewer tasks from the origin than every current reader's host is told, at a top-up, to
+ *        read the pieces nobody has yet from the origin too, from the other end: the origin still sends each piece
+ *        about once, through more download links); 1 turns striping off; only under {@link ParentGraph#MESH}, where
+ *        the readers serve each other; default 2
  */
 public record SchedulerConfig(Algorithm algorithm, int filterParentLimit, int candidateParentLimit, int retryLimit,
                               Duration retryInterval, int retryBackToSourceLimit, int backToSourceCount,
                               int normalUploadLimit, int seedUploadLimit, Duration hostTtl, Duration peerTtl,
                               Duration taskTtl, Duration gcInterval, Duration seedFailureBackoff,
-                              int schedulingThreads, ParentGraph parentGraph) {
+                              int schedulingThreads, ParentGraph parentGraph, int sourceStripes) {
+
+    /** Default {@code sourceStripes}: 2 peers of a task reading from the origin at once. */
+    public static final int DEFAULT_SOURCE_STRIPES = 2;
 
     /** Parent scoring algorithm. */
     public enum Algorithm { BASE, LOAD_QUALITY }
@@ -61,6 +69,7 @@ public record SchedulerConfig(Algorithm algorithm, int filterParentLimit, int ca
         positive("normalUploadLimit", normalUploadLimit);
         positive("seedUploadLimit", seedUploadLimit);
         positive("schedulingThreads", schedulingThreads);
+        positive("sourceStripes", sourceStripes);
         if (backToSourceCount < 0 || retryBackToSourceLimit < 0) {
             throw new IllegalArgumentException("backToSourceCount and retryBackToSourceLimit must be ≥ 0");
         }
@@ -76,48 +85,54 @@ public record SchedulerConfig(Algorithm algorithm, int filterParentLimit, int ca
     public static SchedulerConfig defaults() {
         return new SchedulerConfig(Algorithm.BASE, 15, 3, 5, Duration.ofMillis(500), 4, 200, 200, 2000,
                 Duration.ofHours(1), Duration.ofHours(720), Duration.ofHours(24), Duration.ofMinutes(1),
-                Duration.ofMinutes(30), 2, ParentGraph.MESH);
+                Duration.ofMinutes(30), 2, ParentGraph.MESH, DEFAULT_SOURCE_STRIPES);
     }
 
     public SchedulerConfig withParentGraph(ParentGraph g) {
         return new SchedulerConfig(algorithm, filterParentLimit, candidateParentLimit, retryLimit, retryInterval,
                 retryBackToSourceLimit, backToSourceCount, normalUploadLimit, seedUploadLimit, hostTtl, peerTtl, taskTtl,
-                gcInterval, seedFailureBackoff, schedulingThreads, g);
+                gcInterval, seedFailureBackoff, schedulingThreads, g, sourceStripes);
     }
 
     public SchedulerConfig withAlgorithm(Algorithm a) {
         return new SchedulerConfig(a, filterParentLimit, candidateParentLimit, retryLimit, retryInterval,
                 retryBackToSourceLimit, backToSourceCount, normalUploadLimit, seedUploadLimit, hostTtl, peerTtl, taskTtl,
-                gcInterval, seedFailureBackoff, schedulingThreads, parentGraph);
+                gcInterval, seedFailureBackoff, schedulingThreads, parentGraph, sourceStripes);
     }
 
     public SchedulerConfig withRetry(int limit, Duration interval, int backToSourceLimit) {
         return new SchedulerConfig(algorithm, filterParentLimit, candidateParentLimit, limit, interval,
                 backToSourceLimit, backToSourceCount, normalUploadLimit, seedUploadLimit, hostTtl, peerTtl, taskTtl,
-                gcInterval, seedFailureBackoff, schedulingThreads, parentGraph);
+                gcInterval, seedFailureBackoff, schedulingThreads, parentGraph, sourceStripes);
     }
 
     public SchedulerConfig withBackToSourceCount(int n) {
         return new SchedulerConfig(algorithm, filterParentLimit, candidateParentLimit, retryLimit, retryInterval,
                 retryBackToSourceLimit, n, normalUploadLimit, seedUploadLimit, hostTtl, peerTtl, taskTtl,
-                gcInterval, seedFailureBackoff, schedulingThreads, parentGraph);
+                gcInterval, seedFailureBackoff, schedulingThreads, parentGraph, sourceStripes);
     }
 
     public SchedulerConfig withUploadLimits(int normal, int seed) {
         return new SchedulerConfig(algorithm, filterParentLimit, candidateParentLimit, retryLimit, retryInterval,
                 retryBackToSourceLimit, backToSourceCount, normal, seed, hostTtl, peerTtl, taskTtl,
-                gcInterval, seedFailureBackoff, schedulingThreads, parentGraph);
+                gcInterval, seedFailureBackoff, schedulingThreads, parentGraph, sourceStripes);
     }
 
     public SchedulerConfig withExpiry(Duration host, Duration peer, Duration task, Duration gc) {
         return new SchedulerConfig(algorithm, filterParentLimit, candidateParentLimit, retryLimit, retryInterval,
                 retryBackToSourceLimit, backToSourceCount, normalUploadLimit, seedUploadLimit, host, peer, task,
-                gc, seedFailureBackoff, schedulingThreads, parentGraph);
+                gc, seedFailureBackoff, schedulingThreads, parentGraph, sourceStripes);
     }
 
     public SchedulerConfig withLimits(int filterParents, int candidateParents) {
         return new SchedulerConfig(algorithm, filterParents, candidateParents, retryLimit, retryInterval,
                 retryBackToSourceLimit, backToSourceCount, normalUploadLimit, seedUploadLimit, hostTtl, peerTtl, taskTtl,
-                gcInterval, seedFailureBackoff, schedulingThreads, parentGraph);
+                gcInterval, seedFailureBackoff, schedulingThreads, parentGraph, sourceStripes);
+    }
+
+    public SchedulerConfig withSourceStripes(int n) {
+        return new SchedulerConfig(algorithm, filterParentLimit, candidateParentLimit, retryLimit, retryInterval,
+                retryBackToSourceLimit, backToSourceCount, normalUploadLimit, seedUploadLimit, hostTtl, peerTtl, taskTtl,
+                gcInterval, seedFailureBackoff, schedulingThreads, parentGraph, n);
     }
 }

@@ -85,6 +85,12 @@ public final class NodeConfig {
          * joined late never serves the earlier ones). Default MESH.
          */
         public SchedulerConfig.ParentGraph embeddedParentGraph = SchedulerConfig.ParentGraph.MESH;
+        /**
+         * Most peers of one task the embedded scheduler lets read it from the origin at once when a later peer stripes
+         * it (reads the pieces nobody has from the far end, while the first reader's host also reads other tasks; the
+         * origin still sends each piece about once); 1 = never stripe; only with a MESH. Default 2.
+         */
+        public int embeddedSourceStripes = SchedulerConfig.DEFAULT_SOURCE_STRIPES;
         /** Period of AnnounceHost. Default 5m. */
         @JsonDeserialize(using = ConfigValues.Time.class)
         public Duration announceInterval = Duration.ofMinutes(5);

@@ -137,6 +137,9 @@ public final class NodeConfigLoader {
             fail(origin, "storage.lowWatermark/highWatermark", "need 0 < low < high ≤ 1, were "
                     + c.storage.lowWatermark + " and " + c.storage.highWatermark);
         }
+        if (c.scheduler.embeddedSourceStripes < 1) {
+            fail(origin, "scheduler.embeddedSourceStripes", "must be 1 or more");
+        }
         if (c.upload.repeatHold.isNegative()) {
             fail(origin, "upload.repeatHold", "must be 0 or positive");
         }

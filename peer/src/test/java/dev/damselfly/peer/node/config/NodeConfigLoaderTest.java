@@ -137,6 +137,14 @@ class NodeConfigLoaderTest {
     }
 
     @Test
+    void twoReadersMayStripeATaskUnlessStripesAreOff() {
+        assertEquals(2, NodeConfigLoader.load(Optional.empty(), List.of()).scheduler.embeddedSourceStripes);
+        assertEquals(1, NodeConfigLoader.load(Optional.empty(),
+                List.of("scheduler.embeddedSourceStripes=1")).scheduler.embeddedSourceStripes);
+        assertMessage(List.of("scheduler.embeddedSourceStripes=0"), "1 or more");
+    }
+
+    @Test
     void aTypoIsAnErrorNamingTheKey() throws Exception {
         Path file = dir.resolve("typo.yaml");
         Files.writeString(file, "upload:\n  grpcPrt: 4000\n");

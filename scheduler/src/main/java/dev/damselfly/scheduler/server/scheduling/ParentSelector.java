@@ -7,11 +7,13 @@ import dev.damselfly.scheduler.server.resource.PeerState;
 import dev.damselfly.scheduler.server.resource.TaskDag;
 import dev.damselfly.scheduler.server.resource.TaskRecord;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 
 /**
  * The candidate-parent pipeline (spec §3.5): sample up to {@code filterParentLimit} random peers of the task,
@@ -87,6 +89,27 @@ public final class ParentSelector {
         if (cs != PeerState.RECEIVED_NORMAL && cs != PeerState.RUNNING) {
             return List.of();
         }
+        return chooseAndLink(child, limit, p -> true);
+    }
+
+    /**
+     * Parents for a peer that reads its task from the origin: only peers holding a piece it has not finished (another
+     * reader of the task, or a peer that got pieces from one), best first, at most {@code limit}, linked like
+     * {@link #select}. Empty when the peer is not reading from the origin.
+     */
+    public List<PeerRecord> selectHolders(PeerRecord reader, int limit) {
+        if (reader.state() != PeerState.BACK_TO_SOURCE) {
+            return List.of();
+        }
+        return chooseAndLink(reader, limit, p -> {
+            BitSet extra = (BitSet) p.finishedPieces().clone();
+            extra.andNot(reader.finishedPieces());
+            return !extra.isEmpty();
+        });
+    }
+
+    /** Replaces {@code child}'s parents with the best usable sampled peers passing {@code wanted}, at most {@code limit}. */
+    private List<PeerRecord> chooseAndLink(PeerRecord child, int limit, Predicate<PeerRecord> wanted) {
         TaskRecord task = child.task();
         TaskDag.removeInEdges(child);
         List<PeerRecord> sample = sample(task.peersView(), child);
@@ -95,7 +118,7 @@ public final class ParentSelector {
         }
         List<Scored> scored = new ArrayList<>(sample.size());
         for (PeerRecord p : sample) {
-            if (rejectReason(p, child, graph).isEmpty()) {
+            if (wanted.test(p) && rejectReason(p, child, graph).isEmpty()) {
                 scored.add(new Scored(p, evaluator.evaluate(p, child, total)));
             }
         }

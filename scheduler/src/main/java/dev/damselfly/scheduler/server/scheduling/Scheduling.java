@@ -9,6 +9,7 @@ import dev.damselfly.scheduler.proto.scheduler.v2.MetadataOnlyResponse;
 import dev.damselfly.scheduler.proto.scheduler.v2.NeedBackToSourceResponse;
 import dev.damselfly.scheduler.proto.scheduler.v2.NormalTaskResponse;
 import dev.damselfly.scheduler.server.SchedulerConfig;
+import dev.damselfly.scheduler.server.SchedulerConfig.ParentGraph;
 import dev.damselfly.scheduler.server.evaluator.BaseEvaluator;
 import dev.damselfly.scheduler.server.evaluator.LoadQualityEvaluator;
 import dev.damselfly.scheduler.server.resource.HostRecord;
@@ -56,6 +57,11 @@ public final class Scheduling implements AutoCloseable {
      * nodes registered 0.5–1.6 s after the first (300 ms, the former window, let the first node fetch all four).
      */
     public static final long SOURCE_HANDOFF_WINDOW_NANOS = 2_000_000_000L;
+    /**
+     * Pieces of a task that nobody holds yet, at least, for a child to be told to stripe it (16: with 4 MiB pieces,
+     * 64 MiB; fewer are over before a second reader would have read many of them).
+     */
+    public static final int STRIPE_MIN_REMAINING_PIECES = 16;
 
     private final SchedulerConfig config;
     private final ResourceStore store;
@@ -246,23 +252,38 @@ public final class Scheduling implements AutoCloseable {
     /**
      * A top-up: selects parents again (peers that gained pieces since the child registered now qualify) and keeps the
      * child's current parents as well, answering at once with the new choice plus the current parents. Never a retry
-     * loop: the child's current parents are still good, it only asks for more. A back-to-source answer only when the
-     * task has lost its source ({@link #sourceLost}): then the child fetches from the origin the pieces that no parent
-     * has. (Not in Dragonfly, whose children reschedule only after failures; a swarm that starts at once otherwise
-     * hangs every child on the one source.)
+     * loop: the child's current parents are still good, it only asks for more. (Not in Dragonfly, whose children
+     * reschedule only after failures; a swarm that starts at once otherwise hangs every child on the one source.)
+     * Three other answers:
+     * <ul>
+     *   <li>a peer reading its task from the origin gets the peers holding pieces it lacks (another reader's), so
+     *       that it takes those from them instead of from the origin;</li>
+     *   <li>back-to-source when the task has lost its source ({@link #sourceLost}): the child fetches from the origin
+     *       the pieces that no parent has;</li>
+     *   <li>back-to-source when the child stripes the task ({@link #stripeWanted}): it keeps its parents and reads
+     *       the pieces nobody has from the origin too, from the end farthest from its parents' pieces.</li>
+     * </ul>
      */
     private void topUp(PeerRecord peer, Responder responder) {
         TaskRecord task = peer.task();
         List<PeerRecord> answer = new ArrayList<>();
         AnnouncePeerResponse toSource = null;
+        String sourceReason = null;
         synchronized (task) {
             peer.nextScheduleEpoch(); // supersedes any pending retry of an earlier attempt
-            if (!peer.state().done() && store.peer(peer.id()) == peer && task.canBackToSource(config.backToSourceCount())
-                    && sourceLost(peer)) {
-                toSource = sendToSource(peer, System.nanoTime(), "no live peer has or fetches the missing pieces");
-            } else if (!peer.state().done() && store.peer(peer.id()) == peer) {
+            boolean live = !peer.state().done() && store.peer(peer.id()) == peer;
+            boolean reader = peer.state() == PeerState.BACK_TO_SOURCE;
+            long now = System.nanoTime();
+            if (live && !reader && task.canBackToSource(config.backToSourceCount()) && sourceLost(peer)) {
+                sourceReason = "source lost";
+                toSource = sendToSource(peer, now, "no live peer has or fetches the missing pieces");
+            } else if (live && !reader && task.canBackToSource(config.backToSourceCount()) && stripeWanted(peer)) {
+                sourceReason = "striped";
+                toSource = stripe(peer, now);
+            } else if (live) {
                 List<PeerRecord> before = new ArrayList<>(peer.parents());
-                answer.addAll(selector.select(peer, TOP_UP_PARENT_FACTOR * selector.candidateParentLimit()));
+                int limit = TOP_UP_PARENT_FACTOR * selector.candidateParentLimit();
+                answer.addAll(reader ? selector.selectHolders(peer, limit) : selector.select(peer, limit));
                 for (PeerRecord p : before) {
                     boolean alive = store.peer(p.id()) == p && p.state() != PeerState.FAILED && p.state() != PeerState.LEAVE;
                     if (alive && !answer.contains(p) && selector.link(p, peer)) {
@@ -273,7 +294,7 @@ public final class Scheduling implements AutoCloseable {
         }
         decisions.incrementAndGet();
         if (toSource != null) {
-            LOG.info("decision back-to-source task_id={} peer_id={} reason=source lost", task.id(), peer.id());
+            LOG.info("decision back-to-source task_id={} peer_id={} reason={}", task.id(), peer.id(), sourceReason);
             responder.respond(toSource);
             return;
         }
@@ -285,6 +306,53 @@ public final class Scheduling implements AutoCloseable {
         LOG.info("decision top-up task_id={} peer_id={} parents={}", task.id(), peer.id(),
                 answer.stream().map(PeerRecord::id).toList());
         responder.respond(AnnouncePeerResponse.newBuilder().setNormalTaskResponse(b).build());
+    }
+
+    /**
+     * Whether {@code peer}, a child of a task that some peer reads from the origin, should read it from the origin as
+     * well (caller holds the task lock): every current reader's host fetches more tasks from the origin than the
+     * child's host (so its download link is the narrower one: a rolling update's first node reads every layer of an
+     * image), fewer than {@link SchedulerConfig#sourceStripes()} peers read the task, and at least
+     * {@value #STRIPE_MIN_REMAINING_PIECES} of its pieces are still held by nobody. Off unless the task's peers form a
+     * {@link ParentGraph#MESH}: the readers must be able to serve each other the pieces each read.
+     */
+    private boolean stripeWanted(PeerRecord peer) {
+        TaskRecord task = peer.task();
+        PeerState state = peer.state();
+        long count = task.pieceCount();
+        if (config.sourceStripes() < 2 || config.parentGraph() != ParentGraph.MESH || peer.host().isSeed() || count <= 0
+                || (state != PeerState.RECEIVED_NORMAL && state != PeerState.RUNNING)) {
+            return false;
+        }
+        int own = originFetches(peer.host(), peer);
+        int readers = 0;
+        BitSet held = new BitSet();
+        for (PeerRecord p : task.peersView()) {
+            PeerState s = p.state();
+            if (p == peer || store.peer(p.id()) != p || s == PeerState.FAILED || s == PeerState.LEAVE) {
+                continue;
+            }
+            held.or(p.finishedPieces());
+            if (s == PeerState.BACK_TO_SOURCE || (s == PeerState.RECEIVED_NORMAL && p.backToSourceFlag())) {
+                if (p.host().isSeed() || originFetches(p.host(), p) <= own) {
+                    return false;
+                }
+                readers++;
+            }
+        }
+        return readers >= 1 && readers < config.sourceStripes() && count - held.cardinality() >= STRIPE_MIN_REMAINING_PIECES;
+    }
+
+    /** Makes {@code peer} a reader of its task besides the current ones (caller holds the task lock); keeps its parents. */
+    private AnnouncePeerResponse stripe(PeerRecord peer, long now) {
+        TaskRecord task = peer.task();
+        task.backToSourcePeers().add(peer.id());
+        peer.setState(PeerState.BACK_TO_SOURCE, now);
+        backToSourceDecisions.incrementAndGet();
+        LOG.info("origin striped task_id={} peer_id={} host_id={} readers={}", task.id(), peer.id(), peer.host().id(),
+                task.backToSourcePeers().size());
+        return AnnouncePeerResponse.newBuilder().setNeedBackToSourceResponse(NeedBackToSourceResponse.newBuilder()
+                .setDescription("striped: read the pieces no peer has from the origin, from the far end")).build();
     }
 
     /**

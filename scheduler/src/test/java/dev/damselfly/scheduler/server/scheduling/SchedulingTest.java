@@ -299,6 +299,89 @@ class SchedulingTest {
         }
     }
 
+    @Test
+    void aChildTopsUpIntoASecondReaderWhenTheReadersHostFetchesMoreFromTheOriginAndTheReaderThenGetsIt()
+            throws Exception {
+        try (Scheduling scheduling = scheduling(SchedulerConfig.defaults())) {
+            long now = System.nanoTime();
+            TaskRecord task = store.taskOrCreate("t", now);
+            List<PeerRecord> peers = peersOnOwnHosts(task, "a", "b", "c");
+            PeerRecord a = peers.get(0);
+            PeerRecord b = peers.get(1);
+            PeerRecord c = peers.get(2);
+            fetchingFromOrigin(a.host(), "other"); // a's host reads another task from the origin as well
+            synchronized (task) {
+                task.setPieceCount(64);
+                a.setState(PeerState.BACK_TO_SOURCE, now);
+                b.setState(PeerState.RUNNING, now);
+                c.setState(PeerState.RUNNING, now);
+                TaskDag.addEdge(a, b, true);
+                TaskDag.addEdge(a, c, true);
+                for (int i = 0; i < 10; i++) {
+                    a.finishPiece(i, Fixtures.PIECE, 1_000_000, now);
+                }
+            }
+            AnnouncePeerResponse striped = topUp(scheduling, b);
+            assertTrue(striped.hasNeedBackToSourceResponse(), "54 pieces nobody holds, a's link shared: " + striped);
+            assertTrue(striped.getNeedBackToSourceResponse().getDescription().startsWith("striped"), striped.toString());
+            assertEquals(PeerState.BACK_TO_SOURCE, b.state());
+            assertTrue(b.parents().contains(a), "the second reader keeps its parent");
+            assertTrue(task.backToSourcePeers().contains(b.id()));
+
+            AnnouncePeerResponse third = topUp(scheduling, c);
+            assertTrue(third.hasNormalTaskResponse(), "two readers is the default limit: " + third);
+
+            AnnouncePeerResponse beforeB = topUp(scheduling, a);
+            assertEquals(0, beforeB.getNormalTaskResponse().getCandidateParentsCount(),
+                    "b holds nothing a lacks yet: " + beforeB);
+            synchronized (task) {
+                for (int i = 60; i < 64; i++) {
+                    b.finishPiece(i, Fixtures.PIECE, 1_000_000, now);
+                }
+                c.finishPiece(0, Fixtures.PIECE, 1_000_000, now); // c holds only what a has
+            }
+            AnnouncePeerResponse afterB = topUp(scheduling, a);
+            assertEquals(List.of("b"), afterB.getNormalTaskResponse().getCandidateParentsList().stream()
+                    .map(dev.damselfly.scheduler.proto.common.v2.Peer::getId).toList(), afterB.toString());
+            assertEquals(PeerState.BACK_TO_SOURCE, a.state(), "the first reader stays one");
+            assertEquals(1, scheduling.backToSourceDecisions());
+        }
+    }
+
+    @Test
+    void noStripeWhenTheReaderFetchesNothingElseFewPiecesRemainOrStripesAreOff() throws Exception {
+        for (String variant : List.of("reader's host idle otherwise", "few pieces left", "stripes off", "dag")) {
+            SchedulerConfig config = switch (variant) {
+                case "stripes off" -> SchedulerConfig.defaults().withSourceStripes(1);
+                case "dag" -> SchedulerConfig.defaults().withParentGraph(SchedulerConfig.ParentGraph.DAG);
+                default -> SchedulerConfig.defaults();
+            };
+            try (Scheduling scheduling = scheduling(config)) {
+                long now = System.nanoTime();
+                TaskRecord task = store.taskOrCreate("t-" + variant, now);
+                PeerRecord a = Fixtures.peer(store, task, Fixtures.hostRecord(store, "a-" + variant), "a-" + variant);
+                PeerRecord b = Fixtures.peer(store, task, Fixtures.hostRecord(store, "b-" + variant), "b-" + variant);
+                if (!variant.equals("reader's host idle otherwise")) {
+                    fetchingFromOrigin(a.host(), "other-" + variant);
+                }
+                synchronized (task) {
+                    task.setPieceCount(64);
+                    a.setState(PeerState.BACK_TO_SOURCE, now);
+                    b.setState(PeerState.RUNNING, now);
+                    TaskDag.addEdge(a, b, true);
+                    int held = variant.equals("few pieces left") ? 49 : 10;
+                    for (int i = 0; i < held; i++) {
+                        a.finishPiece(i, Fixtures.PIECE, 1_000_000, now);
+                    }
+                }
+                AnnouncePeerResponse r = topUp(scheduling, b);
+                assertTrue(r.hasNormalTaskResponse(), variant + ": " + r);
+                assertEquals(PeerState.RUNNING, b.state(), variant);
+                assertEquals(0, scheduling.backToSourceDecisions(), variant);
+            }
+        }
+    }
+
     /** One peer of {@code task} per name, each on its own host of the same name. */
     private List<PeerRecord> peersOnOwnHosts(TaskRecord task, String... names) {
         List<PeerRecord> peers = new ArrayList<>();

@@ -1,0 +1,53 @@
+package dev.damselfly.exchange.engine;
+
+import static dev.damselfly.exchange.engine.DownloadEngineOriginTest.readAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.damselfly.testkit.image.DeterministicBytes;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Striped back-to-source on the real wire, under the real embedded scheduler: a node reading two tasks from a slow
+ * origin link is joined by a node reading nothing; that node's top-up makes it a second reader of one task, reading
+ * from the far end while the first reads from the start, and each takes the other's pieces from it. The origin sends
+ * the task about once in all.
+ */
+class StripedSourceTest extends WireLabTest {
+    private static final int PIECE = 64 << 10;
+    private static final int PIECES = 48;
+    private static final byte[] STRIPED = DeterministicBytes.bytes(71, PIECES * PIECE);
+    private static final byte[] OTHER = DeterministicBytes.bytes(72, PIECES * PIECE);
+    /** Each node's origin link, bytes/s: 384 KiB/s, 6 pieces a second. */
+    private static final long ORIGIN_RATE = 384L << 10;
+
+    @Test
+    void aChildStripesATaskWhoseReaderAlsoReadsAnotherAndBothReadEachPieceAboutOnce() throws Exception {
+        EngineConfig config = EngineConfig.defaults().withDirectOriginThreshold(0).withRateLimits(0, ORIGIN_RATE)
+                .withTimeouts(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(60));
+        WireNode first = lab.node("first", config);
+        WireNode second = lab.node("second", config);
+        TaskRequest striped = lab.request("/striped", STRIPED, PIECE);
+        TaskRequest other = lab.request("/other", OTHER, PIECE);
+
+        CompletableFuture<DownloadResult> firstStriped = first.engine.download(striped).completion();
+        CompletableFuture<DownloadResult> firstOther = first.engine.download(other).completion();
+        Thread.sleep(1000);
+        DownloadResult b = second.engine.download(striped).completion().get(60, TimeUnit.SECONDS);
+        DownloadResult a = firstStriped.get(60, TimeUnit.SECONDS);
+        firstOther.get(60, TimeUnit.SECONDS);
+
+        long fromOrigin = a.bytes(PieceSource.BACK_TO_SOURCE) + b.bytes(PieceSource.BACK_TO_SOURCE);
+        String counts = "first " + a.bytesBySource() + ", second " + b.bytesBySource();
+        assertTrue(b.bytes(PieceSource.BACK_TO_SOURCE) >= 8L * PIECE, "the second node read a stripe: " + counts);
+        assertTrue(a.bytes(PieceSource.REMOTE_PEER) >= 4L * PIECE, "the first took the stripe from it: " + counts);
+        assertTrue(fromOrigin <= STRIPED.length + 4L * PIECE, "the origin sent each piece about once (at most 4 of "
+                + PIECES + " twice): " + counts);
+        assertArrayEquals(STRIPED, readAll(first.engine.download(striped).openStream(0, STRIPED.length)));
+        assertArrayEquals(STRIPED, readAll(second.engine.download(striped).openStream(0, STRIPED.length)));
+        assertArrayEquals(OTHER, readAll(first.engine.download(other).openStream(0, OTHER.length)));
+    }
+}
