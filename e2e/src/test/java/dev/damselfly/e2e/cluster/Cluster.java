@@ -39,6 +39,15 @@ final class Cluster implements AutoCloseable {
     }
 
     /**
+     * Further options for the standalone scheduler of a benchmark run (an A/B of one option), the blank-separated
+     * words of {@code cluster.schedulerArgs}, e.g. {@code --source-stripes 1}; none by default.
+     */
+    static List<String> schedulerArgs() {
+        String configured = System.getProperty("cluster.schedulerArgs", "").trim();
+        return configured.isEmpty() ? List.of() : List.of(configured.split("\\s+"));
+    }
+
+    /**
      * Builds the lab, pushes the image, limits the links, starts the scheduler and the nodes (in parallel).
      *
      * @param extraSettings per node index (0-based): further {@code key=value} node settings
@@ -89,9 +98,11 @@ final class Cluster implements AutoCloseable {
             lab.limit(h, config.nodeMbit(), config.nodeMbit());
         }
         Path schedErr = work.resolve("scheduler/scheduler.err");
-        scheduler = LabProcess.start(lab, schedulerHost, "scheduler", List.of(
+        List<String> schedulerCmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
-                "scheduler", "--listen", "0.0.0.0:" + SCHEDULER_PORT, "--parent-graph", config.parentGraph()), schedErr, "listening on", null);
+                "scheduler", "--listen", "0.0.0.0:" + SCHEDULER_PORT, "--parent-graph", config.parentGraph()));
+        schedulerCmd.addAll(schedulerArgs());
+        scheduler = LabProcess.start(lab, schedulerHost, "scheduler", schedulerCmd, schedErr, "listening on", null);
         scheduler.awaitReady(LabNode.READY_TIMEOUT);
         String schedulerAddress = schedulerHost.ip() + ":" + SCHEDULER_PORT;
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(4, config.nodes()));

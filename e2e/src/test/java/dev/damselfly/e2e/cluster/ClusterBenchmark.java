@@ -21,6 +21,7 @@ import java.util.Map;
  * {@code cluster.warmNodes} (N/2, S6), {@code cluster.parentGraph} (MESH, the scheduler's {@code --parent-graph}),
  * {@code cluster.graphRounds} (2, rounds of {@code s1-graph}: S1 under MESH and under DAG, alternating),
  * {@code cluster.nodeSettings} (none; {@code key=value;key=value} node settings added to every node),
+ * {@code cluster.schedulerArgs} (none; blank-separated options added to the scheduler's command line),
  * {@code cluster.nodeJvmOptions} (the launcher's C2 thresholds; blank-separated JVM options of every node instead),
  * {@code cluster.warmUpLayerMiB} (64, {@code s1-warm}: S1 after every node pulled an unrelated image of layers this
  * size),
@@ -196,6 +197,10 @@ public final class ClusterBenchmark {
         String nodeSettings = System.getProperty("cluster.nodeSettings", "");
         if (!nodeSettings.isBlank()) {
             env.add("CLUSTER_NODE_SETTINGS='" + nodeSettings + "'");
+        }
+        String schedulerArgs = String.join(" ", Cluster.schedulerArgs());
+        if (!schedulerArgs.isEmpty()) {
+            env.add("CLUSTER_SCHEDULER_ARGS='" + schedulerArgs + "'");
         }
         String nodeJvm = System.getProperty("cluster.nodeJvmOptions");
         if (nodeJvm != null) {
