@@ -141,6 +141,13 @@ class PeerSessionTest {
                 .setActualPieceCount(2).build();
     }
 
+    /** Finishes {@code s}, waits for the stream to close and returns what the scheduler received, in order. */
+    private List<AnnouncePeerRequest.RequestCase> finishAndListRequests(PeerSession s) throws InterruptedException {
+        s.finished();
+        assertTrue(streamClosed.await(5, TimeUnit.SECONDS), "client half-closed the stream");
+        return received.stream().map(AnnouncePeerRequest::getRequestCase).toList();
+    }
+
     @Test
     void backToSourceConversation() throws Exception {
         PeerSession s = client.openPeer("task-1", "peer-1", download("https://origin/blob"));
@@ -151,9 +158,7 @@ class PeerSessionTest {
         assertThrows(IllegalSessionStateException.class, () -> s.reschedule(List.of(), "x"));
         s.pieceBackToSourceFinished(piece(0));
         s.pieceBackToSourceFinished(piece(1));
-        s.finished();
-        assertTrue(streamClosed.await(5, TimeUnit.SECONDS), "client half-closed the stream");
-        List<AnnouncePeerRequest.RequestCase> order = received.stream().map(AnnouncePeerRequest::getRequestCase).toList();
+        List<AnnouncePeerRequest.RequestCase> order = finishAndListRequests(s);
         assertEquals(List.of(AnnouncePeerRequest.RequestCase.REGISTER_PEER_REQUEST,
                 AnnouncePeerRequest.RequestCase.DOWNLOAD_PEER_BACK_TO_SOURCE_STARTED_REQUEST,
                 AnnouncePeerRequest.RequestCase.DOWNLOAD_PIECE_BACK_TO_SOURCE_FINISHED_REQUEST,
@@ -182,9 +187,7 @@ class PeerSessionTest {
         assertEquals(PeerSession.State.BACK_TO_SOURCE, s.state(), "parents for a reader leave it reading");
         s.pieceBackToSourceFinished(piece(0));
         s.pieceFailed(1, "holder", true);
-        s.finished();
-        assertTrue(streamClosed.await(5, TimeUnit.SECONDS), "client half-closed the stream");
-        List<AnnouncePeerRequest.RequestCase> order = received.stream().map(AnnouncePeerRequest::getRequestCase).toList();
+        List<AnnouncePeerRequest.RequestCase> order = finishAndListRequests(s);
         assertEquals(List.of(AnnouncePeerRequest.RequestCase.REGISTER_PEER_REQUEST,
                 AnnouncePeerRequest.RequestCase.DOWNLOAD_PEER_BACK_TO_SOURCE_STARTED_REQUEST,
                 AnnouncePeerRequest.RequestCase.RESCHEDULE_PEER_REQUEST,

@@ -244,11 +244,8 @@ class SchedulingTest {
             PeerRecord source = peers.get(0);
             PeerRecord a = peers.get(1);
             PeerRecord b = peers.get(2);
+            prepare(task, 4, peers, PeerState.BACK_TO_SOURCE, PeerState.RUNNING, PeerState.RUNNING);
             synchronized (task) {
-                task.setPieceCount(4);
-                source.setState(PeerState.BACK_TO_SOURCE, now);
-                a.setState(PeerState.RUNNING, now);
-                b.setState(PeerState.RUNNING, now);
                 TaskDag.addEdge(source, a, true);
                 TaskDag.addEdge(source, b, true);
                 TaskDag.addEdge(a, b, true);
@@ -310,11 +307,8 @@ class SchedulingTest {
             PeerRecord b = peers.get(1);
             PeerRecord c = peers.get(2);
             fetchingFromOrigin(a.host(), "other"); // a's host reads another task from the origin as well
+            prepare(task, 64, peers, PeerState.BACK_TO_SOURCE, PeerState.RUNNING, PeerState.RUNNING);
             synchronized (task) {
-                task.setPieceCount(64);
-                a.setState(PeerState.BACK_TO_SOURCE, now);
-                b.setState(PeerState.RUNNING, now);
-                c.setState(PeerState.RUNNING, now);
                 TaskDag.addEdge(a, b, true);
                 TaskDag.addEdge(a, c, true);
                 for (int i = 0; i < 10; i++) {
@@ -364,10 +358,8 @@ class SchedulingTest {
                 if (!variant.equals("reader's host idle otherwise")) {
                     fetchingFromOrigin(a.host(), "other-" + variant);
                 }
+                prepare(task, 64, List.of(a, b), PeerState.BACK_TO_SOURCE, PeerState.RUNNING);
                 synchronized (task) {
-                    task.setPieceCount(64);
-                    a.setState(PeerState.BACK_TO_SOURCE, now);
-                    b.setState(PeerState.RUNNING, now);
                     TaskDag.addEdge(a, b, true);
                     int held = variant.equals("few pieces left") ? 49 : 10;
                     for (int i = 0; i < held; i++) {
@@ -378,6 +370,16 @@ class SchedulingTest {
                 assertTrue(r.hasNormalTaskResponse(), variant + ": " + r);
                 assertEquals(PeerState.RUNNING, b.state(), variant);
                 assertEquals(0, scheduling.backToSourceDecisions(), variant);
+            }
+        }
+    }
+
+    /** Sets {@code task}'s piece count and each peer's state, in order, under the task's lock. */
+    private static void prepare(TaskRecord task, int pieceCount, List<PeerRecord> peers, PeerState... states) {
+        synchronized (task) {
+            task.setPieceCount(pieceCount);
+            for (int i = 0; i < peers.size(); i++) {
+                peers.get(i).setState(states[i], System.nanoTime());
             }
         }
     }
