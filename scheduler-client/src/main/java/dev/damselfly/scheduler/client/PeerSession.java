@@ -29,6 +29,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * One download's AnnouncePeer stream (spec §1.12), driven as a state machine:
@@ -196,8 +197,12 @@ public final class PeerSession implements AutoCloseable {
                 r.setDescription(description);
             }
             send(envelope().setReschedulePeerRequest(r).build());
-            LOG.info("reschedule peer task_id={} peer_id={} failed_parents={} why={}", taskId, peerId,
-                    failedParents.stream().map(Peer::getId).toList(), description);
+            if (counted) {
+                LOG.info("reschedule peer task_id={} peer_id={} failed_parents={} why={}", taskId, peerId,
+                        failedParents.stream().map(Peer::getId).toList(), description);
+            } else { // a periodic top-up: the download logs the parents it adds
+                LOG.debug("refresh parents task_id={} peer_id={} why={}", taskId, peerId, description);
+            }
         }
         return nextDecision(client.config().scheduleTimeout());
     }
@@ -361,7 +366,8 @@ public final class PeerSession implements AutoCloseable {
         boolean replay = reconnecting;
         reconnecting = false;
         reconnectAttempts = 0;
-        if (uncountedAnswers > 0) {
+        boolean refreshAnswer = uncountedAnswers > 0;
+        if (refreshAnswer) {
             uncountedAnswers--;
         } else {
             scheduleCount++;
@@ -395,8 +401,9 @@ public final class PeerSession implements AutoCloseable {
                     state = State.P2P;
                 }
                 List<Peer> parents = r.getNormalTaskResponse().getCandidateParentsList();
-                LOG.info("decision parents task_id={} peer_id={} parents={}", taskId, peerId,
-                        parents.stream().map(Peer::getId).toList());
+                // a top-up's answer at DEBUG: the download logs the parents it adds
+                LOG.atLevel(refreshAnswer ? Level.DEBUG : Level.INFO).log("decision parents task_id={} peer_id={}"
+                        + " parents={}", taskId, peerId, parents.stream().map(Peer::getId).toList());
                 afterStarted(replay);
                 decisions.add(new ScheduleDecision.Parents(parents));
             }

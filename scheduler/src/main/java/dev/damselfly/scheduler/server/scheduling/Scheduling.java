@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The scheduling rules: what a registering peer is told (empty task, metadata only, back to source, or
@@ -269,6 +270,7 @@ public final class Scheduling implements AutoCloseable {
         List<PeerRecord> answer = new ArrayList<>();
         AnnouncePeerResponse toSource = null;
         String sourceReason = null;
+        boolean newParent = false;
         synchronized (task) {
             peer.nextScheduleEpoch(); // supersedes any pending retry of an earlier attempt
             boolean live = !peer.state().done() && store.peer(peer.id()) == peer;
@@ -284,6 +286,7 @@ public final class Scheduling implements AutoCloseable {
                 List<PeerRecord> before = new ArrayList<>(peer.parents());
                 int limit = TOP_UP_PARENT_FACTOR * selector.candidateParentLimit();
                 answer.addAll(reader ? selector.selectHolders(peer, limit) : selector.select(peer, limit));
+                newParent = !before.containsAll(answer);
                 for (PeerRecord p : before) {
                     boolean alive = store.peer(p.id()) == p && p.state() != PeerState.FAILED && p.state() != PeerState.LEAVE;
                     if (alive && !answer.contains(p) && selector.link(p, peer)) {
@@ -303,8 +306,9 @@ public final class Scheduling implements AutoCloseable {
             b.addCandidateParents(Views.peer(p));
         }
         topUpDecisions.incrementAndGet();
-        LOG.info("decision top-up task_id={} peer_id={} parents={}", task.id(), peer.id(),
-                answer.stream().map(PeerRecord::id).toList());
+        // one INFO line per top-up that adds a parent; the periodic ones that add none at DEBUG
+        LOG.atLevel(newParent ? Level.INFO : Level.DEBUG).log("decision top-up task_id={} peer_id={} parents={}",
+                task.id(), peer.id(), answer.stream().map(PeerRecord::id).toList());
         responder.respond(AnnouncePeerResponse.newBuilder().setNormalTaskResponse(b).build());
     }
 
