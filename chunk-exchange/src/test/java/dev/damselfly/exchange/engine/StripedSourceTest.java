@@ -24,10 +24,13 @@ class StripedSourceTest extends WireLabTest {
     /** Each node's origin link, bytes/s: 384 KiB/s, 6 pieces a second. */
     private static final long ORIGIN_RATE = 384L << 10;
 
+    private static final EngineConfig CONFIG = EngineConfig.defaults().withDirectOriginThreshold(0)
+            .withRateLimits(0, ORIGIN_RATE).withTimeouts(Duration.ofSeconds(20), Duration.ofSeconds(20),
+                    Duration.ofSeconds(60));
+
     @Test
     void aChildStripesATaskWhoseReaderAlsoReadsAnotherAndBothReadEachPieceAboutOnce() throws Exception {
-        EngineConfig config = EngineConfig.defaults().withDirectOriginThreshold(0).withRateLimits(0, ORIGIN_RATE)
-                .withTimeouts(Duration.ofSeconds(20), Duration.ofSeconds(20), Duration.ofSeconds(60));
+        EngineConfig config = CONFIG;
         WireNode first = lab.node("first", config);
         WireNode second = lab.node("second", config);
         TaskRequest striped = lab.request("/striped", STRIPED, PIECE);
@@ -49,5 +52,23 @@ class StripedSourceTest extends WireLabTest {
         assertArrayEquals(STRIPED, readAll(first.engine.download(striped).openStream(0, STRIPED.length)));
         assertArrayEquals(STRIPED, readAll(second.engine.download(striped).openStream(0, STRIPED.length)));
         assertArrayEquals(OTHER, readAll(first.engine.download(other).openStream(0, OTHER.length)));
+    }
+
+    @Test
+    void theSecondReaderFinishesAloneWhenTheFirstDies() throws Exception {
+        WireNode first = lab.node("first", CONFIG);
+        WireNode second = lab.node("second", CONFIG);
+        TaskRequest striped = lab.request("/striped", STRIPED, PIECE);
+        TaskRequest other = lab.request("/other", OTHER, PIECE);
+        first.engine.download(striped).completion();
+        first.engine.download(other).completion();
+        Thread.sleep(1000);
+        CompletableFuture<DownloadResult> secondDone = second.engine.download(striped).completion();
+        Thread.sleep(3000); // the second node's first top-up (1 s after it registered) striped the task
+        lab.closeNode(first);
+
+        DownloadResult b = secondDone.get(60, TimeUnit.SECONDS);
+        assertTrue(b.bytes(PieceSource.BACK_TO_SOURCE) >= 8L * PIECE, "it read a stripe: " + b.bytesBySource());
+        assertArrayEquals(STRIPED, readAll(second.engine.download(striped).openStream(0, STRIPED.length)));
     }
 }
