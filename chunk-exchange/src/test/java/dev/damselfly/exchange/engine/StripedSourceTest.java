@@ -18,9 +18,19 @@ import org.junit.jupiter.api.Test;
  */
 class StripedSourceTest extends WireLabTest {
     private static final int PIECE = 64 << 10;
-    private static final int PIECES = 48;
+    /**
+     * Pieces per task: 96, so that the first reader is far from the second's end of the task when it hears of it
+     * (its top-ups come every 2 s while it has no parent, and meanwhile both read).
+     */
+    private static final int PIECES = 96;
     private static final byte[] STRIPED = DeterministicBytes.bytes(71, PIECES * PIECE);
-    private static final byte[] OTHER = DeterministicBytes.bytes(72, PIECES * PIECE);
+    /** The first node's other task: 32 pieces, still being read when the second node's top-up comes. */
+    private static final byte[] OTHER = DeterministicBytes.bytes(72, 32 * PIECE);
+    /**
+     * Between the first node's two downloads, ms (300): the striped task registers first and reads from the origin at
+     * once; the other waits out the scheduler's hand-off window (the second node's host reads nothing yet).
+     */
+    private static final long ORDER_MILLIS = 300;
     /** Each node's origin link, bytes/s: 384 KiB/s, 6 pieces a second. */
     private static final long ORIGIN_RATE = 384L << 10;
 
@@ -37,6 +47,7 @@ class StripedSourceTest extends WireLabTest {
         TaskRequest other = lab.request("/other", OTHER, PIECE);
 
         CompletableFuture<DownloadResult> firstStriped = first.engine.download(striped).completion();
+        Thread.sleep(ORDER_MILLIS);
         CompletableFuture<DownloadResult> firstOther = first.engine.download(other).completion();
         Thread.sleep(1000);
         DownloadResult b = second.engine.download(striped).completion().get(60, TimeUnit.SECONDS);
@@ -61,6 +72,7 @@ class StripedSourceTest extends WireLabTest {
         TaskRequest striped = lab.request("/striped", STRIPED, PIECE);
         TaskRequest other = lab.request("/other", OTHER, PIECE);
         first.engine.download(striped).completion();
+        Thread.sleep(ORDER_MILLIS);
         first.engine.download(other).completion();
         Thread.sleep(1000);
         CompletableFuture<DownloadResult> secondDone = second.engine.download(striped).completion();
@@ -68,7 +80,8 @@ class StripedSourceTest extends WireLabTest {
         lab.closeNode(first);
 
         DownloadResult b = secondDone.get(60, TimeUnit.SECONDS);
-        assertTrue(b.bytes(PieceSource.BACK_TO_SOURCE) >= 8L * PIECE, "it read a stripe: " + b.bytesBySource());
+        assertTrue(b.bytes(PieceSource.BACK_TO_SOURCE) >= 8L * PIECE && b.bytes(PieceSource.REMOTE_PEER) > 0,
+                "it took pieces from the first and read a stripe: " + b.bytesBySource());
         assertArrayEquals(STRIPED, readAll(second.engine.download(striped).openStream(0, STRIPED.length)));
     }
 }
