@@ -157,6 +157,7 @@ final class TaskRun {
     private boolean schedulerReader; // the scheduler told this peer to read from the origin: it still tops up parents
     private boolean rescheduling;
     private long lastAnnouncementNanos = System.nanoTime();
+    private long queueCheckedNanos; // lastAnnouncementNanos when the origin queue was last checked against parents
     private long lastDecisionNanos = System.nanoTime();
     private int topUps;
     private boolean topUpsStopped; // the scheduler could not answer one: keep the current parents
@@ -723,14 +724,17 @@ final class TaskRun {
     }
 
     private void dispatchToOrigin() {
-        if (originQueue.isEmpty()) {
-            return;
+        if (originQueue.isEmpty() || originInFlight.cardinality() >= originConcurrency()) {
+            return; // most steps of a busy reader end here, before any scan
         }
-        // a queued piece that a parent has announced since goes to that parent instead (another reader read it)
-        for (int q = originQueue.nextSetBit(0); q >= 0; q = originQueue.nextSetBit(q + 1)) {
-            if (stored.get(q) || swarm.hasCandidate(q, failedParentsOfPiece.getOrDefault(q, Set.of()),
-                    engine.blocklist()::avoided)) {
-                originQueue.clear(q);
+        if (queueCheckedNanos != lastAnnouncementNanos) {
+            // a queued piece that a parent has announced since goes to that parent instead (another reader read it)
+            queueCheckedNanos = lastAnnouncementNanos;
+            for (int q = originQueue.nextSetBit(0); q >= 0; q = originQueue.nextSetBit(q + 1)) {
+                if (stored.get(q) || swarm.hasCandidate(q, failedParentsOfPiece.getOrDefault(q, Set.of()),
+                        engine.blocklist()::avoided)) {
+                    originQueue.clear(q);
+                }
             }
         }
         BitSet heldElsewhere = swarm.announcedByUsable();
@@ -754,6 +758,9 @@ final class TaskRun {
                 n = OriginPieceOrder.next(originQueue, heldElsewhere);
             }
             originQueue.clear(n);
+            if (stored.get(n)) {
+                continue;
+            }
             originInFlight.set(n);
             int number = n;
             engine.workers().execute(() -> fetchFromOrigin(number));
