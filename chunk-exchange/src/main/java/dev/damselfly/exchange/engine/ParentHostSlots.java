@@ -114,14 +114,9 @@ final class ParentHostSlots {
     }
 
     /**
-     * The host deflected the piece as a repeat (it is sending that piece to another child): the slot is free, and the
-     * host, which has room for other pieces, keeps its window and is not backed off.
+     * The piece was not served for another reason than "busy" (it failed, or the host deflected it as a repeat while
+     * it sends other pieces): the slot is free, the host keeps its window and is not backed off.
      */
-    void deflected(String hostId) {
-        give(hostId, false, false);
-    }
-
-    /** The piece failed for another reason than "busy": the slot is free. */
     void failed(String hostId) {
         give(hostId, false, false);
     }

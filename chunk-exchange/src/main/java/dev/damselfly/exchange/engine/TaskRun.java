@@ -1048,7 +1048,7 @@ final class TaskRun {
             hosts.served(parent.hostId());
         } catch (PieceTransferException e) {
             if (e.repeatDeflected()) {
-                hosts.deflected(parent.hostId());
+                hosts.failed(parent.hostId()); // a repeat: the slot is free, no back-off
                 post(() -> onRepeatDeflected(n, parent));
             } else if (e.parentBusy()) {
                 long backoff = hosts.busy(parent.hostId());
