@@ -7,6 +7,7 @@ import dev.damselfly.rafs.codec.Lz4;
 import dev.damselfly.rafs.codec.NativeCodecPreload;
 import dev.damselfly.rafs.tar.LayerTarEntry;
 import dev.damselfly.rafs.tar.LayerTarReader;
+import dev.damselfly.rafs.tar.FileChannelInputStream;
 import dev.damselfly.rafs.tar.TarEntryKind;
 import java.io.IOException;
 import java.io.InputStream;
@@ -78,7 +79,7 @@ public final class LayerBuilder {
 
     /** Builds from a tar file (plain, gzip or zstd). */
     public LayerBuildResult build(Path tar, Path bootstrapOut, Path blobOut) throws IOException {
-        try (InputStream in = Files.newInputStream(tar)) {
+        try (InputStream in = FileChannelInputStream.open(tar)) {
             return build(in, bootstrapOut, blobOut);
         }
     }

@@ -11,9 +11,12 @@ import org.slf4j.LoggerFactory;
  * about 80 ms for LZ4 and 40–60 ms for zstd measured here, serial time at the start of a build (LZ4 when its
  * chunks are LZ4) and at its very end (the inlined bootstrap is zstd whatever the chunks' compression), when the
  * other core has little to do. Started as the command starts, the loads overlap the command line's parsing.
+ *
+ * <p>The same thread first starts logging (SLF4J's provider lookup and Logback's configuration, about 40 ms here),
+ * which the command's first logger would otherwise do on the main thread; the main thread's first logger waits for it
+ * if it comes sooner.
  */
 public final class NativeCodecPreload {
-    private static final Logger LOG = LoggerFactory.getLogger(NativeCodecPreload.class);
     private static final AtomicBoolean STARTED = new AtomicBoolean();
 
     private NativeCodecPreload() {
@@ -31,10 +34,12 @@ public final class NativeCodecPreload {
 
     private static void load() {
         try {
+            LoggerFactory.getILoggerFactory();
             Lz4.factory();
             Native.load();
         } catch (LinkageError | RuntimeException e) {
-            LOG.debug("native codec preload failed reason={}", e.toString());
+            Logger log = LoggerFactory.getLogger(NativeCodecPreload.class);
+            log.debug("native codec preload failed reason={}", e.toString());
         }
     }
 }

@@ -54,7 +54,8 @@ public final class LayerTarReader implements Closeable {
 
     /** Opens {@code in} (not closed until {@link #close()}), detecting its compression. */
     public static LayerTarReader open(InputStream in) throws IOException {
-        BufferedInputStream b = new BufferedInputStream(in, 64 * 1024);
+        // a stream that can mark is buffered already (a mapped file, an array, a BufferedInputStream)
+        InputStream b = in.markSupported() ? in : new BufferedInputStream(in, 64 * 1024);
         b.mark(4);
         byte[] magic = b.readNBytes(4);
         b.reset();
@@ -92,6 +93,12 @@ public final class LayerTarReader implements Closeable {
         }
         current = e;
         if (e == null) {
+            // Commons Compress ends the archive quietly at a header cut short; a complete end has a whole zero record
+            byte[] tail = headers.captured();
+            if (tail != null && tail.length > 0 && tail.length < 512) {
+                throw new CorruptTarException(null, headers.captureStart(), "the tar ends " + tail.length
+                        + " bytes into a 512-byte header record: truncated", null);
+            }
             return null;
         }
         byte[] chain = headers.captured();

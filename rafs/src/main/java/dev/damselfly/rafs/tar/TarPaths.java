@@ -27,7 +27,13 @@ public final class TarPaths {
             throw new UnsafeTarPathException(entry, offset, "absolute path '" + name + "'");
         }
         List<String> out = new ArrayList<>();
-        for (String part : name.split("/")) {
+        // one pass over the name with indexOf: String.split compiles a pattern check and builds an array per entry
+        for (int start = 0, end; start <= name.length(); start = end + 1) {
+            end = name.indexOf('/', start);
+            if (end < 0) {
+                end = name.length();
+            }
+            String part = name.substring(start, end);
             if (part.isEmpty() || part.equals(".")) {
                 continue;
             }
@@ -37,7 +43,8 @@ public final class TarPaths {
             if (part.indexOf('\0') >= 0) {
                 throw new UnsupportedTarEntryException(entry, offset, "path '" + name + "' contains NUL");
             }
-            if (part.getBytes(StandardCharsets.UTF_8).length > MAX_COMPONENT) {
+            // a UTF-16 char is at most 3 bytes of UTF-8 (a surrogate pair 4 for 2 chars): short parts need no encoding
+            if (part.length() > MAX_COMPONENT / 3 && part.getBytes(StandardCharsets.UTF_8).length > MAX_COMPONENT) {
                 throw new UnsupportedTarEntryException(entry, offset, "name component longer than " + MAX_COMPONENT + " bytes");
             }
             out.add(part);

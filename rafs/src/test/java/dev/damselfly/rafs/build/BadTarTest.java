@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.damselfly.rafs.tar.BadLinkException;
 import dev.damselfly.rafs.tar.CorruptTarException;
 import dev.damselfly.rafs.tar.DuplicateTarEntryException;
+import dev.damselfly.rafs.tar.FileChannelInputStream;
 import dev.damselfly.rafs.tar.TarEntryException;
 import dev.damselfly.rafs.tar.UnsafeTarPathException;
 import dev.damselfly.rafs.tar.UnsupportedTarEntryException;
@@ -14,9 +15,11 @@ import dev.damselfly.testkit.image.TestTrees;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -96,6 +99,30 @@ class BadTarTest {
     }
 
     @Test
+    void aLayerFileThatShrinksWhileItIsReadIsATruncatedTarAndLeavesNothing() throws IOException {
+        RawTar t = new RawTar();
+        for (int i = 0; i < 64; i++) {
+            t.file("f" + i, "x".repeat(8192));
+        }
+        Path layer = Files.write(dir.resolve("layer.tar"), t.bytes());
+        Path out = Files.createDirectories(dir.resolve("out"));
+        try (FileChannelInputStream in = FileChannelInputStream.open(layer)) {
+            assertEquals(512, in.skip(512)); // the stream is open and under way when the file shrinks
+            try (FileChannel c = FileChannel.open(layer, StandardOpenOption.WRITE)) {
+                c.truncate(8 * 8704 + 100);
+            }
+            byte[] rest = in.readAllBytes();
+            assertEquals(8 * 8704 + 100 - 512, rest.length, "the stream ends where the file now ends");
+        }
+        CorruptTarException e = assertThrows(CorruptTarException.class,
+                () -> new LayerBuilder().build(layer, out.resolve("boot"), out.resolve("blob")));
+        assertTrue(e.getMessage().contains("truncated") && e.getMessage().contains("offset " + 8 * 8704), e.getMessage());
+        try (Stream<Path> s = Files.list(out)) {
+            assertEquals(List.of(), s.toList(), "a failed build leaves nothing behind");
+        }
+    }
+
+    @Test
     void absolutePath() throws IOException {
         fails(UnsafeTarPathException.class, new RawTar().file("ok", "x").file("/etc/passwd", "evil").bytes(), "/etc/passwd");
     }
@@ -149,6 +176,9 @@ class BadTarTest {
     void truncatedAndCorruptTars() throws IOException {
         byte[] good = TestTrees.allEntryTypes(3).toByteArray();
         fails(CorruptTarException.class, Arrays.copyOf(good, good.length / 2), null);
+        byte[] two = new RawTar().file("a", "hello").file("b", "world").bytes();
+        CorruptTarException cut = fails(CorruptTarException.class, Arrays.copyOf(two, 1024 + 300), null);
+        assertTrue(cut.getMessage().contains("300 bytes into a 512-byte header"), cut.getMessage());
         byte[] bad = new RawTar().file("a", "hello").file("b", "world").bytes();
         bad[512 + 512 + 148] ^= 0x11; // checksum of the second header
         fails(CorruptTarException.class, bad, null);
