@@ -33,6 +33,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -48,11 +51,17 @@ public final class NodeMounts implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeMounts.class);
     /** Longest a shutdown waits for the start-up warm-up to finish writing its scratch directory, ms: 30,000. */
     private static final long WARM_UP_WAIT_MILLIS = 30_000;
+    /** How often a deferred warm-up looks again whether the node's downloads are over, ms: 500. */
+    static final long WARM_UP_QUIET_POLL_MILLIS = 500;
 
     private final Path workRoot;
     private final Function<ImageReference, BlobSource> nodeSource;
     private final MeterRegistry meterRegistry;
     private final Thread warmUp;
+    /** Counted down by {@link #close()}: a warm-up still waiting for quiet gives up at once. */
+    private final CountDownLatch closing = new CountDownLatch(1);
+    /** Set when the warm-up starts its work (after any wait for the node's downloads to end). */
+    private volatile boolean warmUpStarted;
     private final Map<Path, Entry> mounts = new LinkedHashMap<>();
     private boolean closed;
 
@@ -70,15 +79,49 @@ public final class NodeMounts implements AutoCloseable {
      * @param workRoot where fetched bootstraps are kept, one directory per mount ({@code {dataDir}/mounts})
      * @param nodeSource the node's in-process source for an image's blobs (store, peers, registry)
      * @param meterRegistry the node's registry: every mount's {@code damselfly_mount_*} meters go there too
+     * @param downloading whether the node has downloads under way: the start-up warm-up waits until it has none
      */
-    public NodeMounts(Path workRoot, Function<ImageReference, BlobSource> nodeSource, MeterRegistry meterRegistry) {
+    public NodeMounts(Path workRoot, Function<ImageReference, BlobSource> nodeSource, MeterRegistry meterRegistry,
+            BooleanSupplier downloading) {
         this.workRoot = workRoot;
         this.nodeSource = nodeSource;
         this.meterRegistry = meterRegistry;
         Path warmUpScratch = workRoot.resolveSibling("mount-warm-up"); // beside the mounts' work dirs, not among them
-        warmUp = new Thread(() -> warmUp(warmUpScratch), "mount-warm-up");
+        warmUp = new Thread(() -> warmUpWhenQuiet(downloading, warmUpScratch), "mount-warm-up");
         warmUp.setDaemon(true);
         warmUp.start();
+    }
+
+    /**
+     * Runs {@link #warmUp} once the node has no download under way: it costs a node about 0.6 CPU-seconds and as much
+     * again in JIT compilation, which a node started into a wave of pulls (a DaemonSet rolled out while images are
+     * pulled) would take from its transfers on a small machine; a mount requested meanwhile loads what it needs
+     * itself. A {@link #close()} while waiting skips it.
+     */
+    private void warmUpWhenQuiet(BooleanSupplier downloading, Path scratch) {
+        long t0 = System.nanoTime();
+        try {
+            while (downloading.getAsBoolean()) {
+                if (closing.await(WARM_UP_QUIET_POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+                    LOG.info("mount warm-up skipped took_ms={} reason=node stopping while downloads ran",
+                            (System.nanoTime() - t0) / 1_000_000);
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            return;
+        }
+        long waitedMillis = (System.nanoTime() - t0) / 1_000_000;
+        if (closing.getCount() == 0) {
+            return;
+        }
+        warmUpStarted = true;
+        warmUp(scratch, waitedMillis);
+    }
+
+    /** Whether the start-up warm-up has begun its work (tests). */
+    boolean warmUpStarted() {
+        return warmUpStarted;
     }
 
     /**
@@ -88,15 +131,15 @@ public final class NodeMounts implements AutoCloseable {
      * against a loopback registry of its own ({@link RegistryPathWarmUp}, in {@code scratch}). Logs one line; a failure
      * only means the first mount pays for it.
      */
-    private static void warmUp(Path scratch) {
+    private static void warmUp(Path scratch, long waitedMillis) {
         long t0 = System.nanoTime();
         try {
             RafsMount.warmUp();
             int digests = ChunkCodecWarmUp.warmUp();
             MountsHandler.warmUp();
             long registryBytes = RegistryPathWarmUp.run(scratch);
-            LOG.info("mount warm-up done took_ms={} blake3_digests={} registry_path_bytes={}",
-                    (System.nanoTime() - t0) / 1_000_000, digests, registryBytes);
+            LOG.info("mount warm-up done took_ms={} waited_for_downloads_ms={} blake3_digests={} registry_path_bytes={}",
+                    (System.nanoTime() - t0) / 1_000_000, waitedMillis, digests, registryBytes);
         } catch (IOException | MountRequestException | RuntimeException | LinkageError e) {
             LOG.info("mount warm-up skipped took_ms={} reason={}", (System.nanoTime() - t0) / 1_000_000, e.toString());
         }
@@ -199,6 +242,7 @@ public final class NodeMounts implements AutoCloseable {
             all = new ArrayList<>(mounts.entrySet());
             mounts.clear();
         }
+        closing.countDown();
         for (Map.Entry<Path, Entry> e : all) {
             release(e.getKey(), e.getValue());
         }
