@@ -31,13 +31,20 @@ final class ClusterScenarios {
     private ClusterScenarios() {
     }
 
-    /** S1: every node pulls the image at once (or {@code staggerMillis} apart). */
+    /**
+     * S1: every node pulls the image at once (or {@code staggerMillis} apart); then one layer straight from the
+     * registry, alone, as the {@link LinkReference}.
+     */
     static ScenarioResult swarm(ScenarioConfig cfg, Path work) throws Exception {
         long t0 = System.nanoTime();
         try (Cluster c = Cluster.start(cfg, work.resolve("s1"), i -> List.of())) {
             Measured m = measure(c, c.nodes(), cfg.staggerMillis());
-            return new ScenarioResult("s1", "S1 swarm", cfg, seconds(m.timings()), m.egress(), since(t0),
+            LinkReference link = LinkReference.measure(c); // after the egress count: its bytes are not the swarm's
+            Map<String, Double> seconds = seconds(m.timings());
+            ScenarioResult r = new ScenarioResult("s1", "S1 swarm", cfg, seconds, m.egress(), 0,
                     notes(traffic(c, c.nodes()), m.load(), m.where()));
+            return new ScenarioResult("s1", "S1 swarm", cfg, seconds, m.egress(), since(t0),
+                    link.appendTo(r.notes(), r.p50(), r.lowerBound()));
         }
     }
 
