@@ -62,6 +62,8 @@ public final class NodeMounts implements AutoCloseable {
     private final CountDownLatch closing = new CountDownLatch(1);
     /** Set when the warm-up starts its work (after any wait for the node's downloads to end). */
     private volatile boolean warmUpStarted;
+    /** Set when the warm-up has done every step. */
+    private volatile boolean warmUpDone;
     private final Map<Path, Entry> mounts = new LinkedHashMap<>();
     private boolean closed;
 
@@ -93,30 +95,65 @@ public final class NodeMounts implements AutoCloseable {
     }
 
     /**
-     * Runs {@link #warmUp} once the node has no download under way: it costs a node about 0.6 CPU-seconds and as much
-     * again in JIT compilation, which a node started into a wave of pulls (a DaemonSet rolled out while images are
-     * pulled) would take from its transfers on a small machine; a mount requested meanwhile loads what it needs
-     * itself. A {@link #close()} while waiting skips it.
+     * Loads and links, once at node start, what the first mount would otherwise load while a container waits: libfuse's
+     * binding and the FUSE callbacks ({@link RafsMount#warmUp()}), the mount API's JSON, the chunk codecs with BLAKE3
+     * compiled ({@link ChunkCodecWarmUp}: about 300 ms off the first chunk read), and the registry side of a mount
+     * against a loopback registry of its own ({@link RegistryPathWarmUp}, in {@code scratch}). Logs one line; a failure
+     * only means the first mount pays for it.
+     *
+     * <p>Each of those steps starts only while the node has no download under way: together they cost a node about
+     * 0.6 CPU-seconds and as much again in JIT compilation, which a node started into a wave of pulls (a DaemonSet
+     * rolled out while images are pulled, a node restarted under a pull) would take from its transfers on a small
+     * machine; a mount requested meanwhile loads what it needs itself. A {@link #close()} while waiting skips the rest.
      */
     private void warmUpWhenQuiet(BooleanSupplier downloading, Path scratch) {
         long t0 = System.nanoTime();
+        long[] waited = {0};
         try {
-            while (downloading.getAsBoolean()) {
-                if (closing.await(WARM_UP_QUIET_POLL_MILLIS, TimeUnit.MILLISECONDS)) {
-                    LOG.info("mount warm-up skipped took_ms={} reason=node stopping while downloads ran",
-                            (System.nanoTime() - t0) / 1_000_000);
-                    return;
-                }
+            if (!quiet(downloading, waited)) {
+                return;
+            }
+            warmUpStarted = true;
+            RafsMount.warmUp();
+            if (!quiet(downloading, waited)) {
+                return;
+            }
+            int digests = ChunkCodecWarmUp.warmUp();
+            if (!quiet(downloading, waited)) {
+                return;
+            }
+            MountsHandler.warmUp();
+            if (!quiet(downloading, waited)) {
+                return;
+            }
+            long registryBytes = RegistryPathWarmUp.run(scratch);
+            warmUpDone = true;
+            LOG.info("mount warm-up done took_ms={} waited_for_downloads_ms={} blake3_digests={} registry_path_bytes={}",
+                    (System.nanoTime() - t0) / 1_000_000 - waited[0], waited[0], digests, registryBytes);
+        } catch (IOException | MountRequestException | RuntimeException | LinkageError e) {
+            LOG.info("mount warm-up skipped took_ms={} reason={}", (System.nanoTime() - t0) / 1_000_000, e.toString());
+        }
+    }
+
+    /**
+     * Waits while the node downloads; adds the wait to {@code waited[0]} (ms). False when the node is stopping (then the
+     * rest of the warm-up is skipped, logged once).
+     */
+    private boolean quiet(BooleanSupplier downloading, long[] waited) {
+        long t0 = System.nanoTime();
+        try {
+            while (closing.getCount() > 0 && downloading.getAsBoolean()) {
+                closing.await(WARM_UP_QUIET_POLL_MILLIS, TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
-            return;
+            Thread.currentThread().interrupt();
         }
-        long waitedMillis = (System.nanoTime() - t0) / 1_000_000;
-        if (closing.getCount() == 0) {
-            return;
+        waited[0] += (System.nanoTime() - t0) / 1_000_000;
+        if (closing.getCount() == 0 || Thread.currentThread().isInterrupted()) {
+            LOG.info("mount warm-up skipped reason=node stopping waited_for_downloads_ms={}", waited[0]);
+            return false;
         }
-        warmUpStarted = true;
-        warmUp(scratch, waitedMillis);
+        return true;
     }
 
     /** Whether the start-up warm-up has begun its work (tests). */
@@ -124,25 +161,9 @@ public final class NodeMounts implements AutoCloseable {
         return warmUpStarted;
     }
 
-    /**
-     * Loads and links, once at node start, what the first mount would otherwise load while a container waits: libfuse's
-     * binding and the FUSE callbacks ({@link RafsMount#warmUp()}), the mount API's JSON, the chunk codecs with BLAKE3
-     * compiled ({@link ChunkCodecWarmUp}: about 300 ms off the first chunk read), and the registry side of a mount
-     * against a loopback registry of its own ({@link RegistryPathWarmUp}, in {@code scratch}). Logs one line; a failure
-     * only means the first mount pays for it.
-     */
-    private static void warmUp(Path scratch, long waitedMillis) {
-        long t0 = System.nanoTime();
-        try {
-            RafsMount.warmUp();
-            int digests = ChunkCodecWarmUp.warmUp();
-            MountsHandler.warmUp();
-            long registryBytes = RegistryPathWarmUp.run(scratch);
-            LOG.info("mount warm-up done took_ms={} waited_for_downloads_ms={} blake3_digests={} registry_path_bytes={}",
-                    (System.nanoTime() - t0) / 1_000_000, waitedMillis, digests, registryBytes);
-        } catch (IOException | MountRequestException | RuntimeException | LinkageError e) {
-            LOG.info("mount warm-up skipped took_ms={} reason={}", (System.nanoTime() - t0) / 1_000_000, e.toString());
-        }
+    /** Whether the start-up warm-up has done all of its steps (tests). */
+    boolean warmUpDone() {
+        return warmUpDone;
     }
 
     /** Mounts what {@code request} names and returns once the mount is live. */

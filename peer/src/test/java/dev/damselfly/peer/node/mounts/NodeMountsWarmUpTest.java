@@ -34,7 +34,34 @@ class NodeMountsWarmUpTest {
                 Thread.sleep(20);
             }
             assertTrue(mounts.warmUpStarted(), "the warm-up starts once the downloads are over");
+            awaitDone(mounts);
         }
+    }
+
+    @Test
+    void aDownloadThatStartsDuringTheWarmUpPausesItBeforeItsNextStep() throws Exception {
+        AtomicBoolean downloading = new AtomicBoolean(false);
+        try (NodeMounts mounts = mounts(downloading)) {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!mounts.warmUpStarted() && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            downloading.set(true); // the first step (libfuse's binding) takes far longer than this poll
+            assertTrue(mounts.warmUpStarted());
+            Thread.sleep(4 * NodeMounts.WARM_UP_QUIET_POLL_MILLIS);
+            assertFalse(mounts.warmUpDone(), "the warm-up waits while the node downloads");
+            assertFalse(Files.exists(dir.resolve("mount-warm-up")), "its last step (a loopback registry) has not begun");
+            downloading.set(false);
+            awaitDone(mounts);
+        }
+    }
+
+    private static void awaitDone(NodeMounts mounts) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!mounts.warmUpDone() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(mounts.warmUpDone(), "the warm-up ends once the node is quiet");
     }
 
     @Test
