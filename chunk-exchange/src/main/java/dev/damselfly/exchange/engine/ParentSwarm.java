@@ -141,7 +141,7 @@ final class ParentSwarm {
         return union;
     }
 
-        int usable() {
+    int usable() {
         int n = 0;
         for (Parent p : parents.values()) {
             if (p.usable) {

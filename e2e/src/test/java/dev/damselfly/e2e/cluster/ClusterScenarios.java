@@ -40,11 +40,9 @@ final class ClusterScenarios {
         try (Cluster c = Cluster.start(cfg, work.resolve("s1"), i -> List.of())) {
             Measured m = measure(c, c.nodes(), cfg.staggerMillis());
             LinkReference link = LinkReference.measure(c); // after the egress count: its bytes are not the swarm's
-            Map<String, Double> seconds = seconds(m.timings());
-            ScenarioResult r = new ScenarioResult("s1", "S1 swarm", cfg, seconds, m.egress(), 0,
+            ScenarioResult r = new ScenarioResult("s1", "S1 swarm", cfg, seconds(m.timings()), m.egress(), since(t0),
                     notes(traffic(c, c.nodes()), m.load(), m.where()));
-            return new ScenarioResult("s1", "S1 swarm", cfg, seconds, m.egress(), since(t0),
-                    link.appendTo(r.notes(), r.p50(), r.lowerBound()));
+            return r.withNote(link.note(r.p50(), r.lowerBound()));
         }
     }
 

@@ -1,7 +1,5 @@
 package dev.damselfly.e2e.cluster;
 
-import java.util.List;
-
 /**
  * What one TCP stream carries across a node's shaped link, measured in the same lab right after a scenario's pulls:
  * one layer straight from the registry into the first node's namespace ({@code curl | openssl}, nothing else
@@ -47,12 +45,5 @@ record LinkReference(String node, long bytes, double seconds, double nodeMbit) {
                         + "on the links, %.1f s: %.1f Mbit/s of payload, %.3f of the %.0f Mbit/s link; T* at that rate "
                         + "%.1f s, p50 ÷ that %.2f", bytes / ScenarioConfig.MIB, node, seconds, mbit(), efficiency(),
                 nodeMbit, boundAtRate, p50 / boundAtRate);
-    }
-
-    /** {@code notes} with this reference's line added. */
-    List<String> appendTo(List<String> notes, double p50, double lowerBound) {
-        List<String> all = new java.util.ArrayList<>(notes);
-        all.add(note(p50, lowerBound));
-        return List.copyOf(all);
     }
 }

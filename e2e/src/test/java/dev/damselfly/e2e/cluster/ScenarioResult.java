@@ -25,6 +25,13 @@ record ScenarioResult(String id, String title, ScenarioConfig config, Map<String
         this(id, title, config, seconds, egressBytes, wallSeconds, notes, Map.of());
     }
 
+    /** This result with {@code note} added after its notes. */
+    ScenarioResult withNote(String note) {
+        List<String> all = new ArrayList<>(notes);
+        all.add(note);
+        return new ScenarioResult(id, title, config, seconds, egressBytes, wallSeconds, List.copyOf(all), counters);
+    }
+
     long counter(String name) {
         return counters.getOrDefault(name, -1L);
     }

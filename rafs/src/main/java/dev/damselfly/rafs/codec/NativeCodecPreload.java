@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * chunks are LZ4) and at its very end (the inlined bootstrap is zstd whatever the chunks' compression), when the
  * other core has little to do. Started as the command starts, the loads overlap the command line's parsing.
  *
- * <p>The same thread first starts logging (SLF4J's provider lookup and Logback's configuration, about 40 ms here),
+ * <p>The same thread first starts logging (SLF4J's provider lookup and Logback's configuration, about 40 ms of a build's
+ * start in a profile here; see the layer-file A/B in BENCHMARKS.md),
  * which the command's first logger would otherwise do on the main thread; the main thread's first logger waits for it
  * if it comes sooner.
  */

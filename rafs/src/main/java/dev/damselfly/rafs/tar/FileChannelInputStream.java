@@ -100,7 +100,7 @@ public final class FileChannelInputStream extends InputStream {
     }
 
     @Override
-    public int available() throws IOException {
+    public int available() {
         long buffered = bufferStart + buffer.limit() - position;
         return (int) Math.max(0, Math.min(Integer.MAX_VALUE, buffered));
     }

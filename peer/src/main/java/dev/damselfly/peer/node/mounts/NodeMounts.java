@@ -102,7 +102,7 @@ public final class NodeMounts implements AutoCloseable {
      * only means the first mount pays for it.
      *
      * <p>Each of those steps starts only while the node has no download under way: together they cost a node about
-     * 0.6 CPU-seconds and as much again in JIT compilation, which a node started into a wave of pulls (a DaemonSet
+     * 0.6 CPU-seconds (3% of the node CPU of the S1 swarm benchmark, see BENCHMARKS.md), which a node started into a wave of pulls (a DaemonSet
      * rolled out while images are pulled, a node restarted under a pull) would take from its transfers on a small
      * machine; a mount requested meanwhile loads what it needs itself. A {@link #close()} while waiting skips the rest.
      */

@@ -278,11 +278,8 @@ class SchedulingTest {
             PeerRecord a = peers.get(0);
             PeerRecord b = peers.get(1);
             PeerRecord c = peers.get(2);
+            prepare(task, 4, peers, PeerState.RUNNING, PeerState.RUNNING, PeerState.RUNNING);
             synchronized (task) {
-                task.setPieceCount(4);
-                for (PeerRecord p : peers) {
-                    p.setState(PeerState.RUNNING, now);
-                }
                 TaskDag.addEdge(b, c, true);
                 TaskDag.addEdge(c, b, true); // a mesh: b and c serve each other
                 for (int i = 0; i < 4; i++) { // b has pieces 0 and 1, c has 2 and 3, nobody fetches from the origin
