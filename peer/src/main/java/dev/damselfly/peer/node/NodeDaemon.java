@@ -186,7 +186,8 @@ public final class NodeDaemon implements AutoCloseable {
         RegistryBlobTasks blobTasks = new RegistryBlobTasks(config);
         started.push(blobTasks);
         NodeMounts mounts = new NodeMounts(config.dataDir.resolve("mounts"), ref -> new EngineBlobSource(engine, store,
-                blobTasks, ref, config.download.pieceTimeout), metrics.registry(), () -> !engine.activeTasks().isEmpty());
+                blobTasks, ref, config.download.pieceTimeout), metrics.registry(),
+                StartUpHold.of(() -> !engine.activeTasks().isEmpty()));
         started.push(mounts); // closed after the admin listener, before the engine and the store: unmounts them all
         HttpEndpoints adminHttp = HttpEndpoints.start("admin", hostPort(config.admin), 8, Map.of(
                 "/api/v1/mounts", new MountsHandler(mounts),

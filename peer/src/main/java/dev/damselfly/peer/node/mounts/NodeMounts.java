@@ -51,7 +51,7 @@ public final class NodeMounts implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeMounts.class);
     /** Longest a shutdown waits for the start-up warm-up to finish writing its scratch directory, ms: 30,000. */
     private static final long WARM_UP_WAIT_MILLIS = 30_000;
-    /** How often a deferred warm-up looks again whether the node's downloads are over, ms: 500. */
+    /** How often a deferred warm-up looks again whether it may go on, ms: 500. */
     static final long WARM_UP_QUIET_POLL_MILLIS = 500;
 
     private final Path workRoot;
@@ -60,7 +60,7 @@ public final class NodeMounts implements AutoCloseable {
     private final Thread warmUp;
     /** Counted down by {@link #close()}: a warm-up still waiting for quiet gives up at once. */
     private final CountDownLatch closing = new CountDownLatch(1);
-    /** Set when the warm-up starts its work (after any wait for the node's downloads to end). */
+    /** Set when the warm-up starts its work (after any wait for quiet). */
     private volatile boolean warmUpStarted;
     /** Set when the warm-up has done every step. */
     private volatile boolean warmUpDone;
@@ -81,15 +81,16 @@ public final class NodeMounts implements AutoCloseable {
      * @param workRoot where fetched bootstraps are kept, one directory per mount ({@code {dataDir}/mounts})
      * @param nodeSource the node's in-process source for an image's blobs (store, peers, registry)
      * @param meterRegistry the node's registry: every mount's {@code damselfly_mount_*} meters go there too
-     * @param downloading whether the node has downloads under way: the start-up warm-up waits until it has none
+     * @param hold whether the start-up warm-up should wait, asked before each of its steps and then every
+     *             {@value #WARM_UP_QUIET_POLL_MILLIS} ms until false (the node downloads, the machine's CPUs are busy)
      */
     public NodeMounts(Path workRoot, Function<ImageReference, BlobSource> nodeSource, MeterRegistry meterRegistry,
-            BooleanSupplier downloading) {
+            BooleanSupplier hold) {
         this.workRoot = workRoot;
         this.nodeSource = nodeSource;
         this.meterRegistry = meterRegistry;
         Path warmUpScratch = workRoot.resolveSibling("mount-warm-up"); // beside the mounts' work dirs, not among them
-        warmUp = new Thread(() -> warmUpWhenQuiet(downloading, warmUpScratch), "mount-warm-up");
+        warmUp = new Thread(() -> warmUpWhenQuiet(hold, warmUpScratch), "mount-warm-up");
         warmUp.setDaemon(true);
         warmUp.start();
     }
@@ -101,34 +102,36 @@ public final class NodeMounts implements AutoCloseable {
      * against a loopback registry of its own ({@link RegistryPathWarmUp}, in {@code scratch}). Logs one line; a failure
      * only means the first mount pays for it.
      *
-     * <p>Each of those steps starts only while the node has no download under way: together they cost a node about
-     * 0.6 CPU-seconds (3% of the node CPU of the S1 swarm benchmark, see BENCHMARKS.md), which a node started into a wave of pulls (a DaemonSet
-     * rolled out while images are pulled, a node restarted under a pull) would take from its transfers on a small
-     * machine; a mount requested meanwhile loads what it needs itself. A {@link #close()} while waiting skips the rest.
+     * <p>Each of those steps starts only once {@code hold} says so (the node has no download under way and the
+     * machine's CPUs are not busy): together they cost a node about 0.6 CPU-seconds (3% of the node CPU of the S1
+     * swarm benchmark, see BENCHMARKS.md), which a node started into a wave of pulls (a DaemonSet rolled out while
+     * images are pulled, a node restarted under a pull) would take from its transfers, or from containerd unpacking
+     * them, on a small machine; a mount requested meanwhile loads what it needs itself. A {@link #close()} while
+     * waiting skips the rest.
      */
-    private void warmUpWhenQuiet(BooleanSupplier downloading, Path scratch) {
+    private void warmUpWhenQuiet(BooleanSupplier hold, Path scratch) {
         long t0 = System.nanoTime();
         long[] waited = {0};
         try {
-            if (!quiet(downloading, waited)) {
+            if (!quiet(hold, waited)) {
                 return;
             }
             warmUpStarted = true;
             RafsMount.warmUp();
-            if (!quiet(downloading, waited)) {
+            if (!quiet(hold, waited)) {
                 return;
             }
             int digests = ChunkCodecWarmUp.warmUp();
-            if (!quiet(downloading, waited)) {
+            if (!quiet(hold, waited)) {
                 return;
             }
             MountsHandler.warmUp();
-            if (!quiet(downloading, waited)) {
+            if (!quiet(hold, waited)) {
                 return;
             }
             long registryBytes = RegistryPathWarmUp.run(scratch);
             warmUpDone = true;
-            LOG.info("mount warm-up done took_ms={} waited_for_downloads_ms={} blake3_digests={} registry_path_bytes={}",
+            LOG.info("mount warm-up done took_ms={} waited_ms={} blake3_digests={} registry_path_bytes={}",
                     (System.nanoTime() - t0) / 1_000_000 - waited[0], waited[0], digests, registryBytes);
         } catch (IOException | MountRequestException | RuntimeException | LinkageError e) {
             LOG.info("mount warm-up skipped took_ms={} reason={}", (System.nanoTime() - t0) / 1_000_000, e.toString());
@@ -136,13 +139,13 @@ public final class NodeMounts implements AutoCloseable {
     }
 
     /**
-     * Waits while the node downloads; adds the wait to {@code waited[0]} (ms). False when the node is stopping (then the
+     * Waits while {@code hold} says so; adds the wait to {@code waited[0]} (ms). False when the node is stopping (then the
      * rest of the warm-up is skipped, logged once).
      */
-    private boolean quiet(BooleanSupplier downloading, long[] waited) {
+    private boolean quiet(BooleanSupplier hold, long[] waited) {
         long t0 = System.nanoTime();
         try {
-            while (closing.getCount() > 0 && downloading.getAsBoolean()) {
+            while (closing.getCount() > 0 && hold.getAsBoolean()) {
                 closing.await(WARM_UP_QUIET_POLL_MILLIS, TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
@@ -150,7 +153,7 @@ public final class NodeMounts implements AutoCloseable {
         }
         waited[0] += (System.nanoTime() - t0) / 1_000_000;
         if (closing.getCount() == 0 || Thread.currentThread().isInterrupted()) {
-            LOG.info("mount warm-up skipped reason=node stopping waited_for_downloads_ms={}", waited[0]);
+            LOG.info("mount warm-up skipped reason=node stopping waited_ms={}", waited[0]);
             return false;
         }
         return true;
