@@ -187,7 +187,7 @@ public final class NodeDaemon implements AutoCloseable {
         started.push(blobTasks);
         NodeMounts mounts = new NodeMounts(config.dataDir.resolve("mounts"), ref -> new EngineBlobSource(engine, store,
                 blobTasks, ref, config.download.pieceTimeout), metrics.registry(),
-                StartUpHold.of(() -> !engine.activeTasks().isEmpty()));
+                () -> scheduler.otherHostCount().orElse(0) > 0, StartUpHold.of(() -> !engine.activeTasks().isEmpty()));
         started.push(mounts); // closed after the admin listener, before the engine and the store: unmounts them all
         HttpEndpoints adminHttp = HttpEndpoints.start("admin", hostPort(config.admin), 8, Map.of(
                 "/api/v1/mounts", new MountsHandler(mounts),

@@ -9,6 +9,7 @@ import dev.damselfly.scheduler.proto.scheduler.v2.StatTaskRequest;
 import dev.damselfly.scheduler.proto.scheduler.v2.AnnounceHostRequest;
 import dev.damselfly.scheduler.proto.scheduler.v2.DeleteHostRequest;
 import dev.damselfly.scheduler.proto.scheduler.v2.DeleteTaskRequest;
+import dev.damselfly.scheduler.proto.scheduler.v2.ListHostsRequest;
 import dev.damselfly.scheduler.proto.scheduler.v2.SchedulerGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
@@ -19,9 +20,12 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.ChannelOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -265,6 +269,29 @@ public final class SchedulerClient implements AutoCloseable {
             LOG.info("stat task scheduler={} task_id={} status={}", address, taskId, e.getStatus().getCode());
             return Optional.empty();
         }
+    }
+
+    /**
+     * How many hosts other than this one the schedulers know (ListHosts on each configured scheduler, hosts counted
+     * once by id): the peers a task of this host could be shared with. Empty when no scheduler answered (logged).
+     */
+    public OptionalInt otherHostCount() {
+        ensureOpen();
+        Set<String> others = new HashSet<>();
+        boolean answered = false;
+        for (String address : config.addresses()) {
+            try {
+                for (Host h : blocking(address).listHosts(ListHostsRequest.getDefaultInstance()).getHostsList()) {
+                    if (!h.getId().equals(hostId())) {
+                        others.add(h.getId());
+                    }
+                }
+                answered = true;
+            } catch (StatusRuntimeException e) {
+                LOG.info("list hosts scheduler={} host_id={} status={}", address, hostId(), e.getStatus().getCode());
+            }
+        }
+        return answered ? OptionalInt.of(others.size()) : OptionalInt.empty();
     }
 
     /** Sends DeleteHost to every scheduler, then closes the channels. Idempotent. */

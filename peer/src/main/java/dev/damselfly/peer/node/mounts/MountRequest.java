@@ -31,9 +31,10 @@ import java.util.Locale;
  * @param plainHttp         registries ({@code host[:port]}) spoken to over plain HTTP; null = none
  * @param caFile            extra CA certificates (PEM) for the registry; null = none
  * @param retries           registry retries after a 5xx or broken connection; null = 3
- * @param nodeReads         with {@code image}: {@code PIECES} (default: through the node's engine, whole pieces) or
- *                          {@code RANGES_WHEN_COLD} (reads the node has nothing of take exact registry ranges; see
- *                          {@link NodeReads})
+ * @param nodeReads         with {@code image}: {@code AUTO} (default: as PIECES when the node's schedulers know other
+ *                          hosts, else as RANGES_WHEN_COLD), {@code PIECES} (through the node's engine, whole pieces)
+ *                          or {@code RANGES_WHEN_COLD} (reads the node has nothing of take exact registry ranges); see
+ *                          {@link NodeReads}
  */
 public record MountRequest(String image, String bootstrap, String mountpoint, String blobDir, String cacheDir,
                            Long cacheSize, Long amplifyIo, String prefetch, List<String> prefetchList,
@@ -116,15 +117,15 @@ public record MountRequest(String image, String bootstrap, String mountpoint, St
         }
     }
 
-    /** How the node source reads what the node does not have; PIECES when absent. */
+    /** How the node source reads what the node does not have; AUTO when absent. */
     public NodeReads nodeReadsMode() throws MountRequestException {
         if (nodeReads == null) {
-            return NodeReads.PIECES;
+            return NodeReads.AUTO;
         }
         try {
             return NodeReads.valueOf(nodeReads.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new MountRequestException(400, "\"nodeReads\" must be PIECES or RANGES_WHEN_COLD, got \"" + nodeReads + "\"");
+            throw new MountRequestException(400, "\"nodeReads\" must be AUTO, PIECES or RANGES_WHEN_COLD, got \"" + nodeReads + "\"");
         }
     }
 

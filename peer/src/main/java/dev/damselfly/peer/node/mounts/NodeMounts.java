@@ -57,6 +57,8 @@ public final class NodeMounts implements AutoCloseable {
     private final Path workRoot;
     private final Function<ImageReference, BlobSource> nodeSource;
     private final MeterRegistry meterRegistry;
+    /** Whether the node's schedulers know other hosts: decides {@link NodeReads#AUTO}. */
+    private final BooleanSupplier otherHosts;
     private final Thread warmUp;
     /** Counted down by {@link #close()}: a warm-up still waiting for quiet gives up at once. */
     private final CountDownLatch closing = new CountDownLatch(1);
@@ -81,14 +83,17 @@ public final class NodeMounts implements AutoCloseable {
      * @param workRoot where fetched bootstraps are kept, one directory per mount ({@code {dataDir}/mounts})
      * @param nodeSource the node's in-process source for an image's blobs (store, peers, registry)
      * @param meterRegistry the node's registry: every mount's {@code damselfly_mount_*} meters go there too
+     * @param otherHosts whether the node's schedulers know hosts other than this one, asked when a mount of an image
+     *                   starts without a {@code nodeReads} of its own ({@link NodeReads#AUTO})
      * @param hold whether the start-up warm-up should wait, asked before each of its steps and then every
      *             {@value #WARM_UP_QUIET_POLL_MILLIS} ms until false (the node downloads, the machine's CPUs are busy)
      */
     public NodeMounts(Path workRoot, Function<ImageReference, BlobSource> nodeSource, MeterRegistry meterRegistry,
-            BooleanSupplier hold) {
+            BooleanSupplier otherHosts, BooleanSupplier hold) {
         this.workRoot = workRoot;
         this.nodeSource = nodeSource;
         this.meterRegistry = meterRegistry;
+        this.otherHosts = otherHosts;
         Path warmUpScratch = workRoot.resolveSibling("mount-warm-up"); // beside the mounts' work dirs, not among them
         warmUp = new Thread(() -> warmUpWhenQuiet(hold, warmUpScratch), "mount-warm-up");
         warmUp.setDaemon(true);
@@ -189,8 +194,10 @@ public final class NodeMounts implements AutoCloseable {
             mounts.put(mountpoint, entry);
         }
         MountSession session;
+        NodeReads reads;
         try {
-            session = MountSession.start(spec(request, mountpoint, id));
+            reads = request.image() == null ? null : decide(request.nodeReadsMode());
+            session = MountSession.start(spec(request, mountpoint, id, reads));
         } catch (MountRequestException e) {
             forget(mountpoint, entry);
             LOG.warn("mount refused mountpoint={} status={} reason={}", mountpoint, e.status(), e.getMessage());
@@ -205,7 +212,8 @@ public final class NodeMounts implements AutoCloseable {
         synchronized (this) {
             if (!closed) {
                 entry.session = session;
-                LOG.info("node mount live id={} mountpoint={} image={}", id, mountpoint, describe(request));
+                LOG.info("node mount live id={} mountpoint={} image={} node_reads={}", id, mountpoint, describe(request),
+                        reads == null ? "-" : reads);
                 return view(entry, session, "mounted");
             }
         }
@@ -294,7 +302,16 @@ public final class NodeMounts implements AutoCloseable {
         removeWorkDir(entry.id);
     }
 
-    private MountSpec spec(MountRequest request, Path mountpoint, String id) throws MountRequestException {
+    /** The way a mount of an image reads through the node: {@link NodeReads#AUTO} decided now, else as asked. */
+    private NodeReads decide(NodeReads asked) {
+        if (asked != NodeReads.AUTO) {
+            return asked;
+        }
+        return otherHosts.getAsBoolean() ? NodeReads.PIECES : NodeReads.RANGES_WHEN_COLD;
+    }
+
+    /** @param reads how an image's chunks are read through the node ({@code null} for a local bootstrap) */
+    private MountSpec spec(MountRequest request, Path mountpoint, String id, NodeReads reads) throws MountRequestException {
         Path blobDir = MountRequest.safePath("blobDir", request.blobDir());
         Path cacheDir = MountRequest.safePath("cacheDir", request.cacheDir());
         MountSpec.Builder b;
@@ -306,7 +323,6 @@ public final class NodeMounts implements AutoCloseable {
             } catch (InvalidReferenceException e) {
                 throw new MountRequestException(400, "\"image\" is not an image reference: " + e.getMessage());
             }
-            NodeReads reads = request.nodeReadsMode();
             client = client(request, ref);
             b = MountSpec.ofImage(ref, client, mountpoint).withBlobDir(blobDir).withWorkDir(workRoot.resolve(id))
                     .withNodeSource(r -> Optional.of(nodeSource(r, reads)));
@@ -314,7 +330,7 @@ public final class NodeMounts implements AutoCloseable {
             b = MountSpec.ofBootstrap(MountRequest.safePath("bootstrap", request.bootstrap()), blobDir, mountpoint);
         }
         try {
-            if (cacheDir == null && request.image() != null && request.nodeReadsMode() == NodeReads.RANGES_WHEN_COLD) {
+            if (cacheDir == null && reads == NodeReads.RANGES_WHEN_COLD) {
                 // registry ranges are not kept by the node: without a cache every re-read would fetch them again
                 cacheDir = workRoot.resolve(id).resolve("cache");
             }

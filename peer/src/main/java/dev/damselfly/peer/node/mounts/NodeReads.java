@@ -5,8 +5,14 @@ package dev.damselfly.peer.node.mounts;
  */
 public enum NodeReads {
     /**
-     * Default: every read goes through the node's download engine, which fetches the whole pieces (4 MiB or more)
-     * covering it, from peers or the registry, stores them and shares them with peers.
+     * Default: {@link #PIECES} when the node's schedulers know other hosts (peers a piece could be shared with),
+     * {@link #RANGES_WHEN_COLD} when the node is alone (nothing it fetched could serve anyone else, so it reads what
+     * the mount reads and no more, as nydusd would). Decided once, when the mount starts.
+     */
+    AUTO,
+    /**
+     * Every read goes through the node's download engine, which fetches the whole pieces (4 MiB or more) covering
+     * it, from peers or the registry, stores them and shares them with peers.
      */
     PIECES,
     /**

@@ -195,11 +195,12 @@ class NodeMountsApiTest {
             NodeDaemon node = startNodeFor(registry);
             try {
                 HttpResponse<String> created = post(node, JSON.writeValueAsString(Map.of(
-                        "image", ref.toString(), "mountpoint", mp.toString())));
+                        "image", ref.toString(), "mountpoint", mp.toString(), "nodeReads", "PIECES")));
                 assertEquals(201, created.statusCode(), created.body());
                 assertArrayEquals(data, Files.readAllBytes(mp.resolve("data/big.bin")));
                 JsonNode listed = JSON.readTree(get(node, "/api/v1/mounts").body()).get(0);
                 assertEquals(ref.toString(), listed.get("image").asText());
+                assertFalse(listed.get("sources").get(0).asText().contains("ranges when cold"), listed.toString());
                 assertTrue(listed.get("fetchedBytes").path("peer").asLong() > 0,
                         "chunks came through the node's engine: " + listed);
                 assertEquals(0, listed.get("fetchedBytes").path("registry").asLong(), listed.toString());
@@ -228,9 +229,10 @@ class NodeMountsApiTest {
     }
 
     /**
-     * {@code "nodeReads": "RANGES_WHEN_COLD"} on a node holding nothing of the image: a small file's read takes its
-     * range from the registry (fewer bytes than the blob, which is one piece), creates no task in the node's store,
-     * keeps the chunks in the mount's own cache (in its work dir, removed with it), and an unknown value is refused.
+     * A mount without {@code "nodeReads"} on a node alone (its scheduler knows no other host: {@code AUTO} reads as
+     * {@code RANGES_WHEN_COLD}), holding nothing of the image: a small file's read takes its range from the registry
+     * (fewer bytes than the blob, which is one piece), creates no task in the node's store, keeps the chunks in the
+     * mount's own cache (in its work dir, removed with it), and an unknown value is refused.
      */
     @Test
     void coldRangesReadOnlyWhatIsReadAndCreateNoTask() throws Exception {
@@ -244,7 +246,7 @@ class NodeMountsApiTest {
                 assertRefused(node, 400, "nodeReads", JSON.writeValueAsString(Map.of("image", ref.toString(),
                         "mountpoint", mp.toString(), "nodeReads", "SOMETIMES")));
                 HttpResponse<String> created = post(node, JSON.writeValueAsString(Map.of(
-                        "image", ref.toString(), "mountpoint", mp.toString(), "nodeReads", "ranges_when_cold")));
+                        "image", ref.toString(), "mountpoint", mp.toString())));
                 assertEquals(201, created.statusCode(), created.body());
                 assertArrayEquals(small, Files.readAllBytes(mp.resolve("etc/greeting")));
                 JsonNode listed = JSON.readTree(get(node, "/api/v1/mounts").body()).get(0);
@@ -267,6 +269,49 @@ class NodeMountsApiTest {
             assertFalse(MountTable.isMountPoint(mp), "stopping the node unmounted its mount");
             try (var left = Files.list(dir.resolve("data/mounts"))) {
                 assertEquals(0, left.count(), "the mount's work dir and cache are removed");
+            }
+        }
+    }
+
+    /**
+     * {@code AUTO} on a node whose scheduler knows another host reads whole pieces through the engine (a task the
+     * other host could fetch from this one); {@code "ranges_when_cold"} (any case) still asks for ranges there.
+     */
+    @Test
+    void autoReadsWholePiecesOnceTheSchedulerKnowsAnotherHost() throws Exception {
+        try (RegistryServer registry = RegistryServer.start();
+             RegistryClient client = RegistryClient.create(RegistryClientConfig.builder().build())) {
+            ImageReference ref = ImageReference.parse(registry.hostPort() + "/nydus/shared:v1");
+            push(client, ref);
+            NodeDaemon node = startNodeFor(registry);
+            NodeDaemon other = null;
+            try {
+                other = NodeDaemon.start(NodeConfigLoader.load(Optional.empty(), List.of(
+                        "dataDir=" + dir.resolve("other"), "host.ip=127.0.0.1", "host.hostname=mounts-test-other",
+                        "upload.listen=127.0.0.1", "upload.grpcPort=0", "upload.vortexPort=0",
+                        "scheduler.addresses=[127.0.0.1:" + node.ports().get("scheduler") + "]",
+                        "proxy.enabled=false", "metrics.listen=127.0.0.1", "metrics.port=0",
+                        "health.listen=127.0.0.1", "health.port=0", "admin.port=0")));
+                Path mp = mountpoint("mnt-auto");
+                HttpResponse<String> created = post(node, JSON.writeValueAsString(Map.of(
+                        "image", ref.toString(), "mountpoint", mp.toString())));
+                assertEquals(201, created.statusCode(), created.body());
+                assertArrayEquals(small, Files.readAllBytes(mp.resolve("etc/greeting")));
+                JsonNode listed = JSON.readTree(get(node, "/api/v1/mounts").body()).get(0);
+                assertFalse(listed.get("sources").get(0).asText().contains("ranges when cold"), listed.toString());
+                assertTrue(JSON.readTree(get(node, "/api/v1/tasks").body()).size() >= 1,
+                        "the read started a piece task, which the other host could share");
+                Path ranged = mountpoint("mnt-ranged");
+                HttpResponse<String> asked = post(node, JSON.writeValueAsString(Map.of(
+                        "image", ref.toString(), "mountpoint", ranged.toString(), "nodeReads", "ranges_when_cold")));
+                assertEquals(201, asked.statusCode(), asked.body());
+                JsonNode second = JSON.readTree(get(node, "/api/v1/mounts").body()).get(1);
+                assertTrue(second.get("sources").get(0).asText().contains("ranges when cold"), second.toString());
+            } finally {
+                if (other != null) {
+                    other.close();
+                }
+                node.close();
             }
         }
     }

@@ -18,7 +18,7 @@ class NodeMountsWarmUpTest {
     private NodeMounts mounts(AtomicBoolean downloading) {
         return new NodeMounts(dir.resolve("mounts"), ref -> {
             throw new AssertionError("no mount in this test");
-        }, new SimpleMeterRegistry(), downloading::get);
+        }, new SimpleMeterRegistry(), () -> false, downloading::get);
     }
 
     @Test
