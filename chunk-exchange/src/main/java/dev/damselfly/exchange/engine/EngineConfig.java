@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param concurrentPieceCount pieces downloaded from parents in parallel per task
  *        (Dragonfly {@code download.concurrentPieceCount}); default 8
- * @param backToSourceConcurrency Range GETs to the origin in parallel per task; default 8, reached after a ramp:
+ * @param backToSourceConcurrency pieces in flight from the origin per task (one Range GET covers up to 4 consecutive
+ *                                ones when the task is read in ascending order); default 8, reached after a ramp:
  *                                1 until the task's first piece from the origin is stored, then doubled by each one
  * @param pieceTimeout deadline of one piece from a parent (Dragonfly {@code download.pieceTimeout}); default 360 s
  * @param downloadRateLimit node-wide limit of piece bytes taken from parents, bytes per second; 0 = unlimited;

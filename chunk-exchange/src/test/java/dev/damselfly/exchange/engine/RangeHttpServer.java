@@ -75,6 +75,18 @@ final class RangeHttpServer implements AutoCloseable {
         return ranges.stream().filter(r -> r != null && !r.equals("bytes=0-0")).count();
     }
 
+    /** Bytes the piece requests asked for (each range's length; the {@code bytes=0-0} length lookups not counted). */
+    long bytesRequested() {
+        long sum = 0;
+        for (String r : ranges) {
+            Matcher m = r == null || r.equals("bytes=0-0") ? null : RANGE.matcher(r);
+            if (m != null && m.matches() && !m.group(2).isEmpty()) {
+                sum += Long.parseLong(m.group(2)) - Long.parseLong(m.group(1)) + 1;
+            }
+        }
+        return sum;
+    }
+
     /** For each piece request (not a length lookup), in arrival order: piece requests being answered, itself included. */
     List<Integer> piecesInFlightAtArrival() {
         return List.copyOf(piecesInFlightAtArrival);
