@@ -8,7 +8,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node source of a mount asked with {@link NodeReads#RANGES_WHEN_COLD}: a read the node can serve without a new
+ * The node source of a mount that reads {@link NodeReads#RANGES_WHEN_COLD} (asked so, or {@link NodeReads#AUTO} on a
+ * node alone): a read the node can serve without a new
  * download ({@link EngineBlobSource#warm}) goes through its engine; any other read takes exactly its range from the
  * registry ({@link EngineBlobSource#readFromRegistry}) instead of waiting for whole pieces. The mount verifies the
  * bytes either way. Thread-safe.

@@ -91,6 +91,7 @@ class NodeMountsApiTest {
         return startNode("proxy.registries=[{name: \"" + registry.hostPort() + "\", url: \"" + registry.baseUri() + "\"}]");
     }
 
+    /** A node with loopback listeners on free ports; {@code extra} settings come last and win. */
     private NodeDaemon startNode(String... extra) {
         List<String> sets = new ArrayList<>(List.of(
                 "dataDir=" + dir.resolve("data"), "host.ip=127.0.0.1", "host.hostname=mounts-test",
@@ -286,12 +287,8 @@ class NodeMountsApiTest {
             NodeDaemon node = startNodeFor(registry);
             NodeDaemon other = null;
             try {
-                other = NodeDaemon.start(NodeConfigLoader.load(Optional.empty(), List.of(
-                        "dataDir=" + dir.resolve("other"), "host.ip=127.0.0.1", "host.hostname=mounts-test-other",
-                        "upload.listen=127.0.0.1", "upload.grpcPort=0", "upload.vortexPort=0",
-                        "scheduler.addresses=[127.0.0.1:" + node.ports().get("scheduler") + "]",
-                        "proxy.enabled=false", "metrics.listen=127.0.0.1", "metrics.port=0",
-                        "health.listen=127.0.0.1", "health.port=0", "admin.port=0")));
+                other = startNode("dataDir=" + dir.resolve("other"), "host.hostname=mounts-test-other",
+                        "scheduler.addresses=[127.0.0.1:" + node.ports().get("scheduler") + "]", "proxy.enabled=false");
                 Path mp = mountpoint("mnt-auto");
                 HttpResponse<String> created = post(node, JSON.writeValueAsString(Map.of(
                         "image", ref.toString(), "mountpoint", mp.toString())));
