@@ -70,10 +70,8 @@ class ParentHostSlotsWireTest extends WireLabTest {
     void aTaskEndedWithPiecesInFlightGivesItsHostSlotsBack() throws Exception {
         EngineConfig config = EngineConfig.defaults().withDirectOriginThreshold(0)
                 .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(60));
-        // 256 KiB/s: each 64 KiB piece takes about 250 ms alone, and after the bucket's first second's worth the
-        // download needs about 7 s, so pieces are still in flight when a busy machine gets round to looking (at
-        // 1 MiB/s a loaded CI run once finished the whole 2 MiB before the check below)
-        WireNode parent = lab.node("parent", config, u -> u.withUploadRateLimit(256L << 10));
+        // 1 MiB/s: each 64 KiB piece takes about 60 ms alone, so pieces are in flight for about a second
+        WireNode parent = lab.node("parent", config, u -> u.withUploadRateLimit(1L << 20));
         WireNode child = lab.node("child", config);
         byte[] blob = DeterministicBytes.bytes(50, PIECES * PIECE);
         TaskRequest r = lab.request("/layer-ended", blob, PIECE);
@@ -81,7 +79,11 @@ class ParentHostSlotsWireTest extends WireLabTest {
 
         TaskDownload download = child.engine.download(r);
         CompletableFuture<DownloadResult> completion = download.completion();
-        download.piece(0).get(30, TimeUnit.SECONDS);
+        // watched from the start (a loaded machine once looked only after the whole download had finished)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (child.engine.parentHosts().tracked() == 0 && !completion.isDone() && System.nanoTime() - deadline < 0) {
+            Thread.sleep(1);
+        }
         assertTrue(child.engine.parentHosts().tracked() > 0, "pieces are in flight from the parent's host");
         child.engine.close();
 
