@@ -392,6 +392,19 @@ public final class PieceStore implements AutoCloseable {
         return Optional.ofNullable(reader.regionInMemory(tasks.require(taskId), number));
     }
 
+    /**
+     * Registers a reader that will go through pieces {@code [firstPiece, lastPiece]} of a task in order: the pieces
+     * kept in memory since their write that it has not passed yet are dropped last (see {@link PieceFollower}). The
+     * task need not exist yet. Close the answer when the reader ends.
+     */
+    public PieceFollower follow(String taskId, int firstPiece, int lastPiece) {
+        checkOpen();
+        if (lastPiece < firstPiece || ctx.config.recentPiecesBytes() == 0) {
+            return PieceFollower.NONE;
+        }
+        return ctx.recent.follow(taskId, firstPiece, lastPiece);
+    }
+
     /** Whether the store keeps the piece in memory now (a later {@link #regionInMemory} may still miss it). */
     public boolean keepsInMemory(String taskId, int number) {
         return ctx.recent.contains(new PieceKey(taskId, number));

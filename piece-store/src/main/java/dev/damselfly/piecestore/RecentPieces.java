@@ -2,9 +2,11 @@ package dev.damselfly.piecestore;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,8 +19,14 @@ import java.util.Map;
  * <p>Pieces above {@link PieceStoreConfig#hotCacheMaxPieceBytes()} land here; the hot cache keeps the small ones.
  * Not Caffeine like the hot cache: its admission policy weighs a new entry against the one it would evict by past
  * use, and a piece just written has none yet, so it would often be turned away exactly when its readers come.
- * Least recently used goes first; bounded by {@link PieceStoreConfig#recentPiecesBytes()} in all, counting each
- * piece's buffer capacity. Pieces sit in direct buffers (a socket write sends them without another copy), allocated
+ * Bounded by {@link PieceStoreConfig#recentPiecesBytes()} in all, counting each piece's buffer capacity.
+ *
+ * <p>Readers that go through a task in order (a local client's stream, the task's SHA-256) say so with a
+ * {@link Follower}: a kept piece at or after a follower's place is <em>awaited</em>. To make room, pieces nobody awaits
+ * go first, least recently used first; awaited pieces are never dropped for a newcomer, which is simply not kept when
+ * only awaited pieces are left. A download that runs ahead of its readers thus keeps the pieces they will read next,
+ * and only the ones beyond the bound are read back from the file, instead of every piece being dropped just before its
+ * reader comes (plain LRU drops the oldest pieces, the very ones the readers need next). Pieces sit in direct buffers (a socket write sends them without another copy), allocated
  * as needed in power-of-two sizes and reused: a buffer returns to the pool once the set has dropped its piece and the
  * last reader has released it. A reader holds a piece through a {@link Held}, which it must close. When every buffer
  * is held by readers of pieces already dropped, a new piece is simply not kept.
@@ -38,6 +46,8 @@ final class RecentPieces {
     private final LinkedHashMap<PieceKey, Entry> entries = new LinkedHashMap<>(64, 0.75f, true);
     /** Free buffers by capacity. */
     private final Map<Integer, ArrayDeque<ByteBuffer>> free = new HashMap<>();
+    /** Followers by task id. */
+    private final Map<String, List<Follower>> followers = new HashMap<>();
     /** Capacity of the buffers of {@link #entries}. */
     private long keptBytes;
     /** Capacity of every buffer allocated and not let go: kept, held by readers after being dropped, or free. */
@@ -91,15 +101,18 @@ final class RecentPieces {
         }
     }
 
-    /** Keeps a copy of {@code bytes} (position to limit, left as they are) under {@code key}, when there is room. */
-    void offer(PieceKey key, ByteBuffer bytes) {
+    /**
+     * Keeps a copy of {@code bytes} (position to limit, left as they are) under {@code key}, when there is room;
+     * answers whether it was kept.
+     */
+    boolean offer(PieceKey key, ByteBuffer bytes) {
         int length = bytes.remaining();
         if (length > maxBytes || length > MAX_PIECE_BYTES) {
-            return;
+            return false;
         }
         int capacity = capacityFor(length);
         if (capacity > maxBytes) {
-            return;
+            return false;
         }
         ByteBuffer buf;
         synchronized (lock) {
@@ -108,10 +121,12 @@ final class RecentPieces {
                 keptBytes -= old.bytes.capacity();
                 release(old);
             }
-            evictUntilRoomFor(capacity);
+            if (!evictUntilRoomFor(capacity)) {
+                return false; // only awaited pieces left: they stay, this one is read from the file when needed
+            }
             buf = take(capacity);
             if (buf == null) {
-                return;
+                return false;
             }
         }
         buf.clear();
@@ -125,7 +140,9 @@ final class RecentPieces {
                 release(replaced);
             }
             evictUntilRoomFor(0);
+            evictAnyUntilWithinBound();
         }
+        return true;
     }
 
     /** The piece under {@code key}, held until the answer is closed; null when it is not kept. */
@@ -192,13 +209,111 @@ final class RecentPieces {
         }
     }
 
-    private void evictUntilRoomFor(int capacity) {
-        Iterator<Entry> it = entries.values().iterator();
+    /**
+     * Drops pieces no follower awaits, least recently used first, until {@code capacity} more bytes fit; answers
+     * whether they fit. Under the lock.
+     */
+    private boolean evictUntilRoomFor(int capacity) {
+        Iterator<Map.Entry<PieceKey, Entry>> it = entries.entrySet().iterator();
         while (keptBytes + capacity > maxBytes && it.hasNext()) {
+            Map.Entry<PieceKey, Entry> e = it.next();
+            if (awaited(e.getKey())) {
+                continue;
+            }
+            it.remove();
+            keptBytes -= e.getValue().bytes.capacity();
+            release(e.getValue());
+        }
+        return keptBytes + capacity <= maxBytes;
+    }
+
+    /**
+     * Keeps the bound when two offers raced past it (each made room before copying outside the lock): drops pieces
+     * least recently used first, awaited or not. Under the lock.
+     */
+    private void evictAnyUntilWithinBound() {
+        Iterator<Entry> it = entries.values().iterator();
+        while (keptBytes > maxBytes && it.hasNext()) {
             Entry e = it.next();
             it.remove();
             keptBytes -= e.bytes.capacity();
             release(e);
+        }
+    }
+
+    /** Whether a follower of the piece's task has not passed it yet. Under the lock. */
+    private boolean awaited(PieceKey key) {
+        List<Follower> of = followers.get(key.taskId());
+        if (of == null) {
+            return false;
+        }
+        for (Follower f : of) {
+            if (f.next <= key.number() && key.number() <= f.last) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Registers a reader that goes through pieces {@code [first, last]} of a task in order; the pieces it has not
+     * passed stay kept ahead of others (see the class comment). Close it when the reader ends.
+     */
+    Follower follow(String taskId, int first, int last) {
+        Follower f = new Follower(this, taskId, first, last);
+        synchronized (lock) {
+            followers.computeIfAbsent(taskId, k -> new ArrayList<>(2)).add(f);
+        }
+        return f;
+    }
+
+    /** Followers registered and not closed. For tests. */
+    int followerCount() {
+        synchronized (lock) {
+            return followers.values().stream().mapToInt(List::size).sum();
+        }
+    }
+
+    /** An in-order reader's place in a task; see {@link #follow}. Thread-safe. */
+    static final class Follower implements PieceFollower {
+        private final RecentPieces owner;
+        private final String taskId;
+        private final int last;
+        /** The next piece the reader will read; guarded by the owner's lock. */
+        private int next;
+        private boolean closed;
+
+        private Follower(RecentPieces owner, String taskId, int first, int last) {
+            this.owner = owner;
+            this.taskId = taskId;
+            this.next = first;
+            this.last = last;
+        }
+
+        @Override
+        public void moveTo(int nextPiece) {
+            synchronized (owner.lock) {
+                if (!closed && nextPiece > next) {
+                    next = nextPiece;
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            synchronized (owner.lock) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                List<Follower> of = owner.followers.get(taskId);
+                if (of != null) {
+                    of.remove(this);
+                    if (of.isEmpty()) {
+                        owner.followers.remove(taskId);
+                    }
+                }
+            }
         }
     }
 

@@ -31,6 +31,7 @@ final class StoreContext {
         this.layout = new ContentLayout(dir);
         this.hot = new HotPieceCache(config.hotCacheBytes(), config.hotCacheMaxPieceBytes());
         this.recent = new RecentPieces(config.recentPiecesBytes());
+        metrics.registerRecent(recent::followerCount);
         this.usage = usage;
         this.metrics = metrics;
         this.direct = config.directIo() ? DirectIo.probe(layout.root()).orElse(null) : null;
@@ -45,7 +46,9 @@ final class StoreContext {
         if (bytes.remaining() <= config.hotCacheMaxPieceBytes()) {
             hot.offer(key, bytes);
         } else {
-            recent.offer(key, bytes);
+            if (!recent.offer(key, bytes) && config.recentPiecesBytes() > 0) {
+                metrics.recentNotKept.increment();
+            }
         }
     }
 

@@ -18,6 +18,10 @@ import java.util.function.Supplier;
  *   <li>{@code damselfly.piecestore.hot.cache} (counter, tag {@code result} = {@code hit}|{@code miss})</li>
  *   <li>{@code damselfly.piecestore.recent.pieces} (counter, tag {@code result} = {@code hit}|{@code miss}: reads
  *       of a piece too large for the hot cache answered from the {@link RecentPieces} or not)</li>
+ *   <li>{@code damselfly.piecestore.recent.not.kept} (counter: large pieces written but not kept in memory, for
+ *       lack of room beside the pieces in-order readers still await or readers still hold; a steady rise says
+ *       {@code recentPiecesBytes} is small for the readers' lag) and {@code damselfly.piecestore.recent.followers}
+ *       (gauge: in-order readers following a task, see {@link PieceFollower})</li>
  *   <li>{@code damselfly.piecestore.evicted.bytes} (counter, bytes), {@code damselfly.piecestore.evicted.tasks}
  *       (counter, tag {@code reason})</li>
  *   <li>{@code damselfly.piecestore.gc} (timer: count = runs, total time = duration)</li>
@@ -36,6 +40,7 @@ final class StoreMetrics {
     final Counter cacheMisses;
     final Counter recentHits;
     final Counter recentMisses;
+    final Counter recentNotKept;
     final Counter evictedBytes;
     final Timer gc;
     final Counter digestFailuresWrite;
@@ -57,6 +62,8 @@ final class StoreMetrics {
         cacheMisses = Counter.builder(PREFIX + "hot.cache").tag("result", "miss").register(registry);
         recentHits = Counter.builder(PREFIX + "recent.pieces").tag("result", "hit").register(registry);
         recentMisses = Counter.builder(PREFIX + "recent.pieces").tag("result", "miss").register(registry);
+        recentNotKept = Counter.builder(PREFIX + "recent.not.kept")
+                .description("large pieces written but not kept in memory for lack of room").register(registry);
         evictedBytes = Counter.builder(PREFIX + "evicted.bytes").baseUnit("bytes").register(registry);
         gc = Timer.builder(PREFIX + "gc").description("garbage-collection runs").register(registry);
         digestFailuresWrite = Counter.builder(PREFIX + "digest.failures").tag("stage", "write").register(registry);
@@ -65,6 +72,12 @@ final class StoreMetrics {
                 .register(registry);
         directReadBytes = Counter.builder(PREFIX + "direct.bytes").tag("op", "read").baseUnit("bytes")
                 .register(registry);
+    }
+
+    /** Registers the gauge of in-order readers following a task. */
+    void registerRecent(Supplier<Number> followers) {
+        Gauge.builder(PREFIX + "recent.followers", followers)
+                .description("in-order readers following a task's pieces").register(registry);
     }
 
     /** Registers the disk-usage gauges. */

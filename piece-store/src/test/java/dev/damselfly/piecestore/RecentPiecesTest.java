@@ -2,6 +2,7 @@ package dev.damselfly.piecestore;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
-/** The recent pieces on their own: the byte bound, least recently used out, held buffers never reused. */
+/**
+ * The recent pieces on their own: the byte bound, least recently used out, held buffers never reused, pieces an
+ * in-order reader still awaits kept ahead of the others.
+ */
 class RecentPiecesTest {
     /** Piece size in these tests: 64 KiB, the smallest buffer. */
     static final int PIECE = 64 << 10;
@@ -134,5 +138,89 @@ class RecentPiecesTest {
         small.offer(new PieceKey(TASK, 0), ByteBuffer.allocate(PIECE + 1));
         assertEquals(0, small.size());
         assertEquals(0, small.allocatedBytes());
+    }
+
+    @Test
+    void piecesAFollowerAwaitsOutlastPiecesNobodyAwaits() {
+        String other = TestData.taskId("recent-other");
+        RecentPieces recent = new RecentPieces(4L * PIECE);
+        try (RecentPieces.Follower follower = recent.follow(TASK, 0, 99)) {
+            recent.offer(new PieceKey(TASK, 0), piece(0));
+            recent.offer(new PieceKey(other, 0), piece(0));
+            recent.offer(new PieceKey(TASK, 1), piece(1));
+            recent.offer(new PieceKey(other, 1), piece(1));
+            assertTrue(recent.offer(new PieceKey(TASK, 2), piece(2)));
+            assertTrue(recent.offer(new PieceKey(TASK, 3), piece(3)));
+            assertEquals(4, recent.size());
+            assertNull(recent.get(new PieceKey(other, 0)), "nobody awaits the other task's pieces: they go first");
+            assertNull(recent.get(new PieceKey(other, 1)));
+            for (int n = 0; n < 4; n++) {
+                try (RecentPieces.Held h = recent.get(new PieceKey(TASK, n))) {
+                    assertNotNull(h, "awaited piece " + n);
+                    assertArrayEquals(TestData.bytes(piece(n)), bytesOf(h));
+                }
+            }
+        }
+    }
+
+    @Test
+    void whenOnlyAwaitedPiecesAreLeftANewcomerIsNotKeptUntilTheFollowerMovesOn() {
+        RecentPieces recent = new RecentPieces(2L * PIECE);
+        RecentPieces.Follower follower = recent.follow(TASK, 0, 99);
+        recent.offer(new PieceKey(TASK, 0), piece(0));
+        recent.offer(new PieceKey(TASK, 1), piece(1));
+        recent.get(new PieceKey(TASK, 1)).close(); // a use does not make a piece less awaited
+        assertFalse(recent.offer(new PieceKey(TASK, 2), piece(2)), "no room beside two awaited pieces");
+        assertNull(recent.get(new PieceKey(TASK, 2)));
+        assertEquals(2, recent.size());
+
+        follower.moveTo(1); // piece 0 read: no longer awaited
+        follower.moveTo(0); // never back
+        assertTrue(recent.offer(new PieceKey(TASK, 2), piece(2)));
+        assertNull(recent.get(new PieceKey(TASK, 0)), "the passed piece made room");
+        assertNotNull(recent.get(new PieceKey(TASK, 1)));
+        assertFalse(recent.offer(new PieceKey(TASK, 3), piece(3)), "pieces 1 and 2 are still awaited");
+
+        follower.close();
+        follower.close();
+        follower.moveTo(50); // after close: nothing
+        assertEquals(0, recent.followerCount());
+        assertTrue(recent.offer(new PieceKey(TASK, 3), piece(3)), "a closed follower awaits nothing");
+        assertEquals(2, recent.size());
+    }
+
+    @Test
+    void aFollowerAwaitsOnlyItsOwnRangeFromItsPlaceOn() {
+        RecentPieces recent = new RecentPieces(3L * PIECE);
+        try (RecentPieces.Follower follower = recent.follow(TASK, 2, 3)) {
+            recent.offer(new PieceKey(TASK, 2), piece(2));
+            recent.offer(new PieceKey(TASK, 3), piece(3));
+            recent.offer(new PieceKey(TASK, 1), piece(1)); // before the range
+            recent.offer(new PieceKey(TASK, 4), piece(4)); // after it: piece 1 goes, not 2 or 3
+            assertNull(recent.get(new PieceKey(TASK, 1)));
+            recent.offer(new PieceKey(TASK, 5), piece(5)); // piece 4 goes
+            assertNull(recent.get(new PieceKey(TASK, 4)));
+            assertNotNull(recent.get(new PieceKey(TASK, 2)));
+            assertNotNull(recent.get(new PieceKey(TASK, 3)));
+            assertEquals(1, recent.followerCount());
+        }
+        assertEquals(0, recent.followerCount());
+    }
+
+    @Test
+    void twoFollowersOfOneTaskBothHaveToPassAPiece() {
+        RecentPieces recent = new RecentPieces(2L * PIECE);
+        RecentPieces.Follower stream = recent.follow(TASK, 0, 99);
+        RecentPieces.Follower hasher = recent.follow(TASK, 0, 99);
+        recent.offer(new PieceKey(TASK, 0), piece(0));
+        recent.offer(new PieceKey(TASK, 1), piece(1));
+        stream.moveTo(2);
+        assertFalse(recent.offer(new PieceKey(TASK, 2), piece(2)), "the hasher still awaits 0 and 1");
+        hasher.moveTo(1);
+        assertTrue(recent.offer(new PieceKey(TASK, 2), piece(2)));
+        assertNull(recent.get(new PieceKey(TASK, 0)));
+        stream.close();
+        hasher.close();
+        assertEquals(0, recent.followerCount());
     }
 }

@@ -1,5 +1,6 @@
 package dev.damselfly.exchange.engine;
 
+import dev.damselfly.piecestore.PieceFollower;
 import dev.damselfly.piecestore.PieceRegion;
 import dev.damselfly.piecestore.PieceStore;
 import java.nio.ByteBuffer;
@@ -17,7 +18,8 @@ import java.util.concurrent.Executor;
  *
  * <p>Each piece is hashed from the store's memory while it still keeps the piece it has just written (the very
  * bytes that were checked and written; a later read of the file checks them against their CRC-32), else read back
- * from the content file (every such read is CRC-checked by the store).
+ * from the content file (every such read is CRC-checked by the store). The hasher follows the task in the store
+ * ({@link PieceStore#follow}), so the kept pieces it has not hashed yet are the last the store drops.
  *
  * <p>Driven by one thread (the task's driver): {@link #advance} and {@link #finish} are not called concurrently. A
  * background job that fails (a piece dropped as corrupt on read) is forgotten and {@link #finish} hashes everything
@@ -33,6 +35,7 @@ final class ContentHasher {
     private CompletableFuture<Void> job = CompletableFuture.completedFuture(null);
     private ByteBuffer[] buffers; // two buffers for pieces read from the file: one hashed while the next is read
     private final Executor workers;
+    private final PieceFollower follower;
 
     /** @param workers run the background jobs and the read of the next piece while the current one is hashed */
     ContentHasher(PieceStore store, String taskId, int pieceLength, int pieceCount, Executor workers) {
@@ -41,6 +44,7 @@ final class ContentHasher {
         this.taskId = taskId;
         this.pieceLength = pieceLength;
         this.pieceCount = pieceCount;
+        this.follower = store.follow(taskId, 0, pieceCount - 1);
     }
 
     /**
@@ -72,7 +76,13 @@ final class ContentHasher {
         }
         hash(next, pieceCount);
         next = pieceCount;
+        close();
         return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** Stops following the task (the task ended, or the digest is done); a job still running ends on its own. */
+    void close() {
+        follower.close();
     }
 
     private void restart() {
@@ -115,6 +125,7 @@ final class ContentHasher {
                 } else {
                     digest.update(fromFile);
                 }
+                follower.moveTo(n + 1);
             }
         } finally {
             if (ahead != null) { // a failure left a read running into a buffer: let it end first

@@ -1,5 +1,6 @@
 package dev.damselfly.exchange.engine;
 
+import dev.damselfly.piecestore.PieceFollower;
 import dev.damselfly.piecestore.PieceStore;
 import dev.damselfly.piecestore.TaskLease;
 import java.io.IOException;
@@ -10,7 +11,8 @@ import java.util.function.IntFunction;
 
 /**
  * A blocking reader's place in the bytes {@code [offset, offset+length)} of a task: the position, the piece it falls
- * in, the wait for that piece, and the lease that pins the task until closed. {@link PieceInputStream} (bytes) and
+ * in, the wait for that piece, the lease that pins the task until closed, and a {@link PieceFollower} so that the
+ * pieces ahead of the position that the store keeps in memory stay there until read. {@link PieceInputStream} (bytes) and
  * {@link PieceRegionStream} (file regions) read through one. Not thread-safe, except {@link #close()}.
  */
 final class PieceCursor {
@@ -19,7 +21,9 @@ final class PieceCursor {
     final TaskLease lease;
     private final long end;
     private final IntFunction<CompletableFuture<Void>> await;
+    private final PieceFollower follower;
     private long position;
+    private int followerPiece;
     private volatile boolean closed;
 
     /** @param await the future of a piece, asking for it first when it is not stored */
@@ -31,6 +35,9 @@ final class PieceCursor {
         this.end = offset + length;
         this.await = await;
         this.lease = store.pin(taskId);
+        this.followerPiece = piece();
+        this.follower = length <= 0 ? PieceFollower.NONE
+                : store.follow(taskId, followerPiece, (int) ((end - 1) / pieceLength));
     }
 
     /** @throws IOException naming {@code what} once the reader was closed */
@@ -57,6 +64,11 @@ final class PieceCursor {
 
     void advance(long bytes) {
         position += bytes;
+        int now = piece();
+        if (now != followerPiece) { // once per piece, not per read
+            followerPiece = now;
+            follower.moveTo(now);
+        }
     }
 
     /**
@@ -83,6 +95,7 @@ final class PieceCursor {
             return false;
         }
         closed = true;
+        follower.close();
         lease.close();
         return true;
     }

@@ -1036,6 +1036,9 @@ final class TaskRun {
         }
         terminated = true;
         swarm.closeAll();
+        if (hasher != null) {
+            hasher.close();
+        }
         lease.close();
         engine.runEnded(this);
         engine.metrics().taskEnded(request, failed,

@@ -129,6 +129,30 @@ class DownloadEngineOriginTest {
         assertTrue(m.getMessage().contains(wrong) && m.getMessage().contains(sha256(BLOB)), m.getMessage());
         assertTrue(a.store.taskInfo(r.taskId()).isEmpty(), "task deleted");
         assertEquals(1, a.meters.get(EngineMetrics.TASK_FAILURE_TOTAL).counter().count());
+        assertEquals(0, followers(a), "the task digest let go of the task");
+    }
+
+    /** In-order readers following a task in the node's store ({@code damselfly.piecestore.recent.followers}). */
+    private static double followers(EngineNode n) {
+        return n.meters.get("damselfly.piecestore.recent.followers").gauge().value();
+    }
+
+    @Test
+    void streamsAndTheTaskDigestFollowTheTaskInTheStoreUntilTheyEnd() throws Exception {
+        EngineNode a = node(EngineConfig.defaults().withConcurrency(8, 3));
+        http.delay(30);
+        TaskDownload d = a.engine.download(request("/follow").withExpectedSha256("sha256:" + sha256(BLOB)));
+        InputStream whole = d.openStream(0, BLOB.length);
+        PieceRegionStream second = d.openRegions(PIECE, PIECE);
+        assertTrue(followers(a) >= 2, "two streams follow the task: " + followers(a));
+        assertArrayEquals(Arrays.copyOfRange(BLOB, PIECE, 2 * PIECE), sendAll(second, new ArrayList<>()));
+        assertArrayEquals(BLOB, readAll(whole));
+        d.completion().get(20, TimeUnit.SECONDS);
+        assertEquals(0, followers(a), "closed streams and the finished digest follow nothing");
+        try (InputStream empty = d.openStream(3, 0)) {
+            assertEquals(0, followers(a), "an empty range follows nothing");
+            assertEquals(-1, empty.read());
+        }
     }
 
     @Test
