@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -403,6 +404,34 @@ public final class PieceStore implements AutoCloseable {
             return PieceFollower.NONE;
         }
         return ctx.recent.follow(taskId, firstPiece, lastPiece);
+    }
+
+    /**
+     * The next piece the slowest of the task's in-order readers ({@link #follow}) will read, or -1 when no reader
+     * follows it. A reader whose next piece is stored and who has not moved on for {@code stalledAfter} is left
+     * out: it is not waiting for the download but stopped reading (a client that paused), and must not hold
+     * anything back.
+     */
+    public int slowestFollower(String taskId, Duration stalledAfter) {
+        checkOpen();
+        List<long[]> places = ctx.recent.followerPlaces(taskId);
+        if (places.isEmpty()) {
+            return -1;
+        }
+        TaskState t = tasks.find(taskId);
+        long now = System.nanoTime();
+        int slowest = -1;
+        for (long[] place : places) {
+            int next = (int) place[0];
+            boolean stored = t != null && next < t.pieceCount && t.piece(next) != null;
+            if (stored && now - place[1] > stalledAfter.toNanos()) {
+                continue;
+            }
+            if (slowest < 0 || next < slowest) {
+                slowest = next;
+            }
+        }
+        return slowest;
     }
 
     /** Whether the store keeps the piece in memory now (a later {@link #regionInMemory} may still miss it). */

@@ -267,6 +267,26 @@ final class RecentPieces {
         return f;
     }
 
+    /**
+     * Where the task's followers are: for each, the next piece it will read and when it last moved (or was
+     * registered), in {@link System#nanoTime()} terms. Empty when nobody follows the task.
+     */
+    List<long[]> followerPlaces(String taskId) {
+        synchronized (lock) {
+            List<Follower> of = followers.get(taskId);
+            if (of == null) {
+                return List.of();
+            }
+            List<long[]> places = new ArrayList<>(of.size());
+            for (Follower f : of) {
+                if (f.next <= f.last) {
+                    places.add(new long[] {f.next, f.movedNanos});
+                }
+            }
+            return places;
+        }
+    }
+
     /** Followers registered and not closed. For tests. */
     int followerCount() {
         synchronized (lock) {
@@ -281,6 +301,8 @@ final class RecentPieces {
         private final int last;
         /** The next piece the reader will read; guarded by the owner's lock. */
         private int next;
+        /** When {@link #next} last changed, or the follower was registered ({@link System#nanoTime()}); ditto. */
+        private long movedNanos = System.nanoTime();
         private boolean closed;
 
         private Follower(RecentPieces owner, String taskId, int first, int last) {
@@ -295,6 +317,7 @@ final class RecentPieces {
             synchronized (owner.lock) {
                 if (!closed && nextPiece > next) {
                     next = nextPiece;
+                    movedNanos = System.nanoTime();
                 }
             }
         }

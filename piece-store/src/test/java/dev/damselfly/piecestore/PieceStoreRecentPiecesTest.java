@@ -152,4 +152,43 @@ class PieceStoreRecentPiecesTest {
             assertThrows(TaskNotFoundException.class, () -> s.region(id, 0));
         }
     }
+
+    double notKept() {
+        return registry.get("damselfly.piecestore.recent.not.kept").counter().count();
+    }
+
+    @Test
+    void aFollowerKeepsItsNextPiecesInMemoryAndTheSlowestFollowerIsReported() throws IOException {
+        String id = TestData.taskId("recent-follow");
+        try (PieceStore s = open(2L * BIG)) {
+            assertEquals(-1, s.slowestFollower(id, Duration.ofMinutes(1)), "nobody follows");
+            PieceFollower stream = s.follow(id, 0, 2);
+            PieceFollower late = s.follow(id, 1, 2);
+            assertEquals(2.0, registry.get("damselfly.piecestore.recent.followers").gauge().value());
+            assertEquals(0, s.slowestFollower(id, Duration.ofMinutes(1)), "before the task exists too");
+            fill(s, id); // three pieces, room for two: the third is not kept, the first two stay
+            assertEquals(1.0, notKept());
+            try (PieceRegion r = s.region(id, 0)) {
+                assertTrue(r.inMemory(), "the follower's next piece stayed");
+            }
+            try (PieceRegion r = s.region(id, 2)) {
+                assertFalse(r.inMemory(), "no room was made for the piece beyond");
+            }
+            // piece 0 is stored: a follower that has not moved since is stalled after the given time
+            assertEquals(0, s.slowestFollower(id, Duration.ofMinutes(1)));
+            assertEquals(-1, s.slowestFollower(id, Duration.ZERO), "both have their next piece stored: stalled, left out");
+            stream.moveTo(2);
+            assertEquals(1, s.slowestFollower(id, Duration.ofMinutes(1)));
+            late.close();
+            assertEquals(2, s.slowestFollower(id, Duration.ofMinutes(1)));
+            stream.moveTo(3); // past its last piece: no longer waiting for anything
+            assertEquals(-1, s.slowestFollower(id, Duration.ofMinutes(1)));
+            stream.close();
+            assertEquals(0.0, registry.get("damselfly.piecestore.recent.followers").gauge().value());
+        }
+        try (PieceStore none = PieceStore.open(dir.resolve("none"), PieceStoreConfig.builder()
+                .gcInterval(Duration.ZERO).recentPiecesBytes(0).build(), new SimpleMeterRegistry())) {
+            assertEquals(PieceFollower.NONE, none.follow(id, 0, 2), "nothing kept, nothing to follow");
+        }
+    }
 }

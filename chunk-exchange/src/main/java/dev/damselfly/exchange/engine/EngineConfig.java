@@ -33,18 +33,23 @@ import java.util.Objects;
  * @param originRetryBackoff wait before the first origin retry, doubled each time; default 200 ms
  * @param rangeIdleTimeout a task downloaded only by ranges ({@link DownloadEngine#ensureRange}) ends its
  *        scheduler session after this long without a wanted piece; default 60 s
+ * @param originAheadBytes how far a task's ascending origin read may run ahead of the slowest local reader that
+ *        follows it in order (a client's stream, the task's SHA-256), bytes, at least 4 pieces; 0 = no bound;
+ *        default 32 MiB (see {@code TaskRun.readersAllow})
  */
 public record EngineConfig(int concurrentPieceCount, int backToSourceConcurrency, Duration pieceTimeout,
                            long downloadRateLimit, long backToSourceRateLimit, boolean backToSourceEnabled,
                            long directOriginThreshold, Duration pieceHold, Duration collectedPieceTimeout,
                            int parentFailureLimit, Duration parentAvoidance, int originRetries,
-                           Duration originRetryBackoff, Duration rangeIdleTimeout) {
+                           Duration originRetryBackoff, Duration rangeIdleTimeout, long originAheadBytes) {
     /** Default pieces in flight per task from parents: 8. */
     public static final int DEFAULT_CONCURRENT_PIECE_COUNT = 8;
     /** Default origin Range GETs in flight per task: 8. */
     public static final int DEFAULT_BACK_TO_SOURCE_CONCURRENCY = 8;
     /** Default tasks size (bytes) at or below which the scheduler is skipped: 4 MiB. */
     public static final long DEFAULT_DIRECT_ORIGIN_THRESHOLD = 4L << 20;
+    /** Default bound of an origin read ahead of its local readers, bytes: 32 MiB. */
+    public static final long DEFAULT_ORIGIN_AHEAD_BYTES = 32L << 20;
 
     public EngineConfig {
         positive("concurrentPieceCount", concurrentPieceCount);
@@ -60,6 +65,10 @@ public record EngineConfig(int concurrentPieceCount, int backToSourceConcurrency
             throw new IllegalArgumentException("rate limits are bytes/s ≥ 0 (0 = unlimited), were "
                     + downloadRateLimit + " and " + backToSourceRateLimit);
         }
+        if (originAheadBytes < 0) {
+            throw new IllegalArgumentException("originAheadBytes must be ≥ 0 (0 = no bound), was "
+                    + originAheadBytes);
+        }
         if (directOriginThreshold < 0 || originRetries < 0) {
             throw new IllegalArgumentException("directOriginThreshold and originRetries must be ≥ 0, were "
                     + directOriginThreshold + " and " + originRetries);
@@ -70,45 +79,55 @@ public record EngineConfig(int concurrentPieceCount, int backToSourceConcurrency
     public static EngineConfig defaults() {
         return new EngineConfig(DEFAULT_CONCURRENT_PIECE_COUNT, DEFAULT_BACK_TO_SOURCE_CONCURRENCY,
                 Duration.ofSeconds(360), 0, 0, true, DEFAULT_DIRECT_ORIGIN_THRESHOLD, Duration.ofMillis(100),
-                Duration.ofSeconds(30), 3, Duration.ofMinutes(10), 1, Duration.ofMillis(200), Duration.ofSeconds(60));
+                Duration.ofSeconds(30), 3, Duration.ofMinutes(10), 1, Duration.ofMillis(200), Duration.ofSeconds(60),
+                DEFAULT_ORIGIN_AHEAD_BYTES);
     }
 
     public EngineConfig withConcurrency(int pieces, int backToSource) {
         return new EngineConfig(pieces, backToSource, pieceTimeout, downloadRateLimit, backToSourceRateLimit,
                 backToSourceEnabled, directOriginThreshold, pieceHold, collectedPieceTimeout, parentFailureLimit,
-                parentAvoidance, originRetries, originRetryBackoff, rangeIdleTimeout);
+                parentAvoidance, originRetries, originRetryBackoff, rangeIdleTimeout, originAheadBytes);
     }
 
     /** Both limits in bytes per second, 0 = unlimited. */
     public EngineConfig withRateLimits(long download, long backToSource) {
         return new EngineConfig(concurrentPieceCount, backToSourceConcurrency, pieceTimeout, download, backToSource,
                 backToSourceEnabled, directOriginThreshold, pieceHold, collectedPieceTimeout, parentFailureLimit,
-                parentAvoidance, originRetries, originRetryBackoff, rangeIdleTimeout);
+                parentAvoidance, originRetries, originRetryBackoff, rangeIdleTimeout, originAheadBytes);
     }
 
     public EngineConfig withBackToSourceEnabled(boolean enabled) {
         return new EngineConfig(concurrentPieceCount, backToSourceConcurrency, pieceTimeout, downloadRateLimit,
                 backToSourceRateLimit, enabled, directOriginThreshold, pieceHold, collectedPieceTimeout,
-                parentFailureLimit, parentAvoidance, originRetries, originRetryBackoff, rangeIdleTimeout);
+                parentFailureLimit, parentAvoidance, originRetries, originRetryBackoff, rangeIdleTimeout,
+                originAheadBytes);
     }
 
     /** Bytes. */
     public EngineConfig withDirectOriginThreshold(long bytes) {
         return new EngineConfig(concurrentPieceCount, backToSourceConcurrency, pieceTimeout, downloadRateLimit,
                 backToSourceRateLimit, backToSourceEnabled, bytes, pieceHold, collectedPieceTimeout,
-                parentFailureLimit, parentAvoidance, originRetries, originRetryBackoff, rangeIdleTimeout);
+                parentFailureLimit, parentAvoidance, originRetries, originRetryBackoff, rangeIdleTimeout,
+                originAheadBytes);
     }
 
     public EngineConfig withTimeouts(Duration piece, Duration collectedPiece, Duration rangeIdle) {
         return new EngineConfig(concurrentPieceCount, backToSourceConcurrency, piece, downloadRateLimit,
                 backToSourceRateLimit, backToSourceEnabled, directOriginThreshold, pieceHold, collectedPiece,
-                parentFailureLimit, parentAvoidance, originRetries, originRetryBackoff, rangeIdle);
+                parentFailureLimit, parentAvoidance, originRetries, originRetryBackoff, rangeIdle, originAheadBytes);
     }
 
     public EngineConfig withOriginRetries(int retries, Duration backoff) {
         return new EngineConfig(concurrentPieceCount, backToSourceConcurrency, pieceTimeout, downloadRateLimit,
                 backToSourceRateLimit, backToSourceEnabled, directOriginThreshold, pieceHold, collectedPieceTimeout,
-                parentFailureLimit, parentAvoidance, retries, backoff, rangeIdleTimeout);
+                parentFailureLimit, parentAvoidance, retries, backoff, rangeIdleTimeout, originAheadBytes);
+    }
+
+    /** Bytes, 0 = no bound. */
+    public EngineConfig withOriginAhead(long bytes) {
+        return new EngineConfig(concurrentPieceCount, backToSourceConcurrency, pieceTimeout, downloadRateLimit,
+                backToSourceRateLimit, backToSourceEnabled, directOriginThreshold, pieceHold, collectedPieceTimeout,
+                parentFailureLimit, parentAvoidance, originRetries, originRetryBackoff, rangeIdleTimeout, bytes);
     }
 
     private static void positive(String name, int v) {

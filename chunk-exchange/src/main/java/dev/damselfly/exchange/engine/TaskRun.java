@@ -75,6 +75,21 @@ final class TaskRun {
      * concurrency, so as many bytes are in flight as before.
      */
     static final int ORIGIN_RUN_PIECES = 4;
+    /*
+     * How far an ascending origin read may run ahead of the slowest local reader that follows the task in order (the
+     * mirror's stream to a client, the task's SHA-256; PieceStore.follow) is EngineConfig.originAheadBytes (32 MiB,
+     * and at least ORIGIN_RUN_PIECES pieces). Without it the origin GETs of a task run as far ahead
+     * as the concurrency allows: when the GET carrying the piece a client waits for is slow (on a shaped link, a
+     * connection that lost packets), the others carry later pieces, the client gets nothing meanwhile, and then gets
+     * the rest in a burst it has to verify and store in one go (a cache-miss `ctr images pull` across a 1000 Mbit/s
+     * link stalled for seconds per layer this way). Held back, the link goes to pieces readers need next, and the
+     * pieces read soon after their write are still in memory.
+     */
+    /**
+     * A reader that has its next piece and has not moved on for this long stopped reading (a paused client) and no
+     * longer holds the origin read back (1 s).
+     */
+    private static final java.time.Duration READER_STALLED_AFTER = java.time.Duration.ofSeconds(1);
     /** Driver wake-up while pieces are inside their hold, nanoseconds (10 ms). */
     private static final long HOLD_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /**
@@ -174,6 +189,8 @@ final class TaskRun {
     private long idleSinceNanos;
     private long lastStoredNanos = System.nanoTime();
     private ContentHasher hasher; // created when a full download expects a SHA-256
+    /** The last dispatch left queued origin pieces for the local readers to catch up ({@link #readersAllow}). */
+    private boolean heldForReaders;
 
     TaskRun(DownloadEngine engine, TaskRequest request, long contentLength, int pieceLength, TaskLease lease) {
         this.engine = engine;
@@ -310,7 +327,7 @@ final class TaskRun {
             while (!terminated) {
                 long now = System.nanoTime();
                 long wait = phase == Phase.RUNNING && (swarm.holding(now, config.pieceHold().toNanos())
-                        || anyParentBusy(now)) ? HOLD_TICK_NANOS : IDLE_TICK_NANOS;
+                        || anyParentBusy(now) || heldForReaders) ? HOLD_TICK_NANOS : IDLE_TICK_NANOS;
                 Runnable event = events.poll(wait, TimeUnit.NANOSECONDS);
                 while (event != null && !terminated) {
                     event.run();
@@ -734,6 +751,7 @@ final class TaskRun {
     }
 
     private void dispatchToOrigin() {
+        heldForReaders = false;
         if (originQueue.isEmpty() || originInFlight.cardinality() >= originConcurrency()) {
             return; // most steps of a busy reader end here, before any scan
         }
@@ -756,6 +774,7 @@ final class TaskRun {
         }
         int limit = OriginPieceOrder.concurrency(originConcurrency(), !heldElsewhere.isEmpty(),
                 originQueue.cardinality(), originInFlight.cardinality());
+        int readersAllow = heldElsewhere.isEmpty() ? readersAllow() : Integer.MAX_VALUE;
         while (originInFlight.cardinality() < limit && !originQueue.isEmpty()) {
             int n = -1;
             for (int p = priority.nextSetBit(0); p >= 0; p = priority.nextSetBit(p + 1)) {
@@ -766,6 +785,10 @@ final class TaskRun {
             }
             if (n < 0) {
                 n = OriginPieceOrder.next(originQueue, heldElsewhere);
+                if (n >= readersAllow) {
+                    heldForReaders = true; // the driver looks again every tick, as the readers move on
+                    break;
+                }
             }
             originQueue.clear(n);
             if (stored.get(n)) {
@@ -775,7 +798,7 @@ final class TaskRun {
             if (heldElsewhere.isEmpty()) { // ascending: the same GET takes the next queued pieces too
                 int room = limit - originInFlight.cardinality();
                 while (count < ORIGIN_RUN_PIECES && count < room && n + count < pieceCount
-                        && originQueue.get(n + count) && !stored.get(n + count)) {
+                        && n + count < readersAllow && originQueue.get(n + count) && !stored.get(n + count)) {
                     originQueue.clear(n + count);
                     count++;
                 }
@@ -785,6 +808,23 @@ final class TaskRun {
             int pieces = count;
             engine.workers().execute(() -> fetchFromOrigin(first, pieces));
         }
+    }
+
+    /**
+     * The first piece an ascending origin read may not start yet: {@link EngineConfig#originAheadBytes()} past the
+     * slowest local reader following the task (at least {@value #ORIGIN_RUN_PIECES} pieces), or no bound when none
+     * follows it or the bound is off.
+     */
+    private int readersAllow() {
+        if (config.originAheadBytes() == 0) {
+            return Integer.MAX_VALUE;
+        }
+        int slowest = engine.store().slowestFollower(taskId, READER_STALLED_AFTER);
+        if (slowest < 0) {
+            return Integer.MAX_VALUE;
+        }
+        long ahead = Math.max(ORIGIN_RUN_PIECES, config.originAheadBytes() / pieceLength);
+        return (int) Math.min(Integer.MAX_VALUE, slowest + ahead);
     }
 
     private void toOrigin(int n, String why) {

@@ -132,6 +132,37 @@ class DownloadEngineOriginTest {
         assertEquals(0, followers(a), "the task digest let go of the task");
     }
 
+    @Test
+    void anOriginReadRunsAtMostItsBoundAheadOfASlowLocalReader() throws Exception {
+        EngineNode a = node(EngineConfig.defaults().withOriginAhead(4L * PIECE)); // 4 pieces ahead
+        http.delay(5);
+        TaskDownload d = a.engine.download(request("/paced"));
+        try (InputStream in = d.openStream(0, BLOB.length)) {
+            for (int k = 0; k < PIECES - 1; k++) {
+                byte[] got = in.readNBytes(PIECE);
+                assertArrayEquals(Arrays.copyOfRange(BLOB, k * PIECE, (k + 1) * PIECE), got, "piece " + k);
+                Thread.sleep(150); // unbounded, the origin read would be done long before this reader
+                int stored = a.store.storedPieces(d.taskId()).cardinality();
+                assertTrue(stored <= k + 1 + 4, "read " + (k + 1) + " pieces, the store has " + stored);
+            }
+            in.readAllBytes();
+        }
+        d.completion().get(20, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aReaderThatStopsReadingDoesNotHoldTheOriginReadBackForLong() throws Exception {
+        EngineNode a = node(EngineConfig.defaults().withOriginAhead(4L * PIECE));
+        TaskRequest r = request("/stopped").withExpectedSha256("sha256:" + sha256(BLOB));
+        TaskDownload d = a.engine.download(r);
+        try (InputStream in = d.openStream(0, BLOB.length)) {
+            assertEquals(BLOB[0], (byte) in.read());
+            // the reader has its next piece and does not move on: after 1 s it no longer counts
+            DownloadResult result = d.completion().get(20, TimeUnit.SECONDS);
+            assertEquals(sha256(BLOB), result.sha256().orElseThrow());
+        }
+    }
+
     /** In-order readers following a task in the node's store ({@code damselfly.piecestore.recent.followers}). */
     private static double followers(EngineNode n) {
         return n.meters.get("damselfly.piecestore.recent.followers").gauge().value();

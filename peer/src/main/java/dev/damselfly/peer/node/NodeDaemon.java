@@ -161,7 +161,8 @@ public final class NodeDaemon implements AutoCloseable {
         EngineConfig engineConfig = EngineConfig.defaults()
                 .withConcurrency(config.download.concurrentPieceCount, config.download.backToSource.concurrency)
                 .withRateLimits(config.download.rateLimit, config.download.backToSource.rateLimit)
-                .withBackToSourceEnabled(config.download.backToSource.enabled);
+                .withBackToSourceEnabled(config.download.backToSource.enabled)
+                .withOriginAhead(config.download.backToSource.aheadOfReaders);
         engine = new DownloadEngine(engineConfig, store, Optional.of(scheduler), identity, syncPieces, vortexClient,
                 upload.notifications(), syncHost, metrics.registry());
         started.push(engine);

@@ -151,6 +151,12 @@ public final class NodeConfig {
         /** Origin limit, bytes per second. Default 0 = unlimited. */
         @JsonDeserialize(using = ConfigValues.Size.class)
         public long rateLimit = 0;
+        /**
+         * How far a task read from the origin in order may run ahead of the slowest local reader (a client's stream,
+         * the task's SHA-256), bytes ({@code 32MiB}); at least 4 pieces. 0 = no bound. Default 32 MiB.
+         */
+        @JsonDeserialize(using = ConfigValues.Size.class)
+        public long aheadOfReaders = 32L << 20;
     }
 
     /** {@code storage.*}. */
