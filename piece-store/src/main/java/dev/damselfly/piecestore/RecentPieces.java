@@ -22,14 +22,18 @@ import java.util.Map;
  * Bounded by {@link PieceStoreConfig#recentPiecesBytes()} in all, counting each piece's buffer capacity.
  *
  * <p>Readers that go through a task in order (a local client's stream, the task's SHA-256) say so with a
- * {@link Follower}: a kept piece at or after a follower's place is <em>awaited</em>. To make room, pieces nobody awaits
- * go first, least recently used first; awaited pieces are never dropped for a newcomer, which is simply not kept when
- * only awaited pieces are left. A download that runs ahead of its readers thus keeps the pieces they will read next,
- * and only the ones beyond the bound are read back from the file, instead of every piece being dropped just before its
- * reader comes (plain LRU drops the oldest pieces, the very ones the readers need next). Pieces sit in direct buffers (a socket write sends them without another copy), allocated
- * as needed in power-of-two sizes and reused: a buffer returns to the pool once the set has dropped its piece and the
- * last reader has released it. A reader holds a piece through a {@link Held}, which it must close. When every buffer
- * is held by readers of pieces already dropped, a new piece is simply not kept.
+ * {@link Follower}: a kept piece among the {@value #AWAIT_PIECES} from a follower's place on is <em>awaited</em>. To
+ * make room, pieces nobody awaits go first, least recently used first; awaited pieces are never dropped for a newcomer,
+ * which is simply not kept when only awaited pieces are left. A download that runs ahead of its readers thus keeps the
+ * pieces they will read next, and only the ones beyond the bound are read back from the file, instead of every piece
+ * being dropped just before its reader comes (plain LRU drops the oldest pieces, the very ones the readers need next).
+ * Pieces further ahead (a peer-to-peer download fetches rarest first, far from the reader's place) are not awaited:
+ * they go least recently used first, which keeps the newest for the children that ask for a piece just announced.
+ *
+ * <p>Pieces sit in direct buffers (a socket write sends them without another copy), allocated as needed in power-of-two
+ * sizes and reused: a buffer returns to the pool once the set has dropped its piece and the last reader has released
+ * it. A reader holds a piece through a {@link Held}, which it must close. When every buffer is held by readers of
+ * pieces already dropped, a new piece is simply not kept.
  *
  * <p>Thread-safe: one lock guards the map, the pool and the reference counts; the copy into a buffer happens outside
  * it.
@@ -39,6 +43,11 @@ final class RecentPieces {
     private static final int MIN_BUFFER_BYTES = 64 << 10;
     /** Largest piece kept, bytes: 1 GiB (its buffer size is still an int). */
     private static final int MAX_PIECE_BYTES = 1 << 30;
+    /**
+     * Pieces from a follower's place on that it awaits: 8 (32 MiB of 4 MiB pieces, as far as an origin read runs ahead
+     * of its readers by default).
+     */
+    static final int AWAIT_PIECES = 8;
 
     private final long maxBytes;
     private final Object lock = new Object();
@@ -248,7 +257,7 @@ final class RecentPieces {
             return false;
         }
         for (Follower f : of) {
-            if (f.next <= key.number() && key.number() <= f.last) {
+            if (f.next <= key.number() && key.number() <= f.last && key.number() - f.next < AWAIT_PIECES) {
                 return true;
             }
         }

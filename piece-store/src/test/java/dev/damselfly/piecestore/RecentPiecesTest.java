@@ -223,4 +223,31 @@ class RecentPiecesTest {
         hasher.close();
         assertEquals(0, recent.followerCount());
     }
+
+    @Test
+    void piecesFarAheadOfAFollowerAreNotAwaitedAndGoLeastRecentlyUsedFirst() {
+        RecentPieces recent = new RecentPieces(2L * PIECE);
+        int far = RecentPieces.AWAIT_PIECES; // the first piece beyond what a follower at 0 awaits
+        try (RecentPieces.Follower follower = recent.follow(TASK, 0, 99)) {
+            recent.offer(new PieceKey(TASK, far), piece(far));
+            recent.offer(new PieceKey(TASK, far + 1), piece(far + 1));
+            assertTrue(recent.offer(new PieceKey(TASK, far + 2), piece(far + 2)), "nobody awaits pieces that far ahead");
+            assertNull(recent.get(new PieceKey(TASK, far)), "the least recently used went");
+            assertTrue(recent.offer(new PieceKey(TASK, 0), piece(0)), "an awaited newcomer displaces one that is not");
+            assertTrue(kept(recent, 0));
+            follower.moveTo(3); // piece 0 is passed, far + 2 is now among the pieces it awaits
+            assertTrue(recent.offer(new PieceKey(TASK, 1), piece(1)));
+            assertTrue(recent.offer(new PieceKey(TASK, 2), piece(2)));
+            assertNull(recent.get(new PieceKey(TASK, 0)));
+            assertNull(recent.get(new PieceKey(TASK, 1)), "pieces before its place go, least recently used first");
+            assertTrue(kept(recent, far + 2), "the awaited piece stays");
+        }
+    }
+
+    /** Whether piece {@code n} of the task is kept (a use, released at once). */
+    private static boolean kept(RecentPieces recent, int n) {
+        try (RecentPieces.Held h = recent.get(new PieceKey(TASK, n))) {
+            return h != null;
+        }
+    }
 }
