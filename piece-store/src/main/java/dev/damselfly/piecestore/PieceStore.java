@@ -407,31 +407,27 @@ public final class PieceStore implements AutoCloseable {
     }
 
     /**
-     * The next piece the slowest of the task's in-order readers ({@link #follow}) will read, or -1 when no reader
-     * follows it. A reader whose next piece is stored and who has not moved on for {@code stalledAfter} is left
-     * out: it is not waiting for the download but stopped reading (a client that paused), and must not hold
-     * anything back.
+     * Where the task's in-order readers ({@link #follow}) stand now. A reader whose next piece is stored and who has
+     * not moved on for {@code stalledAfter} is left out: it is not waiting for the download but stopped reading (a
+     * client that paused), and must not hold anything back.
      */
-    public int slowestFollower(String taskId, Duration stalledAfter) {
+    public FollowerPlaces followerPlaces(String taskId, Duration stalledAfter) {
         checkOpen();
-        List<long[]> places = ctx.recent.followerPlaces(taskId);
-        if (places.isEmpty()) {
-            return -1;
+        List<long[]> all = ctx.recent.followerPlaces(taskId);
+        if (all.isEmpty()) {
+            return FollowerPlaces.NONE;
         }
         TaskState t = tasks.find(taskId);
         long now = System.nanoTime();
-        int slowest = -1;
-        for (long[] place : places) {
+        List<int[]> waiting = new ArrayList<>(all.size());
+        for (long[] place : all) {
             int next = (int) place[0];
             boolean stored = t != null && next < t.pieceCount && t.piece(next) != null;
-            if (stored && now - place[1] > stalledAfter.toNanos()) {
-                continue;
-            }
-            if (slowest < 0 || next < slowest) {
-                slowest = next;
+            if (!stored || now - place[2] <= stalledAfter.toNanos()) {
+                waiting.add(new int[] {next, (int) place[1]});
             }
         }
-        return slowest;
+        return FollowerPlaces.of(waiting);
     }
 
     /** Whether the store keeps the piece in memory now (a later {@link #regionInMemory} may still miss it). */

@@ -277,8 +277,9 @@ final class RecentPieces {
     }
 
     /**
-     * Where the task's followers are: for each, the next piece it will read and when it last moved (or was
-     * registered), in {@link System#nanoTime()} terms. Empty when nobody follows the task.
+     * Where the task's followers are: for each, {@code {next, last, movedNanos}}: the next piece it will read, the last
+     * one, and when it last moved (or was registered), in {@link System#nanoTime()} terms. Followers past their last
+     * piece are left out; empty when nobody follows the task.
      */
     List<long[]> followerPlaces(String taskId) {
         synchronized (lock) {
@@ -289,7 +290,7 @@ final class RecentPieces {
             List<long[]> places = new ArrayList<>(of.size());
             for (Follower f : of) {
                 if (f.next <= f.last) {
-                    places.add(new long[] {f.next, f.movedNanos});
+                    places.add(new long[] {f.next, f.last, f.movedNanos});
                 }
             }
             return places;

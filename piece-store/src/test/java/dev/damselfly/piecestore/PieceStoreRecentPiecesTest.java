@@ -158,14 +158,17 @@ class PieceStoreRecentPiecesTest {
     }
 
     @Test
-    void aFollowerKeepsItsNextPiecesInMemoryAndTheSlowestFollowerIsReported() throws IOException {
+    void aFollowerKeepsItsNextPiecesInMemoryAndItsPlaceIsReported() throws IOException {
         String id = TestData.taskId("recent-follow");
         try (PieceStore s = open(2L * BIG)) {
-            assertEquals(-1, s.slowestFollower(id, Duration.ofMinutes(1)), "nobody follows");
+            assertTrue(s.followerPlaces(id, Duration.ofMinutes(1)).isEmpty(), "nobody follows");
             PieceFollower stream = s.follow(id, 0, 2);
             PieceFollower late = s.follow(id, 1, 2);
             assertEquals(2.0, registry.get("damselfly.piecestore.recent.followers").gauge().value());
-            assertEquals(0, s.slowestFollower(id, Duration.ofMinutes(1)), "before the task exists too");
+            FollowerPlaces before = s.followerPlaces(id, Duration.ofMinutes(1));
+            assertEquals(2, before.size(), "before the task exists too");
+            assertFalse(before.allows(1, 1), "piece 1 is one past the first follower's place");
+            assertTrue(before.allows(0, 1));
             fill(s, id); // three pieces, room for two: the third is not kept, the first two stay
             assertEquals(1.0, notKept());
             try (PieceRegion r = s.region(id, 0)) {
@@ -174,15 +177,17 @@ class PieceStoreRecentPiecesTest {
             try (PieceRegion r = s.region(id, 2)) {
                 assertFalse(r.inMemory(), "no room was made for the piece beyond");
             }
-            // piece 0 is stored: a follower that has not moved since is stalled after the given time
-            assertEquals(0, s.slowestFollower(id, Duration.ofMinutes(1)));
-            assertEquals(-1, s.slowestFollower(id, Duration.ZERO), "both have their next piece stored: stalled, left out");
+            // both next pieces are stored: followers that have not moved since are stalled after the given time
+            assertEquals(2, s.followerPlaces(id, Duration.ofMinutes(1)).size());
+            assertTrue(s.followerPlaces(id, Duration.ZERO).isEmpty(), "stalled followers are left out");
             stream.moveTo(2);
-            assertEquals(1, s.slowestFollower(id, Duration.ofMinutes(1)));
+            FollowerPlaces moved = s.followerPlaces(id, Duration.ofMinutes(1));
+            assertFalse(moved.allows(2, 1), "one past the other follower, at 1");
+            assertTrue(moved.allows(2, 2));
             late.close();
-            assertEquals(2, s.slowestFollower(id, Duration.ofMinutes(1)));
+            assertEquals(1, s.followerPlaces(id, Duration.ofMinutes(1)).size());
             stream.moveTo(3); // past its last piece: no longer waiting for anything
-            assertEquals(-1, s.slowestFollower(id, Duration.ofMinutes(1)));
+            assertTrue(s.followerPlaces(id, Duration.ofMinutes(1)).isEmpty());
             stream.close();
             assertEquals(0.0, registry.get("damselfly.piecestore.recent.followers").gauge().value());
         }

@@ -33,9 +33,9 @@ import java.util.Objects;
  * @param originRetryBackoff wait before the first origin retry, doubled each time; default 200 ms
  * @param rangeIdleTimeout a task downloaded only by ranges ({@link DownloadEngine#ensureRange}) ends its
  *        scheduler session after this long without a wanted piece; default 60 s
- * @param originAheadBytes how far a task's ascending origin read may run ahead of the slowest local reader that
- *        follows it in order (a client's stream, the task's SHA-256), bytes, at least 4 pieces; 0 = no bound;
- *        default 32 MiB (see {@code TaskRun.readersAllow})
+ * @param originAheadBytes how far past the place of a local reader that follows the task in order (a client's
+ *        stream, the task's SHA-256) an ascending origin read may fetch the pieces that reader will read, bytes, at
+ *        least 4 pieces; 0 = no bound; default 32 MiB (see {@code TaskRun.readers})
  */
 public record EngineConfig(int concurrentPieceCount, int backToSourceConcurrency, Duration pieceTimeout,
                            long downloadRateLimit, long backToSourceRateLimit, boolean backToSourceEnabled,

@@ -5,6 +5,7 @@ import dev.damselfly.exchange.PieceAnnouncement;
 import dev.damselfly.exchange.PieceAvailability;
 import dev.damselfly.exchange.PieceTransferException;
 import dev.damselfly.piecestore.DigestMismatchException;
+import dev.damselfly.piecestore.FollowerPlaces;
 import dev.damselfly.piecestore.PieceInfo;
 import dev.damselfly.piecestore.TaskLease;
 import dev.damselfly.scheduler.client.PeerSession;
@@ -76,9 +77,10 @@ final class TaskRun {
      */
     static final int ORIGIN_RUN_PIECES = 4;
     /*
-     * How far an ascending origin read may run ahead of the slowest local reader that follows the task in order (the
-     * mirror's stream to a client, the task's SHA-256; PieceStore.follow) is EngineConfig.originAheadBytes (32 MiB,
-     * and at least ORIGIN_RUN_PIECES pieces). Without it the origin GETs of a task run as far ahead
+     * How far past the place of a local reader that follows the task in order (the mirror's stream to a client, the
+     * task's SHA-256; PieceStore.follow) an ascending origin read may fetch the pieces that reader will read is
+     * EngineConfig.originAheadBytes (32 MiB, and at least ORIGIN_RUN_PIECES pieces); a piece no reader will read is
+     * not held back, so range readers at different places of a blob each get their own window. Without it the origin GETs of a task run as far ahead
      * as the concurrency allows: when the GET carrying the piece a client waits for is slow (on a shaped link, a
      * connection that lost packets), the others carry later pieces, the client gets nothing meanwhile, and then gets
      * the rest in a burst it has to verify and store in one go (a cache-miss `ctr images pull` across a 1000 Mbit/s
@@ -189,7 +191,7 @@ final class TaskRun {
     private long idleSinceNanos;
     private long lastStoredNanos = System.nanoTime();
     private ContentHasher hasher; // created when a full download expects a SHA-256
-    /** The last dispatch left queued origin pieces for the local readers to catch up ({@link #readersAllow}). */
+    /** The last dispatch left queued origin pieces for the local readers to catch up ({@link #readers}). */
     private boolean heldForReaders;
 
     TaskRun(DownloadEngine engine, TaskRequest request, long contentLength, int pieceLength, TaskLease lease) {
@@ -774,7 +776,9 @@ final class TaskRun {
         }
         int limit = OriginPieceOrder.concurrency(originConcurrency(), !heldElsewhere.isEmpty(),
                 originQueue.cardinality(), originInFlight.cardinality());
-        int readersAllow = heldElsewhere.isEmpty() ? readersAllow() : Integer.MAX_VALUE;
+        FollowerPlaces readers = heldElsewhere.isEmpty() ? readers() : FollowerPlaces.NONE;
+        int ahead = (int) Math.min(Integer.MAX_VALUE,
+                Math.max(ORIGIN_RUN_PIECES, config.originAheadBytes() / pieceLength));
         while (originInFlight.cardinality() < limit && !originQueue.isEmpty()) {
             int n = -1;
             for (int p = priority.nextSetBit(0); p >= 0; p = priority.nextSetBit(p + 1)) {
@@ -785,7 +789,10 @@ final class TaskRun {
             }
             if (n < 0) {
                 n = OriginPieceOrder.next(originQueue, heldElsewhere);
-                if (n >= readersAllow) {
+                while (n >= 0 && !readers.allows(n, ahead)) { // the lowest one a reader does not hold back
+                    n = originQueue.nextSetBit(n + 1);
+                }
+                if (n < 0) {
                     heldForReaders = true; // the driver looks again every tick, as the readers move on
                     break;
                 }
@@ -798,7 +805,7 @@ final class TaskRun {
             if (heldElsewhere.isEmpty()) { // ascending: the same GET takes the next queued pieces too
                 int room = limit - originInFlight.cardinality();
                 while (count < ORIGIN_RUN_PIECES && count < room && n + count < pieceCount
-                        && n + count < readersAllow && originQueue.get(n + count) && !stored.get(n + count)) {
+                        && readers.allows(n + count, ahead) && originQueue.get(n + count) && !stored.get(n + count)) {
                     originQueue.clear(n + count);
                     count++;
                 }
@@ -811,20 +818,15 @@ final class TaskRun {
     }
 
     /**
-     * The first piece an ascending origin read may not start yet: {@link EngineConfig#originAheadBytes()} past the
-     * slowest local reader following the task (at least {@value #ORIGIN_RUN_PIECES} pieces), or no bound when none
-     * follows it or the bound is off.
+     * The local readers that hold an ascending origin read back: each allows the pieces from its place on up to
+     * {@link EngineConfig#originAheadBytes()} past it (at least {@value #ORIGIN_RUN_PIECES} pieces), and a piece no
+     * reader will read is not held back. None when the bound is off.
      */
-    private int readersAllow() {
+    private FollowerPlaces readers() {
         if (config.originAheadBytes() == 0) {
-            return Integer.MAX_VALUE;
+            return FollowerPlaces.NONE;
         }
-        int slowest = engine.store().slowestFollower(taskId, READER_STALLED_AFTER);
-        if (slowest < 0) {
-            return Integer.MAX_VALUE;
-        }
-        long ahead = Math.max(ORIGIN_RUN_PIECES, config.originAheadBytes() / pieceLength);
-        return (int) Math.min(Integer.MAX_VALUE, slowest + ahead);
+        return engine.store().followerPlaces(taskId, READER_STALLED_AFTER);
     }
 
     private void toOrigin(int n, String why) {

@@ -152,8 +152,9 @@ public final class NodeConfig {
         @JsonDeserialize(using = ConfigValues.Size.class)
         public long rateLimit = 0;
         /**
-         * How far a task read from the origin in order may run ahead of the slowest local reader (a client's stream,
-         * the task's SHA-256), bytes ({@code 32MiB}); at least 4 pieces. 0 = no bound. Default 32 MiB.
+         * How far past a local in-order reader's place (a client's stream, the task's SHA-256) a task read from the
+         * origin in order may fetch the pieces that reader will read, bytes ({@code 32MiB}); at least 4 pieces. 0 = no
+         * bound. Default 32 MiB.
          */
         @JsonDeserialize(using = ConfigValues.Size.class)
         public long aheadOfReaders = 32L << 20;
