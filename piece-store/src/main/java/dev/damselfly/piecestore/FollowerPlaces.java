@@ -18,16 +18,15 @@ public final class FollowerPlaces {
         this.last = last;
     }
 
-    /** @param places each {@code {next, last}} */
-    static FollowerPlaces of(List<int[]> places) {
+    static FollowerPlaces of(List<RecentPieces.Place> places) {
         if (places.isEmpty()) {
             return NONE;
         }
         int[] next = new int[places.size()];
         int[] last = new int[places.size()];
         for (int i = 0; i < next.length; i++) {
-            next[i] = places.get(i)[0];
-            last[i] = places.get(i)[1];
+            next[i] = places.get(i).next();
+            last[i] = places.get(i).last();
         }
         return new FollowerPlaces(next, last);
     }

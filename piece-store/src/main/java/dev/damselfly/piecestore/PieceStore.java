@@ -413,18 +413,17 @@ public final class PieceStore implements AutoCloseable {
      */
     public FollowerPlaces followerPlaces(String taskId, Duration stalledAfter) {
         checkOpen();
-        List<long[]> all = ctx.recent.followerPlaces(taskId);
+        List<RecentPieces.Place> all = ctx.recent.followerPlaces(taskId);
         if (all.isEmpty()) {
             return FollowerPlaces.NONE;
         }
         TaskState t = tasks.find(taskId);
         long now = System.nanoTime();
-        List<int[]> waiting = new ArrayList<>(all.size());
-        for (long[] place : all) {
-            int next = (int) place[0];
-            boolean stored = t != null && next < t.pieceCount && t.piece(next) != null;
-            if (!stored || now - place[2] <= stalledAfter.toNanos()) {
-                waiting.add(new int[] {next, (int) place[1]});
+        List<RecentPieces.Place> waiting = new ArrayList<>(all.size());
+        for (RecentPieces.Place place : all) {
+            boolean stored = t != null && place.next() < t.pieceCount && t.piece(place.next()) != null;
+            if (!stored || now - place.movedNanos() <= stalledAfter.toNanos()) {
+                waiting.add(place);
             }
         }
         return FollowerPlaces.of(waiting);

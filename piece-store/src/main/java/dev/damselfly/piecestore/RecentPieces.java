@@ -148,8 +148,8 @@ final class RecentPieces {
                 keptBytes -= replaced.bytes.capacity();
                 release(replaced);
             }
-            evictUntilRoomFor(0);
-            evictAnyUntilWithinBound();
+            // no eviction needed here: every kept buffer came from take(), which never lets allocatedBytes, and so
+            // keptBytes, pass maxBytes
         }
         return true;
     }
@@ -236,20 +236,6 @@ final class RecentPieces {
         return keptBytes + capacity <= maxBytes;
     }
 
-    /**
-     * Keeps the bound when two offers raced past it (each made room before copying outside the lock): drops pieces
-     * least recently used first, awaited or not. Under the lock.
-     */
-    private void evictAnyUntilWithinBound() {
-        Iterator<Entry> it = entries.values().iterator();
-        while (keptBytes > maxBytes && it.hasNext()) {
-            Entry e = it.next();
-            it.remove();
-            keptBytes -= e.bytes.capacity();
-            release(e);
-        }
-    }
-
     /** Whether a follower of the piece's task has not passed it yet. Under the lock. */
     private boolean awaited(PieceKey key) {
         List<Follower> of = followers.get(key.taskId());
@@ -276,21 +262,21 @@ final class RecentPieces {
         return f;
     }
 
-    /**
-     * Where the task's followers are: for each, {@code {next, last, movedNanos}}: the next piece it will read, the last
-     * one, and when it last moved (or was registered), in {@link System#nanoTime()} terms. Followers past their last
-     * piece are left out; empty when nobody follows the task.
-     */
-    List<long[]> followerPlaces(String taskId) {
+    /** Where a follower stands: its next piece, its last one, and when it last moved ({@link System#nanoTime()}). */
+    record Place(int next, int last, long movedNanos) {
+    }
+
+    /** Where the task's followers stand, those past their last piece left out; empty when nobody follows the task. */
+    List<Place> followerPlaces(String taskId) {
         synchronized (lock) {
             List<Follower> of = followers.get(taskId);
             if (of == null) {
                 return List.of();
             }
-            List<long[]> places = new ArrayList<>(of.size());
+            List<Place> places = new ArrayList<>(of.size());
             for (Follower f : of) {
                 if (f.next <= f.last) {
-                    places.add(new long[] {f.next, f.last, f.movedNanos});
+                    places.add(new Place(f.next, f.last, f.movedNanos));
                 }
             }
             return places;

@@ -12,8 +12,8 @@ import java.util.function.IntFunction;
 /**
  * A blocking reader's place in the bytes {@code [offset, offset+length)} of a task: the position, the piece it falls
  * in, the wait for that piece, the lease that pins the task until closed, and a {@link PieceFollower} so that the
- * pieces ahead of the position that the store keeps in memory stay there until read. {@link PieceInputStream} (bytes) and
- * {@link PieceRegionStream} (file regions) read through one. Not thread-safe, except {@link #close()}.
+ * pieces ahead of the position that the store keeps in memory stay there until read. {@link PieceInputStream}
+ * (bytes) and {@link PieceRegionStream} (file regions) read through one. Not thread-safe, except {@link #close()}.
  */
 final class PieceCursor {
     final String taskId;

@@ -76,22 +76,11 @@ final class TaskRun {
      * concurrency, so as many bytes are in flight as before.
      */
     static final int ORIGIN_RUN_PIECES = 4;
-    /*
-     * How far past the place of a local reader that follows the task in order (the mirror's stream to a client, the
-     * task's SHA-256; PieceStore.follow) an ascending origin read may fetch the pieces that reader will read is
-     * EngineConfig.originAheadBytes (32 MiB, and at least ORIGIN_RUN_PIECES pieces); a piece no reader will read is
-     * not held back, so range readers at different places of a blob each get their own window. Without it the origin GETs of a task run as far ahead
-     * as the concurrency allows: when the GET carrying the piece a client waits for is slow (on a shaped link, a
-     * connection that lost packets), the others carry later pieces, the client gets nothing meanwhile, and then gets
-     * the rest in a burst it has to verify and store in one go (a cache-miss `ctr images pull` across a 1000 Mbit/s
-     * link stalled for seconds per layer this way). Held back, the link goes to pieces readers need next, and the
-     * pieces read soon after their write are still in memory.
-     */
     /**
      * A reader that has its next piece and has not moved on for this long stopped reading (a paused client) and no
      * longer holds the origin read back (1 s).
      */
-    private static final java.time.Duration READER_STALLED_AFTER = java.time.Duration.ofSeconds(1);
+    private static final Duration READER_STALLED_AFTER = Duration.ofSeconds(1);
     /** Driver wake-up while pieces are inside their hold, nanoseconds (10 ms). */
     private static final long HOLD_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /**
@@ -818,9 +807,17 @@ final class TaskRun {
     }
 
     /**
-     * The local readers that hold an ascending origin read back: each allows the pieces from its place on up to
-     * {@link EngineConfig#originAheadBytes()} past it (at least {@value #ORIGIN_RUN_PIECES} pieces), and a piece no
-     * reader will read is not held back. None when the bound is off.
+     * The local readers that hold an ascending origin read back: a reader that follows the task in order (the
+     * mirror's stream to a client, the task's SHA-256; {@code PieceStore.follow}) allows the pieces it will read up to
+     * {@link EngineConfig#originAheadBytes()} past its place (at least {@value #ORIGIN_RUN_PIECES} pieces); a piece no
+     * reader will read is not held back, so range readers at different places of a blob each have their own window.
+     * None when the bound is off.
+     *
+     * <p>Without it the origin GETs of a task run as far ahead as the concurrency allows: when the GET carrying the
+     * piece a client waits for is slow (on a shaped link, a connection that lost packets), the others carry later
+     * pieces, the client gets nothing meanwhile, and then gets the rest in a burst it has to verify and store in one
+     * go (a cache-miss {@code ctr images pull} across a 1000 Mbit/s link stalled for seconds per layer this way). Held
+     * back, the link goes to the pieces readers need next, and those are still in memory when read.
      */
     private FollowerPlaces readers() {
         if (config.originAheadBytes() == 0) {
