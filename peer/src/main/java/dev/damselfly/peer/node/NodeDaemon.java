@@ -30,6 +30,7 @@ import dev.damselfly.scheduler.client.host.HostFactsCollector;
 import dev.damselfly.scheduler.client.host.HostIdentity;
 import dev.damselfly.scheduler.server.SchedulerConfig;
 import dev.damselfly.scheduler.server.SchedulerServer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -69,6 +70,8 @@ public final class NodeDaemon implements AutoCloseable {
     private DownloadEngine engine;
     private ProxyServer proxy;
     private HostIdentity identity;
+    /** Bytes the start-up fetch through the mirror path got; 0 when off or failed. */
+    private long mirrorWarmUpBytes;
     private final Map<String, Integer> ports = new LinkedHashMap<>();
 
     private NodeDaemon(NodeConfig config) {
@@ -169,6 +172,9 @@ public final class NodeDaemon implements AutoCloseable {
 
         OriginFactory origins = new OriginFactory();
         started.push(origins);
+        if (config.proxy.enabled && config.proxy.warmUp > 0) {
+            warmUpMirrorPath(engineConfig, syncPieces, vortexClient, syncHost, origins);
+        }
         if (config.proxy.enabled) {
             proxy = NodeProxy.start(config, engine, store, origins, metrics.registry());
             started.push(proxy);
@@ -200,6 +206,27 @@ public final class NodeDaemon implements AutoCloseable {
         serving = true;
         LOG.info("node started host_id={} ip={} ports={} schedulers={} data_dir={}", identity.hostId(), ip, ports,
                 schedulers, config.dataDir);
+    }
+
+    /**
+     * Fetches {@code proxy.warmUp} bytes of a blob of its own through a copy of the mirror path ({@link MirrorPathWarmUp});
+     * logs one line. A failure is logged and the node starts anyway: only its first pull pays for it.
+     */
+    private void warmUpMirrorPath(EngineConfig engineConfig, SyncPiecesClient syncPieces, VortexPieceClient vortexClient,
+                                  SyncHostClient syncHost, OriginFactory origins) {
+        long t0 = System.nanoTime();
+        try {
+            mirrorWarmUpBytes = MirrorPathWarmUp.run(config.dataDir.resolve("mirror-warm-up"), config.proxy.warmUp, storeConfig(),
+                    scratch -> new DownloadEngine(engineConfig, scratch, Optional.empty(), identity, syncPieces,
+                            vortexClient, (taskId, number) -> { }, syncHost, new CompositeMeterRegistry()),
+                    NodeProxy.configure(config),
+                    (warmEngine, scratch) -> new EngineBlobFetcher(warmEngine, scratch, origins,
+                            config.download.pieceTimeout.toMillis()),
+                    config.download.pieceTimeout);
+            LOG.info("mirror warm-up done took_ms={} bytes={}", (System.nanoTime() - t0) / 1_000_000, mirrorWarmUpBytes);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("mirror warm-up failed took_ms={} reason={}", (System.nanoTime() - t0) / 1_000_000, e.toString());
+        }
     }
 
     private PieceStoreConfig storeConfig() {
@@ -262,6 +289,11 @@ public final class NodeDaemon implements AutoCloseable {
 
     public DownloadEngine engine() {
         return engine;
+    }
+
+    /** Bytes of the start-up fetch through the mirror path ({@code proxy.warmUp}); 0 when off or failed. */
+    public long mirrorWarmUpBytes() {
+        return mirrorWarmUpBytes;
     }
 
     public Instant startedAt() {

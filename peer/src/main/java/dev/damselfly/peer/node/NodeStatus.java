@@ -30,6 +30,7 @@ final class NodeStatus {
         out.put("tasks", node.store().tasks().size());
         out.put("activeDownloads", node.engine().activeTasks().size());
         out.put("dataDir", node.config().dataDir.toString());
+        out.put("mirrorWarmUpBytes", node.mirrorWarmUpBytes());
         return out;
     }
 

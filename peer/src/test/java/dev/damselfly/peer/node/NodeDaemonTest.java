@@ -118,6 +118,8 @@ class NodeDaemonTest {
             JsonNode status = new ObjectMapper().readTree(get(node, "admin", "/api/v1/status").body());
             assertEquals("127.0.0.1-node-test", status.get("hostId").asText());
             assertTrue(status.get("embeddedScheduler").asBoolean());
+            assertEquals(64L << 20, status.get("mirrorWarmUpBytes").asLong(), "the start-up fetch through the mirror path");
+            assertTrue(java.nio.file.Files.notExists(dir.resolve("data/mirror-warm-up")), "its scratch store is gone");
             JsonNode tasks = new ObjectMapper().readTree(get(node, "admin", "/api/v1/tasks").body());
             assertEquals(1, tasks.size());
             assertTrue(tasks.get(0).get("complete").asBoolean());

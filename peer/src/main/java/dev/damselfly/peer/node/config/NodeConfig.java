@@ -231,6 +231,14 @@ public final class NodeConfig {
         public double requestRateLimit = 0;
         /** Requests one client address may send at once before {@code requestRateLimit} applies. Default 0 = the limit rounded up. */
         public int requestRateBurst = 0;
+        /**
+         * Bytes of a blob of its own that the node fetches through its mirror once at start, before the mirror takes
+         * clients (a loopback origin, a scratch piece store, nothing announced), so that a freshly started node serves
+         * its first cache miss with its data path compiled rather than while the JVM compiles it ({@code 64MiB}; a
+         * start takes about a second longer). 0 = off. Default 64 MiB.
+         */
+        @JsonDeserialize(using = ConfigValues.Size.class)
+        public long warmUp = 64L << 20;
         /** Terminating HTTPS of CONNECT tunnels to chosen registries, so their blobs can go peer-to-peer. Default off. */
         @JsonMerge
         public HttpsInterception httpsInterception = new HttpsInterception();
