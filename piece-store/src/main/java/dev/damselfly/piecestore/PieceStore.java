@@ -395,12 +395,13 @@ public final class PieceStore implements AutoCloseable {
 
     /**
      * Registers a reader that will go through pieces {@code [firstPiece, lastPiece]} of a task in order: the pieces
-     * kept in memory since their write that it has not passed yet are dropped last (see {@link PieceFollower}). The
-     * task need not exist yet. Close the answer when the reader ends.
+     * kept in memory since their write that it has not passed yet are dropped last (see {@link PieceFollower}), and
+     * its place is reported by {@link #followerPlaces} (also when the store keeps no pieces in memory). The task need
+     * not exist yet. Close the answer when the reader ends.
      */
     public PieceFollower follow(String taskId, int firstPiece, int lastPiece) {
         checkOpen();
-        if (lastPiece < firstPiece || ctx.config.recentPiecesBytes() == 0) {
+        if (lastPiece < firstPiece) {
             return PieceFollower.NONE;
         }
         return ctx.recent.follow(taskId, firstPiece, lastPiece);

@@ -283,7 +283,7 @@ final class RecentPieces {
         }
     }
 
-    /** Followers registered and not closed. For tests. */
+    /** Followers registered and not closed (the {@code recent.followers} gauge). */
     int followerCount() {
         synchronized (lock) {
             return followers.values().stream().mapToInt(List::size).sum();

@@ -193,7 +193,12 @@ class PieceStoreRecentPiecesTest {
         }
         try (PieceStore none = PieceStore.open(dir.resolve("none"), PieceStoreConfig.builder()
                 .gcInterval(Duration.ZERO).recentPiecesBytes(0).build(), new SimpleMeterRegistry())) {
-            assertEquals(PieceFollower.NONE, none.follow(id, 0, 2), "nothing kept, nothing to follow");
+            try (PieceFollower reader = none.follow(id, 0, 2)) {
+                assertEquals(1, none.followerPlaces(id, Duration.ofMinutes(1)).size(),
+                        "nothing is kept in memory, but a download still keeps pace with the reader");
+            }
+            assertTrue(none.followerPlaces(id, Duration.ofMinutes(1)).isEmpty());
+            assertEquals(PieceFollower.NONE, none.follow(id, 2, 1), "an empty range follows nothing");
         }
     }
 }

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apache.commons.io.file.PathUtils;
 
@@ -26,8 +27,8 @@ import org.apache.commons.io.file.PathUtils;
  * exactly as containerd's first cache miss is, with every part that serves one (the proxy's Netty server and its rules,
  * the engine's ranged origin GETs through the node's own HTTP client, piece writes with direct I/O into a piece store,
  * the recent pieces, the task's SHA-256, the client's stream). A freshly started JVM runs that path interpreted and
- * compiles it while it serves: a node's first cache-miss pull took 1.17× the time of a direct pull against 1.04× once
- * the JVM had served one blob (BENCHMARKS.md, node mirror across a 1000 Mbit/s link).
+ * compiles it while it serves: across a 1000 Mbit/s registry link, a freshly started node's first cache-miss pull took
+ * 1.13× the time of a direct pull without this warm-up and 1.08× with it (BENCHMARKS.md, node-pull-ab-warmup-link).
  *
  * <p>Nothing of it is seen outside: the blob comes from a loopback origin of its own ({@link WarmUpBlobOrigin}), goes
  * into a piece store of its own in {@code scratch} (emptied first, removed after) through an engine without a scheduler,
@@ -56,7 +57,8 @@ final class MirrorPathWarmUp {
      * @throws IOException when any part fails, or the client got other bytes than the origin served
      */
     static long run(Path scratch, long bytes, PieceStoreConfig storeConfig, Function<PieceStore, DownloadEngine> engines,
-                    ProxyConfig.Builder proxy, Fetchers fetchers, Duration readTimeout) throws IOException {
+                    ProxyConfig.Builder proxy, BiFunction<DownloadEngine, PieceStore, BlobFetcher> fetchers,
+                    Duration readTimeout) throws IOException {
         if (Files.exists(scratch)) {
             PathUtils.deleteDirectory(scratch);
         }
@@ -69,7 +71,7 @@ final class MirrorPathWarmUp {
                      .defaultMirror(null)
                      .httpsInterception(null)
                      .requestRateLimit(0)
-                     .blobFetcher(fetchers.over(engine, store))
+                     .blobFetcher(fetchers.apply(engine, store))
                      .meterRegistry(new CompositeMeterRegistry())
                      .build())) {
             return fetchThrough(mirror, origin, readTimeout);
@@ -78,12 +80,6 @@ final class MirrorPathWarmUp {
                 PathUtils.deleteDirectory(scratch);
             }
         }
-    }
-
-    /** Makes the proxy's blob fetcher over an engine and its store. */
-    @FunctionalInterface
-    interface Fetchers {
-        BlobFetcher over(DownloadEngine engine, PieceStore store);
     }
 
     /** GETs the blob through the mirror ({@code ?ns=}) and compares every byte with the origin's. */

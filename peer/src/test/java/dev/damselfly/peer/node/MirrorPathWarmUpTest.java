@@ -9,6 +9,7 @@ import dev.damselfly.exchange.PieceAvailability;
 import dev.damselfly.exchange.PieceTransfer;
 import dev.damselfly.exchange.engine.DownloadEngine;
 import dev.damselfly.exchange.engine.EngineConfig;
+import dev.damselfly.piecestore.PieceStore;
 import dev.damselfly.piecestore.PieceStoreConfig;
 import dev.damselfly.proxy.ProxyConfig;
 import dev.damselfly.proxy.p2p.BlobFetch;
@@ -22,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +48,7 @@ class MirrorPathWarmUpTest {
         origins.close();
     }
 
-    private long run(Path scratch, MirrorPathWarmUp.Fetchers fetchers) throws IOException {
+    private long run(Path scratch, BiFunction<DownloadEngine, PieceStore, BlobFetcher> fetchers) throws IOException {
         HostIdentity host = HostIdentity.of("127.0.0.1", "warm-up-test", 1, dir);
         return MirrorPathWarmUp.run(scratch, BLOB_BYTES, PieceStoreConfig.builder().build(),
                 store -> new DownloadEngine(EngineConfig.defaults(), store, Optional.empty(), host, NO_PEERS,
@@ -54,7 +56,7 @@ class MirrorPathWarmUpTest {
                 ProxyConfig.builder(), fetchers, Duration.ofSeconds(30));
     }
 
-    private MirrorPathWarmUp.Fetchers engineFetchers() {
+    private BiFunction<DownloadEngine, PieceStore, BlobFetcher> engineFetchers() {
         return (engine, store) -> new EngineBlobFetcher(engine, store, origins, 30_000);
     }
 
@@ -73,7 +75,7 @@ class MirrorPathWarmUpTest {
         Path scratch = dir.resolve("mirror-warm-up");
         long flipped = 5L << 20;
         IOException e = assertThrows(IOException.class, () -> run(scratch, (engine, store) -> {
-            BlobFetcher real = engineFetchers().over(engine, store);
+            BlobFetcher real = engineFetchers().apply(engine, store);
             return request -> flipping(real.open(request), flipped);
         }));
         assertTrue(e.getMessage().contains("differs from the origin's"), e.getMessage());

@@ -235,7 +235,7 @@ public final class NodeConfig {
          * Bytes of a blob of its own that the node fetches through its mirror once at start, before the mirror takes
          * clients (a loopback origin, a scratch piece store, nothing announced), so that a freshly started node serves
          * its first cache miss with its data path compiled rather than while the JVM compiles it ({@code 64MiB}; a
-         * start takes about a second longer). 0 = off. Default 64 MiB.
+         * start takes about 0.7 s longer). 0 = off. Default 64 MiB.
          */
         @JsonDeserialize(using = ConfigValues.Size.class)
         public long warmUp = 64L << 20;
