@@ -1,5 +1,6 @@
 package dev.damselfly.rafsmount;
 
+import dev.damselfly.rafsmount.fuse.FuseTransport;
 import dev.damselfly.rafsmount.prefetch.PrefetchPolicy;
 import dev.damselfly.rafsmount.source.BlobSource;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,10 +29,12 @@ import java.util.List;
  *                        {@link CompositeMeterRegistry}, which discards them
  * @param prefetch        what to prefetch into the blob cache, started as soon as the image is open (before the
  *                        FUSE mount), or null for nothing; needs a cache; default null
+ * @param transport       how the mount talks to the kernel's FUSE driver; default {@link FuseTransport#AUTO}
+ *                        (Damselfly's own protocol implementation when running as root, else libfuse)
  */
 public record MountOptions(List<BlobSource> sources, Path cacheDirectory, long cacheMaxBytes, int amplifyIo,
                            Path accessTraceFile, long timeoutSeconds, boolean allowOther, boolean debug,
-                           MeterRegistry meterRegistry, PrefetchPolicy prefetch) {
+                           MeterRegistry meterRegistry, PrefetchPolicy prefetch, FuseTransport transport) {
     /** 10 GiB. */
     public static final long DEFAULT_CACHE_MAX_BYTES = 10L << 30;
     /** 1 MiB, nydusd's default {@code amplify_io}. */
@@ -52,50 +55,59 @@ public record MountOptions(List<BlobSource> sources, Path cacheDirectory, long c
         if (cacheMaxBytes < 0 || amplifyIo <= 0 || timeoutSeconds < 0) {
             throw new IllegalArgumentException("cacheMaxBytes, amplifyIo and timeoutSeconds must be positive");
         }
+        if (transport == null) {
+            throw new IllegalArgumentException("transport must not be null (FuseTransport.AUTO picks one)");
+        }
     }
 
     /** Defaults with these sources. */
     public static MountOptions of(BlobSource... sources) {
         return new MountOptions(List.of(sources), null, DEFAULT_CACHE_MAX_BYTES, DEFAULT_AMPLIFY_IO, null,
                 DEFAULT_TIMEOUT_SECONDS, false, false,
-                new CompositeMeterRegistry(), null);
+                new CompositeMeterRegistry(), null, FuseTransport.AUTO);
     }
 
     /** Caches chunks in {@code directory}, at most {@code maxBytes} bytes. */
     public MountOptions withCache(Path directory, long maxBytes) {
-        return new MountOptions(sources, directory, maxBytes, amplifyIo, accessTraceFile, timeoutSeconds, allowOther, debug, meterRegistry, prefetch);
+        return new MountOptions(sources, directory, maxBytes, amplifyIo, accessTraceFile, timeoutSeconds, allowOther, debug, meterRegistry, prefetch, transport);
     }
 
     public MountOptions withAmplifyIo(int bytes) {
-        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, bytes, accessTraceFile, timeoutSeconds, allowOther, debug, meterRegistry, prefetch);
+        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, bytes, accessTraceFile, timeoutSeconds, allowOther, debug, meterRegistry, prefetch, transport);
     }
 
     public MountOptions withAccessTrace(Path file) {
-        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, file, timeoutSeconds, allowOther, debug, meterRegistry, prefetch);
+        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, file, timeoutSeconds, allowOther, debug, meterRegistry, prefetch, transport);
     }
 
     public MountOptions withTimeoutSeconds(long seconds) {
-        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, seconds, allowOther, debug, meterRegistry, prefetch);
+        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, seconds, allowOther, debug, meterRegistry, prefetch, transport);
     }
 
     public MountOptions withAllowOther(boolean allow) {
-        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, timeoutSeconds, allow, debug, meterRegistry, prefetch);
+        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, timeoutSeconds, allow, debug, meterRegistry, prefetch, transport);
     }
 
     public MountOptions withDebug(boolean on) {
-        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, timeoutSeconds, allowOther, on, meterRegistry, prefetch);
+        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, timeoutSeconds, allowOther, on, meterRegistry, prefetch, transport);
     }
 
     /** Registers the mount's meters in {@code registry} (e.g. the node's Prometheus registry). */
     public MountOptions withMeterRegistry(MeterRegistry registry) {
         return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, timeoutSeconds,
-                allowOther, debug, registry, prefetch);
+                allowOther, debug, registry, prefetch, transport);
     }
 
     /** Prefetches {@code policy} into the cache from the moment the image is open (null: nothing). */
     public MountOptions withPrefetch(PrefetchPolicy policy) {
         return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, timeoutSeconds,
-                allowOther, debug, meterRegistry, policy);
+                allowOther, debug, meterRegistry, policy, transport);
+    }
+
+    /** Talks to the kernel through {@code fuseTransport}. */
+    public MountOptions withTransport(FuseTransport fuseTransport) {
+        return new MountOptions(sources, cacheDirectory, cacheMaxBytes, amplifyIo, accessTraceFile, timeoutSeconds,
+                allowOther, debug, meterRegistry, prefetch, fuseTransport);
     }
 
     /** {@link #amplifyIo()} raised to {@link #MIN_AMPLIFY_IO}. */

@@ -9,8 +9,11 @@ import dev.damselfly.rafsmount.cache.CacheBusyException;
 import dev.damselfly.rafsmount.fuse.FuseConfig;
 import dev.damselfly.rafsmount.fuse.FuseMountException;
 import dev.damselfly.rafsmount.fuse.FuseSession;
+import dev.damselfly.rafsmount.fuse.FuseTransport;
 import dev.damselfly.rafsmount.fuse.InodeView;
 import dev.damselfly.rafsmount.fuse.MountTable;
+import dev.damselfly.rafsmount.fuse.kernel.KernelMount;
+import dev.damselfly.rafsmount.fuse.libfuse.LibFuseMount;
 import dev.damselfly.rafsmount.metrics.MountMetrics;
 import dev.damselfly.rafsmount.prefetch.Prefetcher;
 import dev.damselfly.rafsmount.read.AccessTrace;
@@ -68,8 +71,11 @@ public final class RafsMount {
             }
             FuseSession session;
             try {
-                session = FuseSession.mount(image, view, reader, mp,
-                        new FuseConfig(options.timeoutSeconds(), options.allowOther(), options.debug()), metrics);
+                FuseConfig fuse = new FuseConfig(options.timeoutSeconds(), options.allowOther(), options.debug(),
+                        options.transport().resolve());
+                session = fuse.transport() == FuseTransport.KERNEL
+                        ? KernelMount.mount(image, view, reader, mp, fuse, metrics)
+                        : LibFuseMount.mount(image, view, reader, mp, fuse, metrics);
             } catch (FuseMountException e) {
                 throw new MountException(Reason.FUSE_FAILED, mp, e.getMessage(), e);
             }
@@ -87,14 +93,19 @@ public final class RafsMount {
     }
 
     /**
-     * Loads libfuse's binding and builds the FUSE callback table once without mounting anything, so that a
-     * long-running process (the node) pays for generating them at start rather than in its first mount (a few hundred
-     * ms of a cold JVM). Safe to call any number of times.
+     * Loads the native binding the default transport uses (libfuse's, with its callback table, or the C library's for
+     * the kernel transport) once without mounting anything, so that a long-running process (the node) pays for
+     * generating them at start rather than in its first mount (a few hundred ms of a cold JVM). Safe to call any
+     * number of times.
      *
-     * @throws LinkageError when libfuse cannot be loaded (the first mount will say so too)
+     * @throws LinkageError when the library cannot be loaded (the first mount will say so too)
      */
     public static void warmUp() {
-        dev.damselfly.rafsmount.fuse.FuseSession.warmUp();
+        if (FuseTransport.AUTO.resolve() == FuseTransport.LIBFUSE) {
+            LibFuseMount.warmUp();
+        } else {
+            KernelMount.warmUp();
+        }
     }
 
     private static void cancelQuietly(Prefetcher prefetcher) {

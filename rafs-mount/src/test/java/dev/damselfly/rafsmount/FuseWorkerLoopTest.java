@@ -25,7 +25,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
+import dev.damselfly.rafsmount.fuse.FuseTransport;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,15 +42,16 @@ class FuseWorkerLoopTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void concurrentReadsAreServedAtOnceWithCorrectBytesAndTheWorkersEndOnUnmount() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = FuseTransport.class, names = {"KERNEL", "LIBFUSE"})
+    void concurrentReadsAreServedAtOnceWithCorrectBytesAndTheWorkersEndOnUnmount(FuseTransport transport) throws Exception {
         BuiltImage image = BuiltImage.small(tmp.resolve("image"));
         assertEquals(READERS, image.files().size());
         Path mp = Files.createDirectory(tmp.resolve("mnt"));
         ExecutorService pool = Executors.newFixedThreadPool(READERS);
         try (FileBlobSource files = FileBlobSource.directory(image.blobDir())) {
             RendezvousSource source = new RendezvousSource(files, READERS);
-            try (MountHandle m = RafsMount.mount(image.bootstrap(), mp, MountOptions.of(source))) {
+            try (MountHandle m = RafsMount.mount(image.bootstrap(), mp, MountOptions.of(source).withTransport(transport))) {
                 CyclicBarrier go = new CyclicBarrier(READERS);
                 List<Future<byte[]>> reads = new ArrayList<>();
                 for (String path : image.files().keySet()) {
@@ -75,14 +78,15 @@ class FuseWorkerLoopTest {
         }
     }
 
-    @Test
-    void metadataRequestsDoNotAttachAThreadEach() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = FuseTransport.class, names = {"KERNEL", "LIBFUSE"})
+    void metadataRequestsDoNotAttachAThreadEach(FuseTransport transport) throws Exception {
         BuiltImage image = BuiltImage.small(tmp.resolve("image"));
         Path mp = Files.createDirectory(tmp.resolve("mnt"));
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         int lookups = 2_000;
         try (FileBlobSource files = FileBlobSource.directory(image.blobDir());
-             MountHandle m = RafsMount.mount(image.bootstrap(), mp, MountOptions.of(files))) {
+             MountHandle m = RafsMount.mount(image.bootstrap(), mp, MountOptions.of(files).withTransport(transport))) {
             long before = threads.getTotalStartedThreadCount();
             for (int i = 0; i < lookups; i++) {
                 // each name is new to the kernel: one LOOKUP request, one getattr callback

@@ -11,22 +11,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import dev.damselfly.rafsmount.fuse.FuseTransport;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A JVM that ends with the mount still open unmounts it: on SIGTERM its shutdown hook does (and writes the
- * trace); on SIGKILL libfuse's {@code auto_unmount} watchdog (fusermount) does.
+ * trace); on SIGKILL a watchdog does: the kernel transport's own, or libfuse's {@code auto_unmount} (fusermount).
  */
 class ShutdownHookTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void sigtermUnmounts() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = FuseTransport.class, names = {"KERNEL", "LIBFUSE"})
+    void sigtermUnmounts(FuseTransport transport) throws Exception {
         Path mp = Files.createDirectory(tmp.resolve("mnt"));
         Path trace = tmp.resolve("trace.txt");
-        Process p = startChild(mp, trace);
+        Process p = startChild(mp, trace, transport);
         try {
             p.destroy(); // SIGTERM
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), "child did not exit");
@@ -37,10 +40,11 @@ class ShutdownHookTest {
         }
     }
 
-    @Test
-    void sigkillUnmountsThroughTheWatchdog() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = FuseTransport.class, names = {"KERNEL", "LIBFUSE"})
+    void sigkillUnmountsThroughTheWatchdog(FuseTransport transport) throws Exception {
         Path mp = Files.createDirectory(tmp.resolve("mnt"));
-        Process p = startChild(mp, tmp.resolve("trace.txt"));
+        Process p = startChild(mp, tmp.resolve("trace.txt"), transport);
         try {
             p.destroyForcibly(); // SIGKILL: no shutdown hook runs
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), "child did not exit");
@@ -63,10 +67,11 @@ class ShutdownHookTest {
     }
 
     /** Starts {@link MountUntilKilled} and returns once it has mounted and read a file. */
-    private static Process startChild(Path mp, Path trace) throws Exception {
+    private static Process startChild(Path mp, Path trace, FuseTransport transport) throws Exception {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), MountUntilKilled.class.getName(),
-                Fixtures.path(Fixtures.V6_BOOT).toString(), mp.toString(), Fixtures.path(Fixtures.V6_BLOBS).toString(), trace.toString())
+                Fixtures.path(Fixtures.V6_BOOT).toString(), mp.toString(), Fixtures.path(Fixtures.V6_BLOBS).toString(), trace.toString(),
+                transport.name())
                 .redirectErrorStream(true).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

@@ -93,7 +93,8 @@ public final class MountSession implements AutoCloseable {
                 meters.add(spec.meterRegistry());
             }
             MountOptions options = MountOptions.of(sources.toArray(BlobSource[]::new))
-                    .withAmplifyIo(spec.amplifyIo()).withAllowOther(spec.allowOther()).withMeterRegistry(meters);
+                    .withAmplifyIo(spec.amplifyIo()).withAllowOther(spec.allowOther()).withMeterRegistry(meters)
+                    .withTransport(spec.transport());
             if (spec.cacheDir() != null) {
                 options = options.withCache(spec.cacheDir(), spec.cacheMaxBytes());
             }

@@ -3,6 +3,7 @@ package dev.damselfly.peer.mount;
 import dev.damselfly.oci.ImageReference;
 import dev.damselfly.oci.registry.RegistryClient;
 import dev.damselfly.rafsmount.MountOptions;
+import dev.damselfly.rafsmount.fuse.FuseTransport;
 import dev.damselfly.rafsmount.source.BlobSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ public final class MountSpec {
     private final int amplifyIo;
     private final Path accessTraceFile;
     private final boolean allowOther;
+    private final FuseTransport transport;
     private final PrefetchMode prefetch;
     private final List<String> prefetchPaths;
     private final long prefetchBytesPerSecond;
@@ -51,6 +53,7 @@ public final class MountSpec {
         this.amplifyIo = b.amplifyIo;
         this.accessTraceFile = b.accessTraceFile;
         this.allowOther = b.allowOther;
+        this.transport = b.transport;
         this.prefetch = b.prefetch;
         this.prefetchPaths = List.copyOf(b.prefetchPaths);
         this.prefetchBytesPerSecond = b.prefetchBytesPerSecond;
@@ -132,6 +135,11 @@ public final class MountSpec {
         return allowOther;
     }
 
+    /** How the mount talks to the kernel's FUSE driver; default {@link FuseTransport#AUTO}. */
+    public FuseTransport transport() {
+        return transport;
+    }
+
     /** What to prefetch; default {@link PrefetchMode#NONE}. */
     public PrefetchMode prefetch() {
         return prefetch;
@@ -183,6 +191,7 @@ public final class MountSpec {
         private int amplifyIo = DEFAULT_AMPLIFY_IO;
         private Path accessTraceFile;
         private boolean allowOther;
+        private FuseTransport transport = FuseTransport.AUTO;
         private PrefetchMode prefetch = PrefetchMode.NONE;
         private List<String> prefetchPaths = List.of();
         private long prefetchBytesPerSecond;
@@ -221,6 +230,11 @@ public final class MountSpec {
 
         public Builder withAllowOther(boolean allow) {
             this.allowOther = allow;
+            return this;
+        }
+
+        public Builder withTransport(FuseTransport fuseTransport) {
+            this.transport = java.util.Objects.requireNonNull(fuseTransport, "fuseTransport");
             return this;
         }
 

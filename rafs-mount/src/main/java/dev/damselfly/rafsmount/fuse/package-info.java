@@ -1,8 +1,8 @@
 /**
- * The only package that knows jnr-fuse (libfuse2, high-level path API): the read-only filesystem callbacks
- * ({@link dev.damselfly.rafsmount.fuse.RafsFuseFs}), the mount session that sets libfuse up, runs its request
- * loop and unmounts it ({@link dev.damselfly.rafsmount.fuse.FuseSession}), and the loop itself on Java threads
- * that stay attached to the JVM ({@link dev.damselfly.rafsmount.fuse.FuseWorkers} over
- * {@link dev.damselfly.rafsmount.fuse.LibFuseSession}, libfuse 2.9's session API).
+ * The FUSE side of a mount, as the rest of the module sees it: a live mount ({@link
+ * dev.damselfly.rafsmount.fuse.FuseSession}), its settings ({@link dev.damselfly.rafsmount.fuse.FuseConfig}) and
+ * how it talks to the kernel ({@link dev.damselfly.rafsmount.fuse.FuseTransport}: Damselfly's own protocol
+ * implementation in {@code fuse.kernel}, or libfuse through jnr-fuse in {@code fuse.libfuse}), and what both report
+ * for an inode ({@link dev.damselfly.rafsmount.fuse.InodeView}).
  */
 package dev.damselfly.rafsmount.fuse;

@@ -18,6 +18,7 @@ import dev.damselfly.peer.node.http.MetricsHandler;
 import dev.damselfly.peer.node.metrics.NodeMetrics;
 import dev.damselfly.rafs.codec.ChunkCodecWarmUp;
 import dev.damselfly.rafsmount.RafsMount;
+import dev.damselfly.rafsmount.fuse.FuseTransport;
 import dev.damselfly.rafsmount.source.BlobSource;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -116,6 +117,12 @@ public final class MountCommand implements Callable<Integer> {
     @Option(names = "--allow-other", description = "Let other users than the mounting one read the mount.")
     private boolean allowOther;
 
+    @Option(names = "--fuse", paramLabel = "TRANSPORT", defaultValue = "AUTO",
+            description = "How to talk to the kernel's FUSE driver: KERNEL (Damselfly's own protocol implementation on "
+                    + "/dev/fuse, mounted with mount(2); needs root), LIBFUSE (libfuse 2 through fusermount; any user) or "
+                    + "AUTO (KERNEL as root, else LIBFUSE). Default: ${DEFAULT-VALUE}.")
+    private FuseTransport fuseTransport;
+
     @Option(names = "--prefetch", paramLabel = "MODE", defaultValue = "NONE",
             description = "Prefetch into the cache in the background, from the moment the bootstrap is open: NONE, TABLE "
                     + "(the bootstrap's prefetch table, or --prefetch-list; a directory stands for every file below it), "
@@ -163,7 +170,7 @@ public final class MountCommand implements Callable<Integer> {
             builder = MountSpec.ofImage(ref, client, mountpoint).withBlobDir(blobDir).withWorkDir(workDir)
                     .withNodeSource(this::nodeSource);
         }
-        builder.withAmplifyIo((int) amplifyIo).withAllowOther(allowOther).withAccessTrace(accessTrace)
+        builder.withAmplifyIo((int) amplifyIo).withAllowOther(allowOther).withTransport(fuseTransport).withAccessTrace(accessTrace)
                 .withPrefetch(prefetch, readPrefetchList(), prefetchBandwidth);
         if (cacheDir != null) {
             builder.withCache(cacheDir, cacheSize);
@@ -303,10 +310,10 @@ public final class MountCommand implements Callable<Integer> {
 
     /** {@code --via-node}: the node mounts; this process only asks and reports. */
     private int mountViaNode() throws Exception {
-        for (String option : List.of("--no-node", "--metrics-listen", "--work-dir", "--access-trace", "--authfile")) {
+        for (String option : List.of("--no-node", "--metrics-listen", "--work-dir", "--access-trace", "--authfile", "--fuse")) {
             if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), option + " does not apply with --via-node"
-                        + " (the node mounts: its own metrics endpoint and Docker config are used)");
+                        + " (the node mounts: its own metrics endpoint, Docker config and FUSE transport are used)");
             }
         }
         if ((prefetch != PrefetchMode.NONE || prefetchList != null) && cacheDir == null) {

@@ -1,4 +1,4 @@
-package dev.damselfly.rafsmount.fuse;
+package dev.damselfly.rafsmount.fuse.libfuse;
 
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;

@@ -1,4 +1,4 @@
-package dev.damselfly.rafsmount.fuse;
+package dev.damselfly.rafsmount.fuse.libfuse;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -9,6 +9,7 @@ import dev.damselfly.rafs.InodeAttributes;
 import dev.damselfly.rafs.RafsException;
 import dev.damselfly.rafs.RafsImage;
 import dev.damselfly.rafs.Xattr;
+import dev.damselfly.rafsmount.fuse.InodeView;
 import dev.damselfly.rafsmount.metrics.MountMetrics;
 import dev.damselfly.rafsmount.read.ChunkReadException;
 import dev.damselfly.rafsmount.read.FileReader;

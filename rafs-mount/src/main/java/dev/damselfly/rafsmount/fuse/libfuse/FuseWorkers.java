@@ -1,4 +1,4 @@
-package dev.damselfly.rafsmount.fuse;
+package dev.damselfly.rafsmount.fuse.libfuse;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;

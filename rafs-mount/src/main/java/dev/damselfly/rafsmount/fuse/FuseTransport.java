@@ -1,0 +1,36 @@
+package dev.damselfly.rafsmount.fuse;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** How a mount talks to the kernel's FUSE driver. */
+public enum FuseTransport {
+    /**
+     * Damselfly's own implementation of the kernel protocol on {@code /dev/fuse}, mounted with {@code mount(2)}:
+     * inode-based requests, 1 MiB reads, directory listings with attributes, no OPEN round trips. Needs
+     * CAP_SYS_ADMIN (root, or a privileged container, as a node agent runs).
+     */
+    KERNEL,
+    /** libfuse 2.9's high-level path API through jnr-fuse, mounted by the setuid {@code fusermount}: any user. */
+    LIBFUSE,
+    /** {@link #KERNEL} when this process runs as root, else {@link #LIBFUSE}. The default. */
+    AUTO;
+
+    /** {@link #AUTO} resolved for this process; any other value as it is. */
+    public FuseTransport resolve() {
+        if (this != AUTO) {
+            return this;
+        }
+        return effectiveUid() == 0 ? KERNEL : LIBFUSE;
+    }
+
+    /** This process's effective uid (the owner of {@code /proc/self}), or -1 when unknown. */
+    static long effectiveUid() {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package dev.damselfly.rafsmount.fuse.kernel;
+
+import dev.damselfly.rafs.RafsImage;
+import dev.damselfly.rafsmount.fuse.FuseConfig;
+import dev.damselfly.rafsmount.fuse.FuseMountException;
+import dev.damselfly.rafsmount.fuse.FuseSession;
+import dev.damselfly.rafsmount.fuse.InodeView;
+import dev.damselfly.rafsmount.metrics.MountMetrics;
+import dev.damselfly.rafsmount.read.FileReader;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One live mount served by Damselfly's own FUSE protocol implementation: opens {@code /dev/fuse}, mounts it with
+ * {@code mount(2)} (read-only, {@code nosuid}, {@code nodev}, {@code default_permissions}; type {@code fuse.rafs},
+ * source {@code damselfly}), answers the kernel's requests on {@link KernelWorkers} through {@link RafsRequests},
+ * and keeps an {@link UnmountWatchdog} that unmounts it should this process be killed. {@link #unmount()} calls
+ * {@code umount2(2)} (lazily when the mount is busy) and waits for the workers to leave.
+ */
+public final class KernelMount implements FuseSession {
+    private static final Logger LOG = LoggerFactory.getLogger(KernelMount.class);
+    /** How long to wait for the kernel's INIT after mounting, ms. */
+    private static final long START_TIMEOUT_MS = 15_000;
+    /** How long to wait for the workers after unmounting, ms. */
+    private static final long STOP_TIMEOUT_MS = 10_000;
+    /** How long to wait for the workers after a lazy unmount (they leave only once the mount is unused), ms. */
+    private static final long LAZY_STOP_WAIT_MS = 1_000;
+    /** {@code EBUSY}. */
+    private static final int EBUSY = 16;
+    /** {@code EINVAL}: not a mount point (any more). */
+    private static final int EINVAL = 22;
+
+    private final Path mountpoint;
+    private final CompletableFuture<Void> exit;
+    private final UnmountWatchdog watchdog;
+    private boolean unmounted;
+
+    private KernelMount(Path mountpoint, CompletableFuture<Void> exit, UnmountWatchdog watchdog) {
+        this.mountpoint = mountpoint;
+        this.exit = exit;
+        this.watchdog = watchdog;
+    }
+
+    /**
+     * Mounts {@code image} at {@code mountpoint} and returns once the kernel talks to it; read requests are timed
+     * into {@code metrics}.
+     *
+     * @throws FuseMountException when {@code /dev/fuse} cannot be opened, {@code mount(2)} fails (no
+     *                             CAP_SYS_ADMIN) or the kernel does not start the session in time
+     */
+    public static KernelMount mount(RafsImage image, InodeView view, FileReader reader, Path mountpoint, FuseConfig config,
+                                    MountMetrics metrics) throws FuseMountException {
+        String label = mountpoint.toString();
+        RafsRequests requests = new RafsRequests(image, view, reader, metrics, config.timeoutSeconds(), config.debug(), label);
+        DevFuse device;
+        try {
+            device = DevFuse.open();
+        } catch (IOException | LinkageError e) {
+            throw new FuseMountException(mountpoint, e.getMessage(), e);
+        }
+        try {
+            device.mount(mountpoint, "damselfly", "rafs", view.uid(), view.gid(), config.allowOther());
+        } catch (IOException e) {
+            device.close();
+            throw new FuseMountException(mountpoint, e.getMessage(), e);
+        }
+        UnmountWatchdog watchdog = UnmountWatchdog.start(mountpoint);
+        KernelWorkers workers = new KernelWorkers(device, requests, config.maxWorkers(), label,
+                () -> DevFuse.unmount(mountpoint, true));
+        CompletableFuture<Void> exit = workers.ended().handle((v, e) -> {
+            device.close();
+            LOG.debug("FUSE loop of {} ended: workers={} requests={}", label, workers.started(), workers.answered());
+            return null;
+        });
+        KernelMount session = new KernelMount(mountpoint, exit, watchdog);
+        workers.start();
+        try {
+            CompletableFuture.anyOf(requests.started(), exit).get(START_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            session.unmount();
+            throw new FuseMountException(mountpoint, "interrupted while mounting", e);
+        } catch (ExecutionException e) {
+            session.unmount();
+            throw new FuseMountException(mountpoint, "the kernel refused the FUSE session: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            session.unmount();
+            throw new FuseMountException(mountpoint, "the kernel did not initialise the mount within " + START_TIMEOUT_MS + " ms", e);
+        }
+        if (!requests.started().isDone()) {
+            session.unmount();
+            throw new FuseMountException(mountpoint, "the FUSE session ended before the mount started", null);
+        }
+        LOG.info("mounted {} at {} (FUSE kernel protocol, read-only, up to {} worker threads)", image.name(), mountpoint,
+                config.maxWorkers());
+        return session;
+    }
+
+    /** Loads the C library binding once without mounting anything (see {@code RafsMount.warmUp()}). */
+    public static void warmUp() {
+        DevFuse.libc();
+    }
+
+    @Override
+    public Path mountpoint() {
+        return mountpoint;
+    }
+
+    @Override
+    public synchronized boolean unmount() {
+        if (unmounted) {
+            return exit.isDone();
+        }
+        unmounted = true;
+        int err = DevFuse.unmount(mountpoint, false);
+        long wait = STOP_TIMEOUT_MS;
+        if (err == EBUSY) {
+            LOG.warn("{} is busy: detaching it lazily (its requests end when the last open file is closed)", mountpoint);
+            err = DevFuse.unmount(mountpoint, true);
+            wait = LAZY_STOP_WAIT_MS;
+        }
+        if (watchdog != null) {
+            watchdog.stop();
+        }
+        if (err != 0 && err != EINVAL) {
+            LOG.error("could not unmount {} (errno {}): unmount it by hand (umount -l {})", mountpoint, err, mountpoint);
+            return false;
+        }
+        try {
+            exit.get(wait, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            LOG.warn("FUSE loop of {} ended with {}", mountpoint, e.getCause().toString());
+        } catch (TimeoutException e) {
+            LOG.warn("FUSE loop of {} still runs {} ms after the unmount (lazily detached, still in use)", mountpoint, wait);
+            return false;
+        }
+        LOG.info("unmounted {}", mountpoint);
+        return true;
+    }
+
+    @Override
+    public void awaitExit() throws InterruptedException {
+        try {
+            exit.get();
+        } catch (ExecutionException e) {
+            LOG.debug("FUSE loop of {} ended with {}", mountpoint, e.getCause().toString());
+        }
+    }
+
+    @Override
+    public boolean running() {
+        return !exit.isDone();
+    }
+}
