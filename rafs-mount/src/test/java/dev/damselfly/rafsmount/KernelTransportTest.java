@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.damselfly.rafs.build.LayerBuildOptions;
 import dev.damselfly.rafsmount.fuse.FuseTransport;
+import dev.damselfly.rafsmount.fuse.MountTable;
 import dev.damselfly.rafsmount.source.FileBlobSource;
 import dev.damselfly.testkit.image.DeterministicBytes;
 import dev.damselfly.testkit.image.LayerTarBuilder;
@@ -75,6 +76,9 @@ class KernelTransportTest {
             try (Stream<Path> names = Files.list(mp.resolve("many"))) {
                 assertEquals(NAMES, names.collect(Collectors.toSet()).size());
             }
+            String device = MountTable.deviceOf(mp).orElseThrow();
+            assertEquals("1024", Files.readString(Path.of("/sys/class/bdi", device, "read_ahead_kb")).trim(),
+                    "sequential reads reach the kernel as 1 MiB requests, not the default 128 KiB");
             for (Map.Entry<String, byte[]> f : image.files().entrySet()) {
                 if (f.getValue().length > 1000) {
                     assertArrayEquals(f.getValue(), Files.readAllBytes(mp.resolve(f.getKey())), f.getKey());

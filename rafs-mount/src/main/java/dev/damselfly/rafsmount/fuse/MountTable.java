@@ -4,8 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
-/** Reads {@code /proc/self/mountinfo}: is a directory a mount point right now? */
+/** Reads {@code /proc/self/mountinfo}: is a directory a mount point right now, and which device is mounted there? */
 public final class MountTable {
     private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
 
@@ -22,6 +23,22 @@ public final class MountTable {
             }
         }
         return false;
+    }
+
+    /**
+     * The device ({@code major:minor}, as in {@code /sys/class/bdi/}) of the topmost mount at {@code dir}, or empty
+     * when nothing is mounted there.
+     */
+    public static Optional<String> deviceOf(Path dir) throws IOException {
+        String want = dir.toAbsolutePath().normalize().toString();
+        String device = null;
+        for (String line : Files.readAllLines(MOUNTINFO, StandardCharsets.UTF_8)) {
+            String[] f = line.split(" ");
+            if (f.length > 4 && unescape(f[4]).equals(want)) {
+                device = f[2];   // later lines are mounted on top of earlier ones
+            }
+        }
+        return Optional.ofNullable(device);
     }
 
     /** mountinfo escapes space, tab, newline and backslash as {@code \ooo}. */

@@ -5,10 +5,13 @@ import dev.damselfly.rafsmount.fuse.FuseConfig;
 import dev.damselfly.rafsmount.fuse.FuseMountException;
 import dev.damselfly.rafsmount.fuse.FuseSession;
 import dev.damselfly.rafsmount.fuse.InodeView;
+import dev.damselfly.rafsmount.fuse.MountTable;
 import dev.damselfly.rafsmount.metrics.MountMetrics;
 import dev.damselfly.rafsmount.read.FileReader;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +34,12 @@ public final class KernelMount implements FuseSession {
     private static final long STOP_TIMEOUT_MS = 10_000;
     /** How long to wait for the workers after a lazy unmount (they leave only once the mount is unused), ms. */
     private static final long LAZY_STOP_WAIT_MS = 1_000;
+    /**
+     * Readahead window set on the mount's backing device once it is up, KiB: the kernel starts a FUSE mount at
+     * 128 KiB (and INIT can only lower it), which splits sequential reads into 128 KiB requests although a request
+     * may carry 1 MiB ({@link RafsRequests#MAX_READ}).
+     */
+    static final int READ_AHEAD_KIB = 1024;
     /** {@code EBUSY}. */
     private static final int EBUSY = 16;
     /** {@code EINVAL}: not a mount point (any more). */
@@ -97,9 +106,27 @@ public final class KernelMount implements FuseSession {
             session.unmount();
             throw new FuseMountException(mountpoint, "the FUSE session ended before the mount started", null);
         }
+        raiseReadAhead(mountpoint);
         LOG.info("mounted {} at {} (FUSE kernel protocol, read-only, up to {} worker threads)", image.name(), mountpoint,
                 config.maxWorkers());
         return session;
+    }
+
+    /**
+     * Writes {@link #READ_AHEAD_KIB} to the mount's {@code /sys/class/bdi/MAJOR:MINOR/read_ahead_kb}; a failure only
+     * costs speed, so it is logged and the mount goes on.
+     */
+    private static void raiseReadAhead(Path mountpoint) {
+        try {
+            Optional<String> device = MountTable.deviceOf(mountpoint);
+            if (device.isEmpty()) {
+                LOG.warn("readahead of {} stays at the kernel's default: not found in /proc/self/mountinfo", mountpoint);
+                return;
+            }
+            Files.writeString(Path.of("/sys/class/bdi", device.get(), "read_ahead_kb"), Integer.toString(READ_AHEAD_KIB));
+        } catch (IOException e) {
+            LOG.warn("readahead of {} stays at the kernel's default: {}", mountpoint, e.toString());
+        }
     }
 
     /** Loads the C library binding once without mounting anything (see {@code RafsMount.warmUp()}). */

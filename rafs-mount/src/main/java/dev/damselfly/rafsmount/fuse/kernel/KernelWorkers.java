@@ -114,11 +114,14 @@ final class KernelWorkers {
                     if (lastIdle) {
                         grow();
                     }
+                    int opcode = in.getInt(4);
                     int len = requests.answer(in, (int) n, out);
                     answered.increment();
                     if (len > 0) {
                         int err = device.write(outMem, len);
-                        if (err != 0 && err != -FuseAbi.ENOENT) { // ENOENT: the request was interrupted meanwhile
+                        if (err == 0) {
+                            requests.replied(opcode);
+                        } else if (err != -FuseAbi.ENOENT) { // ENOENT: the request was interrupted meanwhile
                             LOG.debug("mount={} writing a reply failed with errno {}", label, -err);
                         }
                     }

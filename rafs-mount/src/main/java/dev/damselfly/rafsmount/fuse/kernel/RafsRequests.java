@@ -100,6 +100,16 @@ final class RafsRequests {
     }
 
     /**
+     * Called once the reply to a request of {@code opcode} has been written to the device: the kernel has then
+     * taken it in (INIT's settings included), so {@link #started()} completes after INIT's.
+     */
+    void replied(int opcode) {
+        if (opcode == INIT) {
+            started.complete(null);
+        }
+    }
+
+    /**
      * Answers the request of {@code length} bytes at the start of {@code in} into {@code out} (from 0: header, then
      * body). Returns the reply's length in bytes, or 0 when the request takes no reply.
      *
@@ -171,7 +181,6 @@ final class RafsRequests {
         out.putShort(b + 28, (short) (MAX_READ / 4096));
         LOG.debug("mount={} FUSE {}.{} flags offered {} accepted {}", label, MAJOR, minor,
                 Integer.toHexString(offered), Integer.toHexString(offered & WANTED_FLAGS));
-        started.complete(null);
         return INIT_OUT;
     }
 

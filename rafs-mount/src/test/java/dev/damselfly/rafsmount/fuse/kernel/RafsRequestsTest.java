@@ -1,6 +1,7 @@
 package dev.damselfly.rafsmount.fuse.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -115,6 +116,8 @@ class RafsRequestsTest {
         assertEquals(0, flags & writebackCache, "a read-only filesystem asks for no write-back cache");
         assertEquals(256, out.getShort(b + 28), "max_pages: 1 MiB requests");
         assertEquals(1, out.getInt(b + 24), "time_gran");
+        assertFalse(requests.started().isDone(), "live only once the reply has reached the kernel");
+        requests.replied(FuseAbi.INIT);
         assertTrue(requests.started().isDone());
         ask(FuseAbi.INIT, 0, init(44, FuseAbi.ASYNC_READ));
         assertEquals(FuseAbi.ASYNC_READ, out.getInt(b + 12), "never a flag the kernel did not offer");
