@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The launcher's class data sharing for the short commands, run for real on a copy of the built jar (so the archives
  * land in a temporary directory): a failed first run records nothing, a successful one leaves one archive named for
  * the verb, the jar and the JDK, the next run maps the project's classes from it with the same output, and help runs
- * neither record nor use one.
+ * neither record nor use one. A mount, which runs until it is stopped, records its archive when SIGTERM ends it.
  */
 class LauncherCdsTest {
     @TempDir
@@ -64,11 +64,87 @@ class LauncherCdsTest {
         assertEquals(archives, files(cds), "neither help nor DAMSELFLY_CDS=off records an archive");
     }
 
+    @Test
+    void aMountStoppedBySigtermRecordsItsArchiveAndTheNextMountMapsIt() throws Exception {
+        Path jar = Files.copy(DamselflyProcess.jar(), tmp.resolve("damselfly.jar"));
+        Path cds = tmp.resolve("cds");
+        Path tree = Files.createDirectories(tmp.resolve("tree/etc"));
+        Files.writeString(tree.resolve("hostname"), "cds-mount-test\n");
+        Path layer = tmp.resolve("layer.tar");
+        Process tar = new ProcessBuilder("tar", "-C", tmp.resolve("tree").toString(), "-cf", layer.toString(), ".")
+                .redirectErrorStream(true).start();
+        assertTrue(tar.waitFor(30, TimeUnit.SECONDS) && tar.exitValue() == 0, "tar made the layer");
+        Path boot = tmp.resolve("image.boot");
+        Path blobs = tmp.resolve("blobs");
+        Run build = run(jar, Map.of("DAMSELFLY_CDS", "off"), "build", layer.toString(), "--bootstrap", boot.toString(),
+                "--blob-dir", blobs.toString());
+        assertEquals(0, build.status, build.out);
+        Path mnt = Files.createDirectory(tmp.resolve("mnt"));
+
+        Run first = mountUntilTerm(jar, Map.of(), boot, blobs, mnt);
+        assertEquals(143, first.status, first.out);
+        List<String> archives = files(cds);
+        assertEquals(1, archives.size(), archives.toString());
+        assertTrue(archives.get(0).matches("mount-\\d+-\\d+-\\d+\\.jsa"), archives.toString());
+
+        Run second = mountUntilTerm(jar, Map.of("DAMSELFLY_JAVA_OPTS", "-Xlog:class+load=info:file=" + tmp.resolve("classes.log")),
+                boot, blobs, mnt);
+        assertEquals(143, second.status, second.out);
+        String classes = Files.readString(tmp.resolve("classes.log"));
+        assertTrue(classes.lines().anyMatch(l -> l.contains("dev.damselfly.rafsmount.read.FileReader ")
+                && l.contains("shared objects file (top)")), "the mount's classes come from the archive");
+        assertEquals(archives, files(cds), "the archive is kept, not recorded again");
+    }
+
+    /**
+     * Starts {@code damselfly mount} through the launcher, reads the mounted file, then sends the launcher SIGTERM
+     * and returns its status and output.
+     */
+    private Run mountUntilTerm(Path jar, Map<String, String> env, Path boot, Path blobs, Path mnt) throws Exception {
+        Path log = tmp.resolve("mount-" + System.nanoTime() + ".log");
+        ProcessBuilder pb = launcher(jar, env, "mount", boot.toString(), mnt.toString(), "--blob-dir", blobs.toString())
+                .redirectOutput(log.toFile());
+        Process p = pb.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(log).contains("mounted ")) {
+                assertTrue(p.isAlive(), () -> "mount exited: " + read(log));
+                assertTrue(System.nanoTime() < deadline, () -> "not mounted within 60 s: " + read(log));
+                Thread.sleep(50);
+            }
+            assertEquals("cds-mount-test\n", Files.readString(mnt.resolve("etc/hostname")));
+            new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor(10, TimeUnit.SECONDS);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the mount ended on SIGTERM");
+            return new Run(p.exitValue(), read(log));
+        } finally {
+            if (p.isAlive()) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            new ProcessBuilder("umount", "-l", mnt.toString()).redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
     private record Run(int status, String out) {
     }
 
     /** Runs the launcher on {@code jar}; stdout and stderr merged. */
     private static Run run(Path jar, Map<String, String> env, String... args) throws IOException, InterruptedException {
+        Process p = launcher(jar, env, args).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "launcher finished");
+        return new Run(p.exitValue(), out);
+    }
+
+    /** The launcher on {@code jar} with a clean JVM environment plus {@code env}; stdout and stderr merged. */
+    private static ProcessBuilder launcher(Path jar, Map<String, String> env, String... args) {
         Path launcher = Path.of("..", "damselfly").toAbsolutePath().normalize();
         List<String> command = new ArrayList<>(List.of(launcher.toString()));
         command.addAll(List.of(args));
@@ -81,10 +157,7 @@ class LauncherCdsTest {
         pb.environment().put("DAMSELFLY_JAR", jar.toString());
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().putAll(env);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "launcher finished");
-        return new Run(p.exitValue(), out);
+        return pb;
     }
 
     /** Names in {@code dir}, hidden ones included (none when it does not exist). */
