@@ -114,6 +114,23 @@ final class CachedBlob {
     }
 
     /**
+     * Reads the whole cached chunk {@code c} into {@code dst} (from its position; {@code dst.remaining()} must be
+     * the chunk's size) and checks it against the CRC32C recorded when it was written; null, with {@code dst}'s
+     * content unspecified, when the chunk is not cached. {@code dst}'s position is left as it was.
+     */
+    CachedChunk.Integrity readChecked(ChunkRef c, ByteBuffer dst) throws IOException {
+        ByteBuffer into = dst.duplicate();
+        if (!read(c, 0, into)) {
+            return null;
+        }
+        return switch (sums.check(c.chunkIndex(), dst)) {
+            case MATCH -> CachedChunk.Integrity.INTACT;
+            case MISMATCH -> CachedChunk.Integrity.CORRUPT;
+            case UNKNOWN -> CachedChunk.Integrity.UNCHECKED;
+        };
+    }
+
+    /**
      * Reads bytes {@code [from, from + dst.remaining())} of the cached chunk {@code c} (chunk-relative) into
      * {@code dst} with positional reads (a direct buffer receives them without a copy through the heap). Returns
      * false, reading nothing, when the chunk is not cached.

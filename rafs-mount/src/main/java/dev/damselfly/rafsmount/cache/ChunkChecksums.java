@@ -1,6 +1,7 @@
 package dev.damselfly.rafsmount.cache;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -95,18 +96,31 @@ final class ChunkChecksums implements AutoCloseable {
 
     /** Whether {@code data[off, off + len)} is what was recorded for chunk {@code chunk}. */
     Status check(long chunk, byte[] data, int off, int len) {
-        int recorded;
-        synchronized (this) {
-            if (chunk < 0 || chunk >= chunkCount) {
-                return Status.UNKNOWN;
-            }
-            int at = Math.toIntExact(chunk * ENTRY);
-            if (map.getInt(at + 4) != PRESENT) {
-                return Status.UNKNOWN;
-            }
-            recorded = map.getInt(at);
+        Integer recorded = recorded(chunk);
+        if (recorded == null) {
+            return Status.UNKNOWN;
         }
         return crc(data, off, len) == recorded ? Status.MATCH : Status.MISMATCH;
+    }
+
+    /** Whether the remaining bytes of {@code data} (its position is left as it was) are what was recorded for chunk {@code chunk}. */
+    Status check(long chunk, ByteBuffer data) {
+        Integer recorded = recorded(chunk);
+        if (recorded == null) {
+            return Status.UNKNOWN;
+        }
+        CRC32C c = new CRC32C();
+        c.update(data.duplicate());
+        return (int) c.getValue() == recorded ? Status.MATCH : Status.MISMATCH;
+    }
+
+    /** The CRC32C recorded for chunk {@code chunk}, or null when none is. */
+    private synchronized Integer recorded(long chunk) {
+        if (chunk < 0 || chunk >= chunkCount) {
+            return null;
+        }
+        int at = Math.toIntExact(chunk * ENTRY);
+        return map.getInt(at + 4) == PRESENT ? map.getInt(at) : null;
     }
 
     /** Flushes the entries to disk and closes the file. */

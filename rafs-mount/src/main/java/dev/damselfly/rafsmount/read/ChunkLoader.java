@@ -270,21 +270,27 @@ public final class ChunkLoader {
     /**
      * Copies bytes {@code [from, from + dst.remaining())} of chunk {@code c} (relative to the chunk) into {@code dst}
      * from the chunks held in memory ({@link RecentChunks}), or else straight from the cache (positional reads; a
-     * direct buffer gets them without a heap copy) when this mount has checked that cached chunk before; otherwise
-     * returns false having read nothing (use {@link #load}). Saves reading a whole chunk for every small FUSE read.
+     * direct buffer gets them without a heap copy) when this mount has checked that cached chunk before, or when
+     * {@code dst} wants the whole chunk and the copy read into it passes the cache's CRC32C check; otherwise returns
+     * false (use {@link #load}) with {@code dst}'s position unchanged. Saves reading a whole chunk into the heap for
+     * every small FUSE read.
      */
     public boolean cachedRange(ChunkRef c, int from, ByteBuffer dst) {
         if (c.hole()) {
             return false;
         }
-        byte[] held = RECENT.get(recentKey(Key.of(c)));
+        Key key = Key.of(c);
+        byte[] held = RECENT.get(recentKey(key));
         if (held != null && from >= 0 && from + dst.remaining() <= held.length) {
             dst.put(held, from, dst.remaining());
             metrics.cacheHit();
             return true;
         }
-        if (cache == null || !verifiedInCache.contains(Key.of(c))) {
+        if (cache == null) {
             return false;
+        }
+        if (!verifiedInCache.contains(key)) {
+            return from == 0 && dst.remaining() == c.uncompressedSize() && checkedWhole(c, key, dst);
         }
         int start = dst.position();
         try {
@@ -534,6 +540,26 @@ public final class ChunkLoader {
     private void fail(Claim claim, ChunkReadException e) {
         claim.future().completeExceptionally(e);
         inflight.remove(Key.of(claim.chunk()), claim.future());
+    }
+
+    /**
+     * Reads all of cached chunk {@code c} into {@code dst} and keeps it when it passes the cache's CRC32C check (the
+     * chunk then counts as checked for this mount); any other outcome (not cached, no CRC32C recorded, a mismatch,
+     * an I/O error) leaves the chunk to {@link #load}, which handles each.
+     */
+    private boolean checkedWhole(ChunkRef c, Key key, ByteBuffer dst) {
+        try {
+            if (cache.readChecked(blob(c), c, dst) == CachedChunk.Integrity.INTACT) {
+                verifiedInCache.add(key);
+                dst.position(dst.position() + (int) c.uncompressedSize());
+                metrics.cacheHit();
+                metrics.cacheRead(c.uncompressedSize());
+                return true;
+            }
+        } catch (IOException e) {
+            LOG.debug("blob cache read failed for chunk {} of blob {}: {}", c.chunkIndex(), c.blobId(), e.toString());
+        }
+        return false;
     }
 
     /**
