@@ -31,12 +31,7 @@ class LauncherCdsTest {
     void theFirstSuccessfulRunRecordsAnArchiveThatTheNextRunMaps() throws Exception {
         Path jar = Files.copy(DamselflyProcess.jar(), tmp.resolve("damselfly.jar"));
         Path cds = tmp.resolve("cds");
-        Path tree = Files.createDirectories(tmp.resolve("tree/etc"));
-        Files.writeString(tree.resolve("hostname"), "cds-test\n");
-        Path layer = tmp.resolve("layer.tar");
-        Process tar = new ProcessBuilder("tar", "-C", tmp.resolve("tree").toString(), "-cf", layer.toString(), ".")
-                .redirectErrorStream(true).start();
-        assertTrue(tar.waitFor(30, TimeUnit.SECONDS) && tar.exitValue() == 0, "tar made the layer");
+        Path layer = layerWithHostname("cds-test\n");
 
         Run failed = run(jar, Map.of(), "build", tmp.resolve("missing.tar").toString(), "--bootstrap",
                 tmp.resolve("x.boot").toString());
@@ -68,12 +63,7 @@ class LauncherCdsTest {
     void aMountStoppedBySigtermRecordsItsArchiveAndTheNextMountMapsIt() throws Exception {
         Path jar = Files.copy(DamselflyProcess.jar(), tmp.resolve("damselfly.jar"));
         Path cds = tmp.resolve("cds");
-        Path tree = Files.createDirectories(tmp.resolve("tree/etc"));
-        Files.writeString(tree.resolve("hostname"), "cds-mount-test\n");
-        Path layer = tmp.resolve("layer.tar");
-        Process tar = new ProcessBuilder("tar", "-C", tmp.resolve("tree").toString(), "-cf", layer.toString(), ".")
-                .redirectErrorStream(true).start();
-        assertTrue(tar.waitFor(30, TimeUnit.SECONDS) && tar.exitValue() == 0, "tar made the layer");
+        Path layer = layerWithHostname("cds-mount-test\n");
         Path boot = tmp.resolve("image.boot");
         Path blobs = tmp.resolve("blobs");
         Run build = run(jar, Map.of("DAMSELFLY_CDS", "off"), "build", layer.toString(), "--bootstrap", boot.toString(),
@@ -94,6 +84,17 @@ class LauncherCdsTest {
         assertTrue(classes.lines().anyMatch(l -> l.contains("dev.damselfly.rafsmount.read.FileReader ")
                 && l.contains("shared objects file (top)")), "the mount's classes come from the archive");
         assertEquals(archives, files(cds), "the archive is kept, not recorded again");
+    }
+
+    /** A layer tar holding only {@code etc/hostname} with {@code content}. */
+    private Path layerWithHostname(String content) throws IOException, InterruptedException {
+        Path tree = Files.createDirectories(tmp.resolve("tree/etc"));
+        Files.writeString(tree.resolve("hostname"), content);
+        Path layer = tmp.resolve("layer.tar");
+        Process tar = new ProcessBuilder("tar", "-C", tmp.resolve("tree").toString(), "-cf", layer.toString(), ".")
+                .redirectErrorStream(true).start();
+        assertTrue(tar.waitFor(30, TimeUnit.SECONDS) && tar.exitValue() == 0, "tar made the layer");
+        return layer;
     }
 
     /**
