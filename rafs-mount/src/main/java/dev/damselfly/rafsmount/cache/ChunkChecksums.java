@@ -103,7 +103,10 @@ final class ChunkChecksums implements AutoCloseable {
         return crc(data, off, len) == recorded ? Status.MATCH : Status.MISMATCH;
     }
 
-    /** Whether the remaining bytes of {@code data} (its position is left as it was) are what was recorded for chunk {@code chunk}. */
+    /**
+     * Whether the remaining bytes of {@code data} are what was recorded for chunk {@code chunk}; {@code data}'s
+     * position is left as it was.
+     */
     Status check(long chunk, ByteBuffer data) {
         Integer recorded = recorded(chunk);
         if (recorded == null) {
