@@ -5,6 +5,7 @@ import dev.damselfly.rafsmount.fuse.FuseConfig;
 import dev.damselfly.rafsmount.fuse.FuseMountException;
 import dev.damselfly.rafsmount.fuse.FuseSession;
 import dev.damselfly.rafsmount.fuse.InodeView;
+import dev.damselfly.rafsmount.fuse.LoopExit;
 import dev.damselfly.rafsmount.fuse.MountTable;
 import dev.damselfly.rafsmount.metrics.MountMetrics;
 import dev.damselfly.rafsmount.read.FileReader;
@@ -84,7 +85,7 @@ public final class KernelMount implements FuseSession {
                 () -> DevFuse.unmount(mountpoint, true));
         CompletableFuture<Void> exit = workers.ended().handle((v, e) -> {
             device.close();
-            LOG.debug("FUSE loop of {} ended: workers={} requests={}", label, workers.started(), workers.answered());
+            LOG.debug("FUSE loop of {} ended: workers={} requests={}", label, workers.started(), workers.handled());
             return null;
         });
         KernelMount session = new KernelMount(mountpoint, exit, watchdog);
@@ -159,28 +160,12 @@ public final class KernelMount implements FuseSession {
             LOG.error("could not unmount {} (errno {}): unmount it by hand (umount -l {})", mountpoint, err, mountpoint);
             return false;
         }
-        try {
-            exit.get(wait, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException e) {
-            LOG.warn("FUSE loop of {} ended with {}", mountpoint, e.getCause().toString());
-        } catch (TimeoutException e) {
-            LOG.warn("FUSE loop of {} still runs {} ms after the unmount (lazily detached, still in use)", mountpoint, wait);
-            return false;
-        }
-        LOG.info("unmounted {}", mountpoint);
-        return true;
+        return LoopExit.afterUnmount(exit, mountpoint, wait);
     }
 
     @Override
     public void awaitExit() throws InterruptedException {
-        try {
-            exit.get();
-        } catch (ExecutionException e) {
-            LOG.debug("FUSE loop of {} ended with {}", mountpoint, e.getCause().toString());
-        }
+        LoopExit.await(exit, mountpoint);
     }
 
     @Override

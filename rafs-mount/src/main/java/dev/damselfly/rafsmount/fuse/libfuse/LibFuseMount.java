@@ -5,6 +5,7 @@ import dev.damselfly.rafsmount.fuse.FuseConfig;
 import dev.damselfly.rafsmount.fuse.FuseMountException;
 import dev.damselfly.rafsmount.fuse.FuseSession;
 import dev.damselfly.rafsmount.fuse.InodeView;
+import dev.damselfly.rafsmount.fuse.LoopExit;
 import dev.damselfly.rafsmount.metrics.MountMetrics;
 import dev.damselfly.rafsmount.read.FileReader;
 import java.io.IOException;
@@ -145,7 +146,7 @@ public final class LibFuseMount implements FuseSession {
             failure = failure == null ? e : failure;
         }
         LOG.debug("FUSE loop of {} ended: workers={} requests={}", mountpoint, workers.started(),
-                workers.requests());
+                workers.handled());
         if (failure == null) {
             exit.complete(0);
         } else {
@@ -188,29 +189,13 @@ public final class LibFuseMount implements FuseSession {
             LOG.error("could not unmount {}: unmount it by hand (fusermount -u {})", mp, mp);
             return false;
         }
-        try {
-            exit.get(wait, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException e) {
-            LOG.warn("FUSE loop of {} ended with {}", mp, e.getCause().toString());
-        } catch (TimeoutException e) {
-            LOG.warn("FUSE loop of {} still runs {} ms after the unmount (lazily detached, still in use)", mp, wait);
-            return false;
-        }
-        LOG.info("unmounted {}", mp);
-        return true;
+        return LoopExit.afterUnmount(exit, mp, wait);
     }
 
     /** Blocks until libfuse's loop ends (after {@link #unmount()} or an external unmount). */
     @Override
     public void awaitExit() throws InterruptedException {
-        try {
-            exit.get();
-        } catch (ExecutionException e) {
-            LOG.debug("FUSE loop of {} ended with {}", mountpoint, e.getCause().toString());
-        }
+        LoopExit.await(exit, mountpoint);
     }
 
     /** Whether libfuse's loop is still running. */
