@@ -23,7 +23,8 @@ import java.util.List;
  * @param timeoutSeconds  kernel entry/attribute/negative-lookup cache timeout, seconds; default
  *                        {@link #DEFAULT_TIMEOUT_SECONDS} (2^32 − 1, effectively forever: images never change)
  * @param allowOther      let other users access the mount (libfuse {@code allow_other}); default false
- * @param debug           libfuse debug output on stderr; default false
+ * @param debug           log every FUSE request (libfuse's debug output on stderr; the kernel transport's at INFO);
+ *                        default false
  * @param meterRegistry   where the mount's meters go (names in
  *                        {@link dev.damselfly.rafsmount.metrics.MountMetrics}); default an empty
  *                        {@link CompositeMeterRegistry}, which discards them

@@ -8,6 +8,7 @@ import dev.damselfly.rafsmount.source.BlobSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -234,7 +235,7 @@ public final class MountSpec {
         }
 
         public Builder withTransport(FuseTransport fuseTransport) {
-            this.transport = java.util.Objects.requireNonNull(fuseTransport, "fuseTransport");
+            this.transport = Objects.requireNonNull(fuseTransport, "fuseTransport");
             return this;
         }
 

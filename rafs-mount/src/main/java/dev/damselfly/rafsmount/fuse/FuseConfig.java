@@ -7,7 +7,7 @@ package dev.damselfly.rafsmount.fuse;
  *                       image never changes, so nydusd uses effectively infinite ones)
  * @param allowOther     let users other than the mounting one access the mount (libfuse {@code allow_other})
  * @param debug          libfuse debug output on stderr ({@code -d}; the kernel transport logs each request at
- *                       DEBUG instead)
+ *                       INFO instead)
  * @param maxWorkers     most Java threads serving FUSE requests at once (threads; default
  *                       {@link #DEFAULT_MAX_WORKERS}); the loop starts with one and adds one whenever every thread is
  *                       busy, so this bounds how many requests (e.g. reads waiting for a slow chunk source) run

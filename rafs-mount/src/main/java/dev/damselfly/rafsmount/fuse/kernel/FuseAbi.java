@@ -37,8 +37,6 @@ final class FuseAbi {
     static final int DESTROY = 38;
     static final int BATCH_FORGET = 42;
     static final int READDIRPLUS = 44;
-    static final int LSEEK = 46;
-    static final int STATX = 52;
 
     // requests that change the filesystem: answered EROFS
     static final int SETATTR = 4;
@@ -68,9 +66,6 @@ final class FuseAbi {
     static final int STATFS_OUT = 80;
     static final int GETXATTR_OUT = 8;
     static final int DIRENT_HEADER = 24;
-    static final int FORGET_ONE = 16;
-    /** The smallest receive buffer the kernel accepts, bytes. */
-    static final int MIN_READ_BUFFER = 8192;
 
     // INIT flags (fuse_init_in.flags / fuse_init_out.flags)
     static final int ASYNC_READ = 1;

@@ -292,23 +292,21 @@ final class RafsRequests {
         int end = OUT_HEADER + room;
         for (long index = Math.max(0, offset); index < entries.size() + 2L; index++) {
             byte[] name;
-            InodeAttributes a;
             long child;
             if (index < 2) {
                 name = index == 0 ? DOT : DOT_DOT;
                 Node self = nodes.get(dirHandle);
                 child = index == 0 || self == null ? dirHandle : self.parent();
-                a = index == 0 ? dir : image.stat(child);
             } else {
                 DirEntry e = entries.get((int) (index - 2));
                 name = e.name();
                 child = e.handle();
-                a = image.stat(child);
             }
             int record = align8((plus ? ENTRY_OUT : 0) + DIRENT_HEADER + name.length);
             if (at + record > end) {
-                break;
+                break; // the kernel asks for the rest from here (off = index)
             }
+            InodeAttributes a = index == 0 ? dir : image.stat(child);
             int dirent = at;
             if (plus) {
                 if (index < 2) {

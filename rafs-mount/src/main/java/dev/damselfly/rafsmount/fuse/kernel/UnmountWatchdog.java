@@ -43,9 +43,4 @@ final class UnmountWatchdog {
     void stop() {
         process.destroy();
     }
-
-    /** Whether the watchdog is still waiting. */
-    boolean alive() {
-        return process.isAlive();
-    }
 }
