@@ -1,6 +1,7 @@
 package dev.damselfly.rafsmount;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.damselfly.rafs.ChunkRef;
 import dev.damselfly.rafs.RafsImage;
@@ -114,8 +115,8 @@ class ReadMergingTest {
     }
 
     /**
-     * Readers asking at once for different parts of one chunk the blob cache holds read it back (and check it) once:
-     * the others wait for those bytes. The cache's read counter holds each chunk once.
+     * Readers asking at once for different parts of one chunk the blob cache holds check it once: the first reads all
+     * of it for its CRC32C, the others wait for that check, then read their own parts.
      */
     @Test
     void concurrentReadersOfOneCachedChunkReadItFromTheCacheOnce() throws Exception {
@@ -159,8 +160,12 @@ class ReadMergingTest {
                 }
                 assertEquals(Fixtures.expectedSha256("sha256-nocompress-repeatable.txt").get(LAYER), Sha256.of(f));
             }
-            assertEquals(bothChunks, meters.get(MountMetrics.CACHE_READ_BYTES).counter().count(),
-                    "bytes read back from the cache, each chunk once");
+            double read = meters.get(MountMetrics.CACHE_READ_BYTES).counter().count();
+            // each chunk read whole once for its check, then the waiting readers' own windows of the first one (which
+            // together are less than that chunk); two readers checking it would each have read all of it
+            assertTrue(read >= bothChunks && read < bothChunks + chunks.get(0).uncompressedSize(),
+                    "bytes read back from the cache: " + read + ", chunks of " + chunks.get(0).uncompressedSize()
+                            + " and " + chunks.get(1).uncompressedSize());
         } finally {
             pool.shutdownNow();
         }

@@ -156,17 +156,18 @@ public final class BlobCache implements AutoCloseable {
     }
 
     /**
-     * Reads the whole cached chunk {@code c} into {@code dst} (positionally, from its position; for a direct buffer
-     * without a copy through the heap) and returns the result of the cache's own integrity check, or null when it
-     * is not cached (or {@code dst.remaining()} is not the chunk's size). {@code dst}'s position is left as it was;
-     * its bytes may only be used when the result is {@link CachedChunk.Integrity#INTACT}.
+     * Reads bytes {@code [from, from + dst.remaining())} (relative to the chunk) of cached chunk {@code c} into
+     * {@code dst} (positionally, from its position; for a direct buffer without a copy through the heap) and returns
+     * the result of the cache's own integrity check of the whole chunk, or null when it is not cached (or the range
+     * lies outside the chunk). {@code dst}'s position is left as it was; its bytes may only be used when the result
+     * is {@link CachedChunk.Integrity#INTACT}.
      */
-    public CachedChunk.Integrity readChecked(BlobInfo blob, ChunkRef c, ByteBuffer dst) throws IOException {
-        if (!cacheable(blob, c) || dst.remaining() != c.uncompressedSize()) {
+    public CachedChunk.Integrity readChecked(BlobInfo blob, ChunkRef c, int from, ByteBuffer dst) throws IOException {
+        if (!cacheable(blob, c) || from < 0 || from + (long) dst.remaining() > c.uncompressedSize()) {
             return null;
         }
         CachedBlob b = blob(blob, false);
-        return b == null ? null : b.readChecked(c, dst);
+        return b == null ? null : b.readChecked(c, from, dst);
     }
 
     /**

@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -18,6 +19,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * miss.
  */
 final class CachedBlob {
+    /** Size of each thread's buffer for checksumming the cached bytes around a checked range read, bytes (64 KiB). */
+    static final int CHECK_BUFFER_BYTES = 64 << 10;
+    private static final ThreadLocal<ByteBuffer> CHECK_BUFFER =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(CHECK_BUFFER_BYTES));
+
     private final String blobId;
     private final Path data;
     private final FileChannel channel;
@@ -85,14 +91,7 @@ final class CachedBlob {
                 return null;
             }
             ByteBuffer buf = ByteBuffer.allocate(length);
-            long pos = c.uncompressedOffset() + from;
-            while (buf.hasRemaining()) {
-                int n = channel.read(buf, pos);
-                if (n < 0) {
-                    throw new EOFException(data + ": ready chunk " + c.chunkIndex() + " runs past the end of the cache file");
-                }
-                pos += n;
-            }
+            readFully(buf, c.uncompressedOffset() + from);
             return buf.array();
         } finally {
             lock.readLock().unlock();
@@ -114,20 +113,59 @@ final class CachedBlob {
     }
 
     /**
-     * Reads the whole cached chunk {@code c} into {@code dst} (from its position; {@code dst.remaining()} must be
-     * the chunk's size) and checks it against the CRC32C recorded when it was written; null, with {@code dst}'s
-     * content unspecified, when the chunk is not cached. {@code dst}'s position is left as it was.
+     * Reads bytes {@code [from, from + dst.remaining())} of the cached chunk {@code c} (chunk-relative) into
+     * {@code dst} and checks the whole chunk against the CRC32C recorded when it was written: the bytes before and
+     * after that range are read through a small per-thread buffer ({@link #CHECK_BUFFER_BYTES}) for the checksum
+     * only, so no chunk-sized array is made. Null, with {@code dst}'s content unspecified, when the chunk is not
+     * cached; {@code dst}'s position is left as it was, and its bytes may only be used when the result is
+     * {@link CachedChunk.Integrity#INTACT}.
      */
-    CachedChunk.Integrity readChecked(ChunkRef c, ByteBuffer dst) throws IOException {
-        ByteBuffer into = dst.duplicate();
-        if (!read(c, 0, into)) {
-            return null;
+    CachedChunk.Integrity readChecked(ChunkRef c, int from, ByteBuffer dst) throws IOException {
+        lock.readLock().lock();
+        try {
+            if (gone || !map.isReady(c.chunkIndex())) {
+                return null;
+            }
+            CRC32C crc = new CRC32C();
+            long start = c.uncompressedOffset();
+            int wanted = dst.remaining();
+            checksumOnly(crc, start, from);
+            ByteBuffer into = dst.duplicate();
+            readFully(into, start + from);
+            crc.update(dst.duplicate());
+            checksumOnly(crc, start + from + wanted, c.uncompressedSize() - from - wanted);
+            return switch (sums.check(c.chunkIndex(), (int) crc.getValue())) {
+                case MATCH -> CachedChunk.Integrity.INTACT;
+                case MISMATCH -> CachedChunk.Integrity.CORRUPT;
+                case UNKNOWN -> CachedChunk.Integrity.UNCHECKED;
+            };
+        } finally {
+            lock.readLock().unlock();
         }
-        return switch (sums.check(c.chunkIndex(), dst)) {
-            case MATCH -> CachedChunk.Integrity.INTACT;
-            case MISMATCH -> CachedChunk.Integrity.CORRUPT;
-            case UNKNOWN -> CachedChunk.Integrity.UNCHECKED;
-        };
+    }
+
+    /** Adds the {@code length} bytes of the data file at {@code pos} to {@code crc}, through {@link #CHECK_BUFFER}. */
+    private void checksumOnly(CRC32C crc, long pos, long length) throws IOException {
+        ByteBuffer buf = CHECK_BUFFER.get();
+        while (length > 0) {
+            buf.clear().limit((int) Math.min(buf.capacity(), length));
+            readFully(buf, pos);
+            buf.flip();
+            crc.update(buf);
+            pos += buf.limit();
+            length -= buf.limit();
+        }
+    }
+
+    /** Fills {@code dst} from the data file at {@code pos}; a ready chunk past the file's end is an error. */
+    private void readFully(ByteBuffer dst, long pos) throws IOException {
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, pos);
+            if (n < 0) {
+                throw new EOFException(data + ": ready chunk data at " + pos + " runs past the end of the cache file");
+            }
+            pos += n;
+        }
     }
 
     /**
@@ -141,14 +179,7 @@ final class CachedBlob {
             if (gone || !map.isReady(c.chunkIndex())) {
                 return false;
             }
-            long pos = c.uncompressedOffset() + from;
-            while (dst.hasRemaining()) {
-                int n = channel.read(dst, pos);
-                if (n < 0) {
-                    throw new EOFException(data + ": ready chunk " + c.chunkIndex() + " runs past the end of the cache file");
-                }
-                pos += n;
-            }
+            readFully(dst, c.uncompressedOffset() + from);
             return true;
         } finally {
             lock.readLock().unlock();

@@ -1,7 +1,6 @@
 package dev.damselfly.rafsmount.cache;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -96,25 +95,16 @@ final class ChunkChecksums implements AutoCloseable {
 
     /** Whether {@code data[off, off + len)} is what was recorded for chunk {@code chunk}. */
     Status check(long chunk, byte[] data, int off, int len) {
-        Integer recorded = recorded(chunk);
-        if (recorded == null) {
-            return Status.UNKNOWN;
-        }
-        return crc(data, off, len) == recorded ? Status.MATCH : Status.MISMATCH;
+        return check(chunk, crc(data, off, len));
     }
 
-    /**
-     * Whether the remaining bytes of {@code data} are what was recorded for chunk {@code chunk}; {@code data}'s
-     * position is left as it was.
-     */
-    Status check(long chunk, ByteBuffer data) {
+    /** Whether {@code crc} (the CRC32C of bytes read back) is what was recorded for chunk {@code chunk}. */
+    Status check(long chunk, int crc) {
         Integer recorded = recorded(chunk);
         if (recorded == null) {
             return Status.UNKNOWN;
         }
-        CRC32C c = new CRC32C();
-        c.update(data.duplicate());
-        return (int) c.getValue() == recorded ? Status.MATCH : Status.MISMATCH;
+        return crc == recorded ? Status.MATCH : Status.MISMATCH;
     }
 
     /** The CRC32C recorded for chunk {@code chunk}, or null when none is. */

@@ -74,6 +74,8 @@ public final class ChunkLoader {
     private final ConcurrentHashMap<Key, CompletableFuture<byte[]>> inflight = new ConcurrentHashMap<>();
     /** Chunks being read back from the blob cache (null when it did not have them), one reader per chunk. */
     private final ConcurrentHashMap<Key, CompletableFuture<byte[]>> cacheReads = new ConcurrentHashMap<>();
+    /** Cached chunks being checked by a reader of part of them (true once intact), one reader per chunk. */
+    private final ConcurrentHashMap<Key, CompletableFuture<Boolean>> cacheChecks = new ConcurrentHashMap<>();
     private final Set<Key> verifiedInCache = ConcurrentHashMap.newKeySet();
     /** This loader's part of {@link #RECENT} (an id, not a reference: a closed mount's entries just age out). */
     private final long loaderId = LOADER_IDS.incrementAndGet();
@@ -271,9 +273,9 @@ public final class ChunkLoader {
      * Copies bytes {@code [from, from + dst.remaining())} of chunk {@code c} (relative to the chunk) into {@code dst}
      * from the chunks held in memory ({@link RecentChunks}), or else straight from the cache (positional reads; a
      * direct buffer gets them without a heap copy) when this mount has checked that cached chunk before, or when
-     * {@code dst} wants the whole chunk and the copy read into it passes the cache's CRC32C check; otherwise returns
-     * false (use {@link #load}) with {@code dst}'s position unchanged. Saves reading a whole chunk into the heap for
-     * every small FUSE read.
+     * the whole chunk, read around the range, passes the cache's CRC32C check; otherwise returns false (use
+     * {@link #load}) with {@code dst}'s position unchanged. Saves reading a whole chunk into the heap for every FUSE
+     * read: a mount reading its first chunks made a chunk-sized array for each, which kept the node's collector busy.
      */
     public boolean cachedRange(ChunkRef c, int from, ByteBuffer dst) {
         if (c.hole()) {
@@ -290,8 +292,13 @@ public final class ChunkLoader {
             return false;
         }
         if (!verifiedInCache.contains(key)) {
-            return from == 0 && dst.remaining() == c.uncompressedSize() && checkedWhole(c, key, dst);
+            return checked(c, key, from, dst);
         }
+        return checkedBefore(c, from, dst);
+    }
+
+    /** The range of a cached chunk this mount has checked before, read straight into {@code dst}. */
+    private boolean checkedBefore(ChunkRef c, int from, ByteBuffer dst) {
         int start = dst.position();
         try {
             if (cache.readRange(blob(c), c, from, dst)) {
@@ -543,23 +550,33 @@ public final class ChunkLoader {
     }
 
     /**
-     * Reads all of cached chunk {@code c} into {@code dst} and keeps it when it passes the cache's CRC32C check (the
-     * chunk then counts as checked for this mount); any other outcome (not cached, no CRC32C recorded, a mismatch,
-     * an I/O error) leaves the chunk to {@link #load}, which handles each.
+     * Reads bytes {@code [from, from + dst.remaining())} of cached chunk {@code c} into {@code dst} and keeps them
+     * when the whole chunk passes the cache's CRC32C check (the chunk then counts as checked for this mount; the
+     * rest of it is read for the checksum only, into no array); any other outcome (not cached, no CRC32C recorded, a
+     * mismatch, an I/O error) leaves the chunk to {@link #load}, which handles each.
      */
-    private boolean checkedWhole(ChunkRef c, Key key, ByteBuffer dst) {
+    private boolean checked(ChunkRef c, Key key, int from, ByteBuffer dst) {
+        CompletableFuture<Boolean> mine = new CompletableFuture<>();
+        CompletableFuture<Boolean> other = cacheChecks.putIfAbsent(key, mine);
+        if (other != null) {
+            return other.join() && checkedBefore(c, from, dst); // its reader checks the chunk; this one waits
+        }
+        boolean intact = false;
         try {
-            if (cache.readChecked(blob(c), c, dst) == CachedChunk.Integrity.INTACT) {
+            intact = cache.readChecked(blob(c), c, from, dst) == CachedChunk.Integrity.INTACT;
+            if (intact) {
                 verifiedInCache.add(key);
-                dst.position(dst.position() + (int) c.uncompressedSize());
+                dst.position(dst.limit());
                 metrics.cacheHit();
-                metrics.cacheRead(c.uncompressedSize());
-                return true;
+                metrics.cacheRead(c.uncompressedSize()); // all of it was read, the rest for the checksum
             }
         } catch (IOException e) {
             LOG.debug("blob cache read failed for chunk {} of blob {}: {}", c.chunkIndex(), c.blobId(), e.toString());
+        } finally {
+            mine.complete(intact);
+            cacheChecks.remove(key, mine);
         }
-        return false;
+        return intact;
     }
 
     /**

@@ -109,4 +109,52 @@ class CacheIntegrityTest {
             assertFalse(cache.readRange(b, chunk(b, 1), 0, ByteBuffer.allocateDirect(10)), "not cached");
         }
     }
+
+    /**
+     * A checked range read returns the range's bytes and the whole chunk's check: a chunk larger than the per-thread
+     * check buffer, with the changed byte before, inside or after the range, is corrupt each time; a chunk without a
+     * recorded CRC32C is unchecked; a range outside the chunk or a chunk never cached is null.
+     */
+    @Test
+    void checkedRangeReadsCheckTheWholeChunk() throws Exception {
+        int size = 3 * CachedBlob.CHECK_BUFFER_BYTES + 4321;
+        String id = "d".repeat(64);
+        BlobInfo b = new BlobInfo(0, id, size, 3, Compression.NONE, DigestAlgorithm.SHA256, 0, 3L * size, 3L * size, 0,
+                Compression.NONE, 0, 0, 0, new byte[32], new byte[32], 0, 0, 0);
+        byte[] bytes = new byte[size];
+        new Random(5).nextBytes(bytes);
+        ChunkRef c = new ChunkRef(0, 0, id, 1, size, size, size, size, false, null, false);
+        int from = CachedBlob.CHECK_BUFFER_BYTES + 100;
+        int length = 70_000;
+        byte[] want = java.util.Arrays.copyOfRange(bytes, from, from + length);
+        try (BlobCache cache = BlobCache.open(dir, 1 << 30)) {
+            ByteBuffer dst = ByteBuffer.allocateDirect(length + 8);
+            dst.position(8);
+            assertNull(cache.readChecked(b, c, from, dst.duplicate()), "not cached yet");
+            cache.put(b, c, bytes);
+            assertEquals(CachedChunk.Integrity.INTACT, cache.readChecked(b, c, from, dst));
+            assertEquals(8, dst.position(), "the position is left as it was");
+            byte[] got = new byte[length];
+            dst.get(8, got);
+            assertArrayEquals(want, got);
+            assertEquals(CachedChunk.Integrity.INTACT, cache.readChecked(b, c, 0, ByteBuffer.allocateDirect(size)), "all of it");
+            assertNull(cache.readChecked(b, c, size - 10, ByteBuffer.allocate(11)), "past the chunk's end");
+        }
+        for (int at : new int[] {7, from + 500, size - 1}) {
+            try (FileChannel ch = FileChannel.open(CachedBlob.dataFile(dir, id), StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap(new byte[] {(byte) (bytes[at] ^ 0x01)}), size + at);
+            }
+            try (BlobCache cache = BlobCache.open(dir, 1 << 30)) {
+                assertEquals(CachedChunk.Integrity.CORRUPT, cache.readChecked(b, c, from, ByteBuffer.allocate(length)),
+                        "changed byte at " + at);
+            }
+            try (FileChannel ch = FileChannel.open(CachedBlob.dataFile(dir, id), StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap(new byte[] {bytes[at]}), size + at);
+            }
+        }
+        Files.delete(ChunkChecksums.file(dir, id)); // as an older version left the cache
+        try (BlobCache cache = BlobCache.open(dir, 1 << 30)) {
+            assertEquals(CachedChunk.Integrity.UNCHECKED, cache.readChecked(b, c, from, ByteBuffer.allocate(length)));
+        }
+    }
 }

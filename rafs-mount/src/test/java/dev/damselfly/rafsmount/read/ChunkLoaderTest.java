@@ -2,6 +2,7 @@ package dev.damselfly.rafsmount.read;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -124,6 +125,46 @@ class ChunkLoaderTest {
                 pool.shutdownNow();
             }
             assertEquals(1, slow.reads.get());
+        }
+    }
+
+    /**
+     * A mount's first read of part of a cached chunk is served from the cache only when the whole chunk passes the
+     * cache's CRC32C check: a byte changed outside the range read sends it to {@link ChunkLoader#load}, which fetches
+     * the chunk again; intact, no source is asked.
+     */
+    @Test
+    void partialReadOfACachedChunkChecksTheWholeChunk() throws Exception {
+        Path fixtures = fixtures();
+        Path cacheDir = tmp.resolve("cache");
+        try (RafsImage image = RafsImages.open(fixtures.resolve(BOOT));
+             dev.damselfly.rafsmount.cache.BlobCache cache = dev.damselfly.rafsmount.cache.BlobCache.open(cacheDir, 1L << 30)) {
+            ChunkRef c = image.chunks(image.resolve("/lib.rs").getAsLong()).get(0);
+            assertTrue(c.uncompressedSize() > 1000, "a chunk of " + c.uncompressedSize() + " bytes");
+            Counted filling = new Counted(fixtures.resolve(BLOBS));
+            byte[] whole = new ChunkLoader(image, List.of(filling), cache, 1 << 20).load("/lib.rs", List.of(c), List.of()).get(0);
+            byte[] want = java.util.Arrays.copyOfRange(whole, 100, 400);
+
+            Counted intact = new Counted(fixtures.resolve(BLOBS));
+            java.nio.ByteBuffer dst = java.nio.ByteBuffer.allocateDirect(300);
+            assertTrue(new ChunkLoader(image, List.of(intact), cache, 1 << 20).cachedRange(c, 100, dst));
+            assertEquals(300, dst.position());
+            byte[] got = new byte[300];
+            dst.get(0, got);
+            assertArrayEquals(want, got);
+            assertEquals(0, intact.reads.get());
+
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
+                    cacheDir.resolve(BLOB_ID + ".blob.data"), java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) (whole[900] ^ 0x20)}), c.uncompressedOffset() + 900);
+            }
+            Counted refetching = new Counted(fixtures.resolve(BLOBS));
+            ChunkLoader next = new ChunkLoader(image, List.of(refetching), cache, 1 << 20);
+            java.nio.ByteBuffer again = java.nio.ByteBuffer.allocateDirect(300);
+            assertFalse(next.cachedRange(c, 100, again), "the changed byte lies outside the range, not outside the check");
+            assertEquals(0, again.position());
+            assertArrayEquals(whole, next.load("/lib.rs", List.of(c), List.of()).get(0));
+            assertEquals(1, refetching.reads.get());
         }
     }
 
