@@ -13,6 +13,7 @@ import dev.damselfly.rafsmount.fuse.FuseTransport;
 import dev.damselfly.rafsmount.fuse.InodeView;
 import dev.damselfly.rafsmount.fuse.MountTable;
 import dev.damselfly.rafsmount.fuse.kernel.KernelMount;
+import dev.damselfly.rafsmount.fuse.kernel.RequestPathWarmUp;
 import dev.damselfly.rafsmount.fuse.libfuse.LibFuseMount;
 import dev.damselfly.rafsmount.metrics.MountMetrics;
 import dev.damselfly.rafsmount.prefetch.Prefetcher;
@@ -106,6 +107,21 @@ public final class RafsMount {
         } else {
             KernelMount.warmUp();
         }
+    }
+
+    /**
+     * For a long-running process about to serve mounts through the kernel transport: rehearses a new mount's requests
+     * (a walk and a read of a generated tree, without mounting; see {@link RequestPathWarmUp}) in {@code scratch},
+     * which is emptied first and removed after, so that the JIT has compiled them before the first real mount. Returns
+     * the requests answered, or 0 when the default transport is libfuse (nothing rehearsed).
+     *
+     * @throws IOException when the rehearsal fails (the first mount then pays for what was not compiled)
+     */
+    public static long warmUpRequests(Path scratch) throws IOException {
+        if (FuseTransport.AUTO.resolve() != FuseTransport.KERNEL) {
+            return 0;
+        }
+        return RequestPathWarmUp.run(scratch).requests();
     }
 
     private static void cancelQuietly(Prefetcher prefetcher) {
