@@ -161,9 +161,9 @@ class ReadMergingTest {
                 assertEquals(Fixtures.expectedSha256("sha256-nocompress-repeatable.txt").get(LAYER), Sha256.of(f));
             }
             double read = meters.get(MountMetrics.CACHE_READ_BYTES).counter().count();
-            // each chunk read whole once for its check, then the waiting readers' own windows of the first one (which
-            // together are less than that chunk); two readers checking it would each have read all of it
-            assertTrue(read >= bothChunks && read < bothChunks + chunks.get(0).uncompressedSize(),
+            // each chunk read whole once for its check, then the other readers' own windows (together at most the
+            // file: the kernel asks for each page once); ChunkLoaderTest counts the checks themselves
+            assertTrue(read >= bothChunks && read <= 2 * bothChunks,
                     "bytes read back from the cache: " + read + ", chunks of " + chunks.get(0).uncompressedSize()
                             + " and " + chunks.get(1).uncompressedSize());
         } finally {

@@ -76,6 +76,8 @@ public final class ChunkLoader {
     private final ConcurrentHashMap<Key, CompletableFuture<byte[]>> cacheReads = new ConcurrentHashMap<>();
     /** Cached chunks being checked by a reader of part of them (true once intact), one reader per chunk. */
     private final ConcurrentHashMap<Key, CompletableFuture<Boolean>> cacheChecks = new ConcurrentHashMap<>();
+    /** Cached chunks read whole for a CRC32C check by {@link #cachedRange} (tests). */
+    private final java.util.concurrent.atomic.AtomicLong rangeChecks = new java.util.concurrent.atomic.AtomicLong();
     private final Set<Key> verifiedInCache = ConcurrentHashMap.newKeySet();
     /** This loader's part of {@link #RECENT} (an id, not a reference: a closed mount's entries just age out). */
     private final long loaderId = LOADER_IDS.incrementAndGet();
@@ -311,6 +313,11 @@ public final class ChunkLoader {
         }
         dst.position(start);
         return false;
+    }
+
+    /** How many times {@link #cachedRange} read a cached chunk whole to check it (tests). */
+    long rangeChecks() {
+        return rangeChecks.get();
     }
 
     /** Largest run of unwanted bytes one source read spans between two chunks it wants: amplifyIo / 128. */
@@ -563,6 +570,7 @@ public final class ChunkLoader {
         }
         boolean intact = false;
         try {
+            rangeChecks.incrementAndGet();
             intact = cache.readChecked(blob(c), c, from, dst) == CachedChunk.Integrity.INTACT;
             if (intact) {
                 verifiedInCache.add(key);

@@ -168,6 +168,48 @@ class ChunkLoaderTest {
         }
     }
 
+    /**
+     * Readers asking at once for different parts of one cached chunk this mount has not checked yet: one of them
+     * checks it (reads it whole), the others wait for that check and read only their parts.
+     */
+    @Test
+    void concurrentPartialReadsOfACachedChunkCheckItOnce() throws Exception {
+        Path fixtures = fixtures();
+        try (RafsImage image = RafsImages.open(fixtures.resolve(BOOT));
+             dev.damselfly.rafsmount.cache.BlobCache cache =
+                     dev.damselfly.rafsmount.cache.BlobCache.open(tmp.resolve("cache"), 1L << 30)) {
+            ChunkRef c = image.chunks(image.resolve("/lib.rs").getAsLong()).get(0);
+            byte[] whole = new ChunkLoader(image, List.of(new Counted(fixtures.resolve(BLOBS))), cache, 1 << 20)
+                    .load("/lib.rs", List.of(c), List.of()).get(0);
+            int threads = 8;
+            int part = (int) c.uncompressedSize() / threads;
+            for (int attempt = 0; attempt < 5; attempt++) {
+                ChunkLoader mount = new ChunkLoader(image, List.of(new Counted(fixtures.resolve(BLOBS))), cache, 1 << 20);
+                java.util.concurrent.CyclicBarrier barrier = new java.util.concurrent.CyclicBarrier(threads);
+                java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+                try {
+                    List<java.util.concurrent.Future<java.nio.ByteBuffer>> parts = new java.util.ArrayList<>();
+                    for (int t = 0; t < threads; t++) {
+                        int from = t * part;
+                        parts.add(pool.submit(() -> {
+                            java.nio.ByteBuffer dst = java.nio.ByteBuffer.allocateDirect(part);
+                            barrier.await();
+                            assertTrue(mount.cachedRange(c, from, dst));
+                            return dst.flip();
+                        }));
+                    }
+                    for (int t = 0; t < threads; t++) {
+                        java.nio.ByteBuffer got = parts.get(t).get();
+                        assertEquals(java.nio.ByteBuffer.wrap(whole, t * part, part), got, "part " + t);
+                    }
+                } finally {
+                    pool.shutdownNow();
+                }
+                assertEquals(1, mount.rangeChecks(), "checks of the chunk by one mount (attempt " + attempt + ")");
+            }
+        }
+    }
+
     private static Path fixtures() {
         String p = System.getProperty("damselfly.fixtures");
         if (p == null || !Files.isDirectory(Path.of(p))) {
