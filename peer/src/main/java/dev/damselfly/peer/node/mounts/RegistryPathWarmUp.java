@@ -21,8 +21,7 @@ import dev.damselfly.rafs.FileType;
 import dev.damselfly.rafs.RafsImage;
 import dev.damselfly.rafs.RafsImages;
 import dev.damselfly.rafs.build.LayerBuildResult;
-import dev.damselfly.rafs.build.LayerBuilder;
-import java.io.ByteArrayInputStream;
+import dev.damselfly.rafsmount.WarmUpImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -40,9 +39,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.io.file.PathUtils;
 
 /**
  * The registry side of a mount, run once at node start against a registry of its own: a tiny Nydus image (built here)
@@ -61,25 +58,15 @@ final class RegistryPathWarmUp {
     }
 
     /**
-     * Runs it in {@code scratch} (emptied first: a node killed during its warm-up leaves it; created, then removed);
+     * Runs it in {@code scratch} (see {@link WarmUpImage#inScratch});
      * returns the bytes read back through the registry path.
      */
     static long run(Path scratch) throws IOException {
-        if (Files.exists(scratch)) {
-            PathUtils.deleteDirectory(scratch);
-        }
-        Files.createDirectories(scratch);
-        try {
-            return runIn(scratch);
-        } finally {
-            PathUtils.deleteDirectory(scratch);
-        }
+        return WarmUpImage.inScratch(scratch, sampleLayer(), RegistryPathWarmUp::serveAndReadBack);
     }
 
-    private static long runIn(Path scratch) throws IOException {
-        Path boot = scratch.resolve("layer.boot");
-        LayerBuildResult built = new LayerBuilder().build(new ByteArrayInputStream(sampleLayer()), boot,
-                scratch.resolve("layer.blob"));
+    private static long serveAndReadBack(Path scratch, LayerBuildResult built) throws IOException {
+        Path boot = built.bootstrap();
         Map<String, byte[]> blobs = new HashMap<>();
         byte[] blob = Files.readAllBytes(built.blob());
         byte[] bootstrapLayer = NydusConverter.gzip(NydusConverter.bootstrapTar(boot));
@@ -139,19 +126,10 @@ final class RegistryPathWarmUp {
         byte[] data = new byte[3 << 19];
         new SplittableRandom(1).nextBytes(data);
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
-            add(tar, "hostname", "warm-up\n".getBytes(StandardCharsets.UTF_8));
-            add(tar, "data.bin", data);
+            WarmUpImage.addFile(tar, "hostname", "warm-up\n".getBytes(StandardCharsets.UTF_8));
+            WarmUpImage.addFile(tar, "data.bin", data);
         }
         return bytes.toByteArray();
-    }
-
-    private static void add(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {
-        TarArchiveEntry e = new TarArchiveEntry(name);
-        e.setSize(content.length);
-        e.setMode(0100644);
-        tar.putArchiveEntry(e);
-        tar.write(content);
-        tar.closeArchiveEntry();
     }
 
     private static Descriptor put(Map<String, byte[]> blobs, byte[] bytes, String mediaType,

@@ -6,7 +6,7 @@ import dev.damselfly.rafs.FileType;
 import dev.damselfly.rafs.RafsImage;
 import dev.damselfly.rafs.RafsImages;
 import dev.damselfly.rafs.build.LayerBuildResult;
-import dev.damselfly.rafs.build.LayerBuilder;
+import dev.damselfly.rafsmount.WarmUpImage;
 import dev.damselfly.rafsmount.cache.BlobCache;
 import dev.damselfly.rafsmount.fuse.InodeView;
 import dev.damselfly.rafsmount.metrics.MountMetrics;
@@ -14,13 +14,11 @@ import dev.damselfly.rafsmount.read.AccessTrace;
 import dev.damselfly.rafsmount.read.ChunkLoader;
 import dev.damselfly.rafsmount.read.FileReader;
 import dev.damselfly.rafsmount.source.FileBlobSource;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -28,7 +26,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.io.file.PathUtils;
 
 /**
  * A long-running process's (the node's) rehearsal of a mount's first requests, without mounting anything: a tree of
@@ -81,25 +78,16 @@ public final class RequestPathWarmUp {
     }
 
     /**
-     * Runs the rehearsal in {@code scratch} (emptied first, then removed).
+     * Runs the rehearsal in {@code scratch} (see {@link WarmUpImage#inScratch}).
      *
      * @throws IOException when the tree cannot be built or a reply is not what the kernel would accept
      */
     public static Result run(Path scratch) throws IOException {
-        if (Files.exists(scratch)) {
-            PathUtils.deleteDirectory(scratch);
-        }
-        Files.createDirectories(scratch);
-        try {
-            return runIn(scratch);
-        } finally {
-            PathUtils.deleteDirectory(scratch);
-        }
+        return WarmUpImage.inScratch(scratch, tree(), RequestPathWarmUp::rehearse);
     }
 
-    private static Result runIn(Path scratch) throws IOException {
-        Path boot = scratch.resolve("tree.boot");
-        LayerBuildResult built = new LayerBuilder().build(new ByteArrayInputStream(tree()), boot, scratch.resolve("tree.blob"));
+    private static Result rehearse(Path scratch, LayerBuildResult built) throws IOException {
+        Path boot = built.bootstrap();
         ByteBuffer out = ByteBuffer.allocateDirect(OUT_HEADER + RafsRequests.MAX_READ).order(ByteOrder.nativeOrder());
         long requests = 0;
         long bytes = 0;
@@ -226,24 +214,15 @@ public final class RequestPathWarmUp {
                 for (int f = 0; f < FILES_PER_DIRECTORY; f++) {
                     byte[] content = new byte[64 + random.nextInt(2048 - 64)];
                     random.nextBytes(content);
-                    add(tar, dir + "file-" + f + ".dat", content);
+                    WarmUpImage.addFile(tar, dir + "file-" + f + ".dat", content);
                 }
             }
             for (int f = 0; f < LARGE_FILES; f++) {
                 byte[] content = new byte[LARGE_FILE_BYTES];
                 random.nextBytes(content);
-                add(tar, "large-" + f + ".dat", content);
+                WarmUpImage.addFile(tar, "large-" + f + ".dat", content);
             }
         }
         return bytes.toByteArray();
-    }
-
-    private static void add(TarArchiveOutputStream tar, String name, byte[] content) throws IOException {
-        TarArchiveEntry e = new TarArchiveEntry(name);
-        e.setSize(content.length);
-        e.setMode(0100644);
-        tar.putArchiveEntry(e);
-        tar.write(content);
-        tar.closeArchiveEntry();
     }
 }
