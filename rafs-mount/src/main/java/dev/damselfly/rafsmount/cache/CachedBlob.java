@@ -8,9 +8,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.zip.CRC32C;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.zip.CRC32C;
 
 /**
  * One blob's cache files: {@code <id>.blob.data} (chunks decompressed at their uncompressed offsets), its
@@ -104,12 +104,7 @@ final class CachedBlob {
         if (bytes == null) {
             return null;
         }
-        CachedChunk.Integrity integrity = switch (sums.check(c.chunkIndex(), bytes, 0, bytes.length)) {
-            case MATCH -> CachedChunk.Integrity.INTACT;
-            case MISMATCH -> CachedChunk.Integrity.CORRUPT;
-            case UNKNOWN -> CachedChunk.Integrity.UNCHECKED;
-        };
-        return new CachedChunk(bytes, integrity);
+        return new CachedChunk(bytes, integrity(sums.check(c.chunkIndex(), bytes, 0, bytes.length)));
     }
 
     /**
@@ -134,14 +129,18 @@ final class CachedBlob {
             readFully(into, start + from);
             crc.update(dst.duplicate());
             checksumOnly(crc, start + from + wanted, c.uncompressedSize() - from - wanted);
-            return switch (sums.check(c.chunkIndex(), (int) crc.getValue())) {
-                case MATCH -> CachedChunk.Integrity.INTACT;
-                case MISMATCH -> CachedChunk.Integrity.CORRUPT;
-                case UNKNOWN -> CachedChunk.Integrity.UNCHECKED;
-            };
+            return integrity(sums.check(c.chunkIndex(), (int) crc.getValue()));
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    private static CachedChunk.Integrity integrity(ChunkChecksums.Status status) {
+        return switch (status) {
+            case MATCH -> CachedChunk.Integrity.INTACT;
+            case MISMATCH -> CachedChunk.Integrity.CORRUPT;
+            case UNKNOWN -> CachedChunk.Integrity.UNCHECKED;
+        };
     }
 
     /** Adds the {@code length} bytes of the data file at {@code pos} to {@code crc}, through {@link #CHECK_BUFFER}. */

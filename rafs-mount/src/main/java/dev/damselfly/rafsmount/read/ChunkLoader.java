@@ -77,7 +77,7 @@ public final class ChunkLoader {
     /** Cached chunks being checked by a reader of part of them (true once intact), one reader per chunk. */
     private final ConcurrentHashMap<Key, CompletableFuture<Boolean>> cacheChecks = new ConcurrentHashMap<>();
     /** Cached chunks read whole for a CRC32C check by {@link #cachedRange} (tests). */
-    private final java.util.concurrent.atomic.AtomicLong rangeChecks = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong rangeChecks = new AtomicLong();
     private final Set<Key> verifiedInCache = ConcurrentHashMap.newKeySet();
     /** This loader's part of {@link #RECENT} (an id, not a reference: a closed mount's entries just age out). */
     private final long loaderId = LOADER_IDS.incrementAndGet();
