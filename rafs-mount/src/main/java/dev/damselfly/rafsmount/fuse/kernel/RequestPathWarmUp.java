@@ -37,9 +37,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  *
  * <p>Why: those paths run per directory entry and per READ, so the JIT compiles them only after several mounts
  * (the node runs with C2 thresholds about ten times the JVM's, see the launcher); until then a mount's first walk
- * ran at about 1.5 times the speed of its later ones (a 3000-file tree on 2 cores: 0.05 s against 0.03 s for each of
- * a node's first eight mounts, 0.03 s from about the tenth). The replies are checked only for their shape: a reply
- * that does not parse ends the rehearsal with an exception (the first mount then pays for what was not compiled).
+ * took about 1.5 times as long as on a compiled path (a 3000-file tree on 2 cores: about 0.05 s on each of a node's
+ * first eight mounts, 0.03 s from about the tenth). The replies are checked for their shape, LOOKUP's node and READ's
+ * length: a wrong one ends the rehearsal with an exception (the first mount then pays for what was not compiled).
  */
 public final class RequestPathWarmUp {
     /** Directories in the rehearsal tree. */
@@ -57,7 +57,7 @@ public final class RequestPathWarmUp {
     static final int ROUNDS = 24;
     /** Size of each READ asked for, bytes (the kernel's reads of a file start at 128 KiB). */
     private static final int READ_WINDOW = 128 << 10;
-    /** Size of each READDIRPLUS asked for, bytes (the kernel asks for a page). */
+    /** Size of each READDIRPLUS asked for, bytes (a page; the kernel may ask for more: that only means fewer requests). */
     private static final int DIRECTORY_WINDOW = 4096;
     private static final int READ_IN = 40;
 
