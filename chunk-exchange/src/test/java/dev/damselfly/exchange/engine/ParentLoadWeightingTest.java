@@ -129,8 +129,10 @@ class ParentLoadWeightingTest extends WireLabTest {
         LOG.info("pieces by parent: mute={} idle={}", fromMute, fromIdle);
         assertTrue(child.syncHost.streamFailures() >= 1, "the mute parent's SyncHost stream failed");
         assertEquals(PIECES, fromMute + fromIdle);
-        // unknown figures weigh 10 Gbps against the idle parent's 1 Gbps: ≈ 10:1, asserted with a wide margin
-        assertTrue(fromMute >= 2 * fromIdle, "mute parent " + fromMute + " pieces, idle parent " + fromIdle);
+        // unknown figures weigh 10 Gbps against the idle parent's 1 Gbps: ≈ 10:1 once the idle parent's first SyncHost
+        // report has arrived, 1:1 before it (both unknown), which on a loaded machine lasted a third of the pieces (42:22
+        // seen in CI); 3:2 still fails a mute parent weighed like a known one (≈ 1:1) or less
+        assertTrue(2 * fromMute >= 3 * fromIdle, "mute parent " + fromMute + " pieces, idle parent " + fromIdle);
         assertPeersOnly(result, child, r);
     }
 }
