@@ -66,14 +66,15 @@ public final class RequestPathWarmUp {
     }
 
     private final RafsRequests requests;
-    private final ByteBuffer in = ByteBuffer.allocateDirect(RafsRequests.MAX_WRITE + 4096).order(ByteOrder.nativeOrder());
+    private final ByteBuffer in;
     private final ByteBuffer out;
     private long unique;
     private long answered;
     private long readBytes;
 
-    private RequestPathWarmUp(RafsRequests requests, ByteBuffer out) {
+    private RequestPathWarmUp(RafsRequests requests, ByteBuffer in, ByteBuffer out) {
         this.requests = requests;
+        this.in = in;
         this.out = out;
     }
 
@@ -88,6 +89,8 @@ public final class RequestPathWarmUp {
 
     private static Result rehearse(Path scratch, LayerBuildResult built) throws IOException {
         Path boot = built.bootstrap();
+        // one pair of request and reply buffers for every round, direct as the kernel transport's are
+        ByteBuffer in = ByteBuffer.allocateDirect(RafsRequests.MAX_WRITE + 4096).order(ByteOrder.nativeOrder());
         ByteBuffer out = ByteBuffer.allocateDirect(OUT_HEADER + RafsRequests.MAX_READ).order(ByteOrder.nativeOrder());
         long requests = 0;
         long bytes = 0;
@@ -100,7 +103,7 @@ public final class RequestPathWarmUp {
                 FileReader reader = new FileReader(image, loader, new AccessTrace(), 1 << 20);
                 RafsRequests handler = new RafsRequests(image, view, reader, MountMetrics.discarding(), 1, false,
                         "warm-up");
-                RequestPathWarmUp r = new RequestPathWarmUp(handler, out);
+                RequestPathWarmUp r = new RequestPathWarmUp(handler, in, out);
                 List<long[]> files = r.walk();
                 r.readAll(files);
                 r.readAll(files);
