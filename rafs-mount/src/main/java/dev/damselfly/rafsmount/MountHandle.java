@@ -94,6 +94,11 @@ public final class MountHandle implements AutoCloseable {
         return prefetcher;
     }
 
+    /** Requests answered through FUSE-over-io_uring rings so far (0 unless mounted with {@code KERNEL_URING}). */
+    public long ringRequests() {
+        return session.ringRequests();
+    }
+
     /** Whether the FUSE loop still runs (false after {@link #close()} or an external unmount). */
     public boolean isMounted() {
         return session.running();

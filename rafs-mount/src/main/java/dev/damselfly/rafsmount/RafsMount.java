@@ -74,7 +74,7 @@ public final class RafsMount {
             try {
                 FuseConfig fuse = new FuseConfig(options.timeoutSeconds(), options.allowOther(), options.debug(),
                         options.transport().resolve());
-                session = fuse.transport() == FuseTransport.KERNEL
+                session = fuse.transport() != FuseTransport.LIBFUSE
                         ? KernelMount.mount(image, view, reader, mp, fuse, metrics)
                         : LibFuseMount.mount(image, view, reader, mp, fuse, metrics);
             } catch (FuseMountException e) {

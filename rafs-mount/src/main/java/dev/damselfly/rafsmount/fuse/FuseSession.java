@@ -17,4 +17,9 @@ public interface FuseSession {
 
     /** Whether the request loop is still running. */
     boolean running();
+
+    /** Requests answered through FUSE-over-io_uring ring entries so far (0 when the mount does not use them). */
+    default long ringRequests() {
+        return 0;
+    }
 }

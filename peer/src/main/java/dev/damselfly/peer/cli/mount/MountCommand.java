@@ -119,7 +119,8 @@ public final class MountCommand implements Callable<Integer> {
 
     @Option(names = "--fuse", paramLabel = "TRANSPORT", defaultValue = "AUTO",
             description = "How to talk to the kernel's FUSE driver: KERNEL (Damselfly's own protocol implementation on "
-                    + "/dev/fuse, mounted with mount(2); needs root), LIBFUSE (libfuse 2 through fusermount; any user) or "
+                    + "/dev/fuse, mounted with mount(2); needs root), KERNEL_URING (KERNEL with requests through FUSE-over-io_uring "
+                    + "rings where the kernel offers them: Linux 6.14+, /sys/module/fuse/parameters/enable_uring=1), LIBFUSE (libfuse 2 through fusermount; any user) or "
                     + "AUTO (KERNEL as root, else LIBFUSE). Default: ${DEFAULT-VALUE}.")
     private FuseTransport fuseTransport;
 

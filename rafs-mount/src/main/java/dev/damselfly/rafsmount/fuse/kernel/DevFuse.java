@@ -97,6 +97,11 @@ final class DevFuse implements AutoCloseable {
         return n >= 0 ? 0 : -LastError.getLastError(runtime);
     }
 
+    /** The file descriptor, for commands to it through io_uring. */
+    int fd() {
+        return fd;
+    }
+
     /** The jnr runtime for allocating buffers this device reads into and writes from. */
     Runtime runtime() {
         return runtime;

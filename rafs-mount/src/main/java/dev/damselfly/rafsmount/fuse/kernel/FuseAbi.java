@@ -76,6 +76,11 @@ final class FuseAbi {
     static final int MAX_PAGES = 1 << 22;
     static final int CACHE_SYMLINKS = 1 << 23;
     static final int NO_OPENDIR_SUPPORT = 1 << 24;
+    /** The INIT structures carry {@code flags2}, the upper 32 flag bits. */
+    static final int INIT_EXT = 1 << 30;
+    // INIT flags2 (bit n is flag bit 32 + n)
+    /** {@code FUSE_OVER_IO_URING} (7.42): requests may come through io_uring ring entries. */
+    static final int OVER_IO_URING_2 = 1 << (41 - 32);
 
     // errno (Linux)
     static final int ENOENT = 2;

@@ -4,6 +4,7 @@ import dev.damselfly.rafs.RafsImage;
 import dev.damselfly.rafsmount.fuse.FuseConfig;
 import dev.damselfly.rafsmount.fuse.FuseMountException;
 import dev.damselfly.rafsmount.fuse.FuseSession;
+import dev.damselfly.rafsmount.fuse.FuseTransport;
 import dev.damselfly.rafsmount.fuse.InodeView;
 import dev.damselfly.rafsmount.fuse.LoopExit;
 import dev.damselfly.rafsmount.fuse.MountTable;
@@ -17,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,12 +51,15 @@ public final class KernelMount implements FuseSession {
     private final Path mountpoint;
     private final CompletableFuture<Void> exit;
     private final UnmountWatchdog watchdog;
+    private final AtomicReference<UringQueues> uring;
     private boolean unmounted;
 
-    private KernelMount(Path mountpoint, CompletableFuture<Void> exit, UnmountWatchdog watchdog) {
+    private KernelMount(Path mountpoint, CompletableFuture<Void> exit, UnmountWatchdog watchdog,
+                        AtomicReference<UringQueues> uring) {
         this.mountpoint = mountpoint;
         this.exit = exit;
         this.watchdog = watchdog;
+        this.uring = uring;
     }
 
     /**
@@ -81,14 +86,21 @@ public final class KernelMount implements FuseSession {
             throw new FuseMountException(mountpoint, e.getMessage(), e);
         }
         UnmountWatchdog watchdog = UnmountWatchdog.start(mountpoint);
-        KernelWorkers workers = new KernelWorkers(device, requests, config.maxWorkers(), label,
-                () -> DevFuse.unmount(mountpoint, true));
-        CompletableFuture<Void> exit = workers.ended().handle((v, e) -> {
-            device.close();
-            LOG.debug("FUSE loop of {} ended: workers={} requests={}", label, workers.started(), workers.handled());
-            return null;
-        });
-        KernelMount session = new KernelMount(mountpoint, exit, watchdog);
+        Runnable onFatal = () -> DevFuse.unmount(mountpoint, true);
+        KernelWorkers workers = new KernelWorkers(device, requests, config.maxWorkers(), label, onFatal);
+        // the rings' workers, once INIT has accepted FUSE over io_uring; until then nothing to wait for
+        AtomicReference<CompletableFuture<Void>> ringsEnded = new AtomicReference<>(CompletableFuture.completedFuture(null));
+        AtomicReference<UringQueues> uring = new AtomicReference<>();
+        CompletableFuture<Void> exit = workers.ended().handle((v, e) -> null).thenCompose(v -> ringsEnded.get())
+                .handle((v, e) -> {
+                    device.close();
+                    UringQueues u = uring.get();
+                    LOG.debug("FUSE loop of {} ended: workers={} requests={} ring workers={} ring requests={}", label,
+                            workers.started(), workers.handled(), u == null ? 0 : u.started(), u == null ? 0 : u.handled());
+                    return null;
+                });
+        requests.wantUring(config.transport() == FuseTransport.KERNEL_URING);
+        KernelMount session = new KernelMount(mountpoint, exit, watchdog, uring);
         workers.start();
         try {
             CompletableFuture.anyOf(requests.started(), exit).get(START_TIMEOUT_MS, TimeUnit.MILLISECONDS);
@@ -107,9 +119,24 @@ public final class KernelMount implements FuseSession {
             session.unmount();
             throw new FuseMountException(mountpoint, "the FUSE session ended before the mount started", null);
         }
+        String rings = "";
+        if (requests.uringAccepted()) {
+            try {
+                int queues = UringQueues.possibleCpus();
+                UringQueues u = UringQueues.start(device, requests, queues, config.maxWorkers(), label, onFatal);
+                uring.set(u);
+                ringsEnded.set(u.ended());
+                rings = ", over io_uring: " + queues + " queues";
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("mount={} FUSE over io_uring not started, requests stay on /dev/fuse: {}", label, e.toString());
+            }
+        } else if (config.transport() == FuseTransport.KERNEL_URING) {
+            LOG.warn("mount={} the kernel does not offer FUSE over io_uring (it needs Linux 6.14+ with CONFIG_FUSE_IO_URING "
+                    + "and /sys/module/fuse/parameters/enable_uring set to 1): requests stay on /dev/fuse", label);
+        }
         raiseReadAhead(mountpoint);
-        LOG.info("mounted {} at {} (FUSE kernel protocol, read-only, up to {} worker threads)", image.name(), mountpoint,
-                config.maxWorkers());
+        LOG.info("mounted {} at {} (FUSE kernel protocol{}, read-only, up to {} worker threads)", image.name(), mountpoint,
+                rings, config.maxWorkers());
         return session;
     }
 
@@ -171,5 +198,11 @@ public final class KernelMount implements FuseSession {
     @Override
     public boolean running() {
         return !exit.isDone();
+    }
+
+    @Override
+    public long ringRequests() {
+        UringQueues u = uring.get();
+        return u == null ? 0 : u.handled();
     }
 }

@@ -17,4 +17,14 @@ public interface LibC {
     int mount(String source, String target, String fstype, long flags, String data);
 
     int umount2(String target, int flags);
+
+    /** {@code syscall(io_uring_setup, entries, params)}. */
+    long syscall(long number, int entries, Pointer params);
+
+    /** {@code syscall(io_uring_enter, fd, to_submit, min_complete, flags, sigset, sigset_size)}. */
+    long syscall(long number, int fd, int toSubmit, int minComplete, int flags, Pointer sigset, long sigsetSize);
+
+    long mmap(Pointer address, @size_t long length, int protection, int flags, int fd, long offset);
+
+    int munmap(long address, @size_t long length);
 }

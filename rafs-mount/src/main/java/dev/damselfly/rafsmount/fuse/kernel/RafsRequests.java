@@ -65,6 +65,10 @@ final class RafsRequests {
     private final ConcurrentHashMap<Long, Node> nodes = new ConcurrentHashMap<>();
     private final Cache<Long, List<DirEntry>> listings = Caffeine.newBuilder().maximumSize(LISTINGS_CACHED).build();
     private final CompletableFuture<Void> started = new CompletableFuture<>();
+    /** Whether INIT may accept FUSE over io_uring when the kernel offers it (set before mounting). */
+    private volatile boolean uringWanted;
+    /** Whether INIT accepted FUSE over io_uring: ring entries must then be registered. */
+    private volatile boolean uringAccepted;
 
     /**
      * @param timeoutSeconds how long the kernel may cache names and attributes, seconds
@@ -87,6 +91,16 @@ final class RafsRequests {
     /** Completes when the kernel's INIT has been answered: the mount is live. */
     CompletableFuture<Void> started() {
         return started;
+    }
+
+    /** Lets INIT accept FUSE over io_uring when the kernel offers it; call before mounting. */
+    void wantUring(boolean wanted) {
+        uringWanted = wanted;
+    }
+
+    /** Whether INIT accepted FUSE over io_uring (the kernel offered it and it was wanted). */
+    boolean uringAccepted() {
+        return uringAccepted;
     }
 
     /** The node id of image handle {@code handle}. */
@@ -179,8 +193,15 @@ final class RafsRequests {
         out.putInt(b + 20, MAX_WRITE);
         out.putInt(b + 24, 1); // time granularity, ns
         out.putShort(b + 28, (short) (MAX_READ / 4096));
-        LOG.debug("mount={} FUSE {}.{} flags offered {} accepted {}", label, MAJOR, minor,
-                Integer.toHexString(offered), Integer.toHexString(offered & WANTED_FLAGS));
+        int offered2 = (offered & INIT_EXT) != 0 ? in.getInt(IN_HEADER + 16) : 0;
+        if (uringWanted && (offered2 & OVER_IO_URING_2) != 0) {
+            out.putInt(b + 12, (offered & WANTED_FLAGS) | INIT_EXT);
+            out.putInt(b + 32, OVER_IO_URING_2);
+            uringAccepted = true;
+        }
+        LOG.debug("mount={} FUSE {}.{} flags offered {}/{} accepted {}, io_uring {}", label, MAJOR, minor,
+                Integer.toHexString(offered), Integer.toHexString(offered2), Integer.toHexString(offered & WANTED_FLAGS),
+                uringAccepted ? "accepted" : uringWanted ? "not offered" : "not wanted");
         return INIT_OUT;
     }
 
