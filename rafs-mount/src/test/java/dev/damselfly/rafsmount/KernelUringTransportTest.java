@@ -65,6 +65,20 @@ class KernelUringTransportTest {
         return BuiltImage.build(tmp.resolve("image"), tar, LayerBuildOptions.defaults().withChunkSize(256 << 10), files);
     }
 
+    /**
+     * Looks up new names until one is answered through the rings (the kernel switches to them once every CPU queue
+     * has an entry; until then {@code /dev/fuse} answers); returns the ring requests so far.
+     */
+    private static long awaitRings(MountHandle m, Path mp) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (int i = 0; m.ringRequests() == 0 && System.nanoTime() < deadline; i++) {
+            assertFalse(Files.exists(mp.resolve("missing-" + i))); // a LOOKUP each: a new name every time
+            Thread.sleep(5);
+        }
+        assertTrue(m.ringRequests() > 0, "no request came through the io_uring rings");
+        return m.ringRequests();
+    }
+
     @Test
     void requestsGoThroughTheRingsAndEveryNameAndByteIsThere() throws Exception {
         Files.writeString(ENABLE_URING, "1");
@@ -72,14 +86,7 @@ class KernelUringTransportTest {
         Path mp = Files.createDirectory(tmp.resolve("mnt"));
         try (FileBlobSource blobs = FileBlobSource.directory(image.blobDir());
              MountHandle m = RafsMount.mount(image.bootstrap(), mp, MountOptions.of(blobs).withTransport(FuseTransport.KERNEL_URING))) {
-            // the kernel switches to the rings once every CPU queue has an entry: until then /dev/fuse answers
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            for (int i = 0; m.ringRequests() == 0 && System.nanoTime() < deadline; i++) {
-                assertFalse(Files.exists(mp.resolve("missing-" + i))); // a LOOKUP each (a new name every time)
-                Thread.sleep(5);
-            }
-            long before = m.ringRequests();
-            assertTrue(before > 0, "no request came through the io_uring rings");
+            long before = awaitRings(m, mp);
 
             Process find = new ProcessBuilder("find", mp.resolve("many").toString(), "-mindepth", "1", "-printf", "%f %s\n")
                     .redirectErrorStream(true).start();
@@ -110,13 +117,7 @@ class KernelUringTransportTest {
         try (RafsImage image = RafsImages.open(boot);
              FileBlobSource blobs = FileBlobSource.directory(Fixtures.path(Fixtures.V5_BLOBS));
              MountHandle m = RafsMount.mount(boot, mp, MountOptions.of(blobs).withTransport(FuseTransport.KERNEL_URING))) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            for (int i = 0; m.ringRequests() == 0 && System.nanoTime() < deadline; i++) {
-                assertFalse(Files.exists(mp.resolve("missing-" + i)));
-                Thread.sleep(5);
-            }
-            assertTrue(m.ringRequests() > 0, "no request came through the io_uring rings");
-            long before = m.ringRequests();
+            long before = awaitRings(m, mp);
             TreeComparison c = new TreeComparison(image, mp, from, Instant.now().getEpochSecond());
             c.compare();
             assertTrue(c.entries > 50, "entries " + c.entries);
