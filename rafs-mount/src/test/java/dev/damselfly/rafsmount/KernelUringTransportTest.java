@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KernelUringTransportTest {
     private static final Path ENABLE_URING = Path.of("/sys/module/fuse/parameters/enable_uring");
+    private static final Path IO_URING_DISABLED = Path.of("/proc/sys/kernel/io_uring_disabled");
     private static final int NAMES = 300;
 
     @TempDir
@@ -65,6 +66,17 @@ class KernelUringTransportTest {
         return BuiltImage.build(tmp.resolve("image"), tar, LayerBuildOptions.defaults().withChunkSize(256 << 10), files);
     }
 
+    private static MountHandle mountOverRings(BuiltImage image, FileBlobSource blobs, Path mp) throws Exception {
+        return RafsMount.mount(image.bootstrap(), mp, MountOptions.of(blobs).withTransport(FuseTransport.KERNEL_URING));
+    }
+
+    /** Every file of {@code image} reads through {@code mp} with its own bytes. */
+    private static void everyFileReads(BuiltImage image, Path mp) throws Exception {
+        for (Map.Entry<String, byte[]> f : image.files().entrySet()) {
+            assertArrayEquals(f.getValue(), Files.readAllBytes(mp.resolve(f.getKey())), f.getKey());
+        }
+    }
+
     /**
      * Looks up new names until one is answered through the rings (the kernel switches to them once every CPU queue
      * has an entry; until then {@code /dev/fuse} answers); returns the ring requests so far.
@@ -85,7 +97,7 @@ class KernelUringTransportTest {
         BuiltImage image = image();
         Path mp = Files.createDirectory(tmp.resolve("mnt"));
         try (FileBlobSource blobs = FileBlobSource.directory(image.blobDir());
-             MountHandle m = RafsMount.mount(image.bootstrap(), mp, MountOptions.of(blobs).withTransport(FuseTransport.KERNEL_URING))) {
+             MountHandle m = mountOverRings(image, blobs, mp)) {
             long before = awaitRings(m, mp);
 
             Process find = new ProcessBuilder("find", mp.resolve("many").toString(), "-mindepth", "1", "-printf", "%f %s\n")
@@ -96,11 +108,8 @@ class KernelUringTransportTest {
             Set<String> want = new TreeSet<>();
             image.files().forEach((path, bytes) -> want.add(path.substring("many/".length()) + " " + bytes.length));
             assertEquals(want, new TreeSet<>(lines), "every name once, with its size");
-            int read = 0;
-            for (Map.Entry<String, byte[]> f : image.files().entrySet()) {
-                assertArrayEquals(f.getValue(), Files.readAllBytes(mp.resolve(f.getKey())), f.getKey());
-                read++;
-            }
+            everyFileReads(image, mp);
+            int read = image.files().size();
             assertTrue(m.ringRequests() - before >= read,
                     "each file's READ through the rings: " + (m.ringRequests() - before) + " requests for " + read + " files");
         }
@@ -131,11 +140,31 @@ class KernelUringTransportTest {
         BuiltImage image = image();
         Path mp = Files.createDirectory(tmp.resolve("mnt"));
         try (FileBlobSource blobs = FileBlobSource.directory(image.blobDir());
-             MountHandle m = RafsMount.mount(image.bootstrap(), mp, MountOptions.of(blobs).withTransport(FuseTransport.KERNEL_URING))) {
-            for (Map.Entry<String, byte[]> f : image.files().entrySet()) {
-                assertArrayEquals(f.getValue(), Files.readAllBytes(mp.resolve(f.getKey())), f.getKey());
-            }
+             MountHandle m = mountOverRings(image, blobs, mp)) {
+            everyFileReads(image, mp);
             assertEquals(0, m.ringRequests());
+        }
+        assertFalse(MountTableView.mounted(mp));
+    }
+
+    /**
+     * The kernel offers the rings but this process may not set up an io_uring ({@code kernel.io_uring_disabled=2},
+     * as a seccomp profile would refuse it): the mount does not agree to the rings and serves on {@code /dev/fuse}.
+     */
+    @Test
+    void whenIoUringIsRefusedTheMountStaysOnDevFuse() throws Exception {
+        Files.writeString(ENABLE_URING, "1");
+        String disabledBefore = Files.readString(IO_URING_DISABLED).trim();
+        BuiltImage image = image();
+        Path mp = Files.createDirectory(tmp.resolve("mnt"));
+        Files.writeString(IO_URING_DISABLED, "2");
+        try (FileBlobSource blobs = FileBlobSource.directory(image.blobDir());
+             MountHandle m = mountOverRings(image, blobs, mp)) {
+            everyFileReads(image, mp);
+            assertEquals(0, m.ringRequests());
+            assertTrue(m.isMounted());
+        } finally {
+            Files.writeString(IO_URING_DISABLED, disabledBefore);
         }
         assertFalse(MountTableView.mounted(mp));
     }

@@ -16,7 +16,8 @@ public enum FuseTransport {
      * {@link #KERNEL}, with requests through FUSE-over-io_uring rings (a ring entry per CPU queue, one system call per
      * request) once INIT has agreed to them: Linux 6.14 or later built with {@code CONFIG_FUSE_IO_URING} and the fuse
      * module's {@code enable_uring} parameter on. Where the kernel does not offer them, requests stay on
-     * {@code /dev/fuse}. Measured no faster than {@link #KERNEL} on 2 CPUs (BENCHMARKS.md), so not the default.
+     * {@code /dev/fuse}. On 2 CPUs up to a fifth faster on a fresh mount's first walk and no faster after that (BENCHMARKS.md), so not
+     * the default.
      */
     KERNEL_URING,
     /** libfuse 2.9's high-level path API through jnr-fuse, mounted by the setuid {@code fusermount}: any user. */

@@ -99,7 +99,7 @@ public final class KernelMount implements FuseSession {
                             workers.started(), workers.handled(), u == null ? 0 : u.started(), u == null ? 0 : u.handled());
                     return null;
                 });
-        requests.wantUring(config.transport() == FuseTransport.KERNEL_URING);
+        requests.wantUring(config.transport() == FuseTransport.KERNEL_URING && uringUsable(label));
         KernelMount session = new KernelMount(mountpoint, exit, watchdog, uring);
         workers.start();
         try {
@@ -138,6 +138,20 @@ public final class KernelMount implements FuseSession {
         LOG.info("mounted {} at {} (FUSE kernel protocol{}, read-only, up to {} worker threads)", image.name(), mountpoint,
                 rings, config.maxWorkers());
         return session;
+    }
+
+    /**
+     * Whether this process may set up an io_uring (a kernel with {@code kernel.io_uring_disabled} set, or a seccomp
+     * profile such as a container runtime's default, refuses): asked before INIT, so that a mount that cannot use
+     * the rings never agrees to them and stays on {@code /dev/fuse}.
+     */
+    private static boolean uringUsable(String label) {
+        try (IoUring probe = IoUring.open(DevFuse.libc(), 1)) {
+            return true;
+        } catch (IOException e) {
+            LOG.warn("mount={} FUSE over io_uring not used, requests stay on /dev/fuse: {}", label, e.getMessage());
+            return false;
+        }
     }
 
     /**

@@ -44,6 +44,8 @@ final class UringWorkers extends FuseWorkerPool {
     /** Payload buffer per ring entry, bytes: the kernel asks for {@code max_pages} pages (the largest READ). */
     static final int PAYLOAD_BYTES = RafsRequests.MAX_READ;
     private static final int IN_BYTES = RafsRequests.MAX_WRITE + 4096;
+    /** What {@link Entry#receive()} returns when its entry could not be set up or registered (never served). */
+    private static final long UNREGISTERED = Long.MIN_VALUE;
     private static final int ENOTCONN = 107;
     private static final int ECONNABORTED = 103;
     private static final MemoryIO MEMORY = MemoryIO.getInstance();
@@ -75,15 +77,32 @@ final class UringWorkers extends FuseWorkerPool {
         try {
             ring = IoUring.open(DevFuse.libc(), RING_ENTRIES);
         } catch (IOException e) {
-            throw new IllegalStateException("mount=" + label + " queue " + queue + ": " + e.getMessage(), e);
+            LOG.warn("mount={} queue={} a ring entry was not added: {}", label, queue, e.getMessage());
+            return new Receiver() { // leaves at once (UNREGISTERED)
+                @Override
+                public long receive() {
+                    return UNREGISTERED;
+                }
+
+                @Override
+                public void handle(long length) {
+                    throw new IllegalStateException("no request can come without a ring");
+                }
+            };
         }
         return new Entry(ring);
     }
 
+    /**
+     * The connection ending is the end; so is a worker whose ring entry never got a request ({@link #UNREGISTERED}:
+     * the kernel has this entry nowhere, and until every queue has one it keeps requests on {@code /dev/fuse}).
+     * Any other failure of a ring that was serving would strand its queue's requests, so it unmounts.
+     */
     @Override
     protected Outcome outcome(long status) {
         int errno = (int) -status;
-        return errno == ENOTCONN || errno == ECONNABORTED || errno == FuseAbi.ENODEV ? Outcome.END : Outcome.FAIL;
+        return status == UNREGISTERED || errno == ENOTCONN || errno == ECONNABORTED || errno == FuseAbi.ENODEV
+                ? Outcome.END : Outcome.FAIL;
     }
 
     @Override
@@ -105,6 +124,8 @@ final class UringWorkers extends FuseWorkerPool {
         private final ByteBuffer in;
         private int nextCommand = CMD_REGISTER;
         private long commitId;
+        /** Whether the kernel has handed this entry a request (it was registered and the ring may be serving). */
+        private boolean served;
         /** Whether the request just received did not add up (answered EIO). */
         private boolean malformed;
 
@@ -142,8 +163,9 @@ final class UringWorkers extends FuseWorkerPool {
                 }
                 int err = ring.submitAndWait();
                 if (err < 0) {
+                    LOG.warn("mount={} queue={} io_uring_enter failed with errno {}", label, queue, -err);
                     close();
-                    return err;
+                    return served ? err : UNREGISTERED;
                 }
                 while (ring.takeCompletion()) {
                     int res = ring.result();
@@ -166,8 +188,9 @@ final class UringWorkers extends FuseWorkerPool {
                                     sent == CMD_REGISTER ? "REGISTER" : "COMMIT_AND_FETCH", -res);
                         }
                         close();
-                        return res;
+                        return served ? res : UNREGISTERED;
                     }
+                    served = true;
                     return assemble();
                 }
             }
