@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The node hosts lazy mounts (nydusd's shared-daemon mode): {@code damselfly mount REF MNT --via-node} asks a real
+ * The node hosts lazy mounts (nydusd's shared-daemon mode): {@code damselfly mount REF MNT --via-node --fuse LIBFUSE} asks a real
  * {@code damselfly node} to mount a Nydus image from a real registry, a program from the mount hashes a data file of
  * the image, {@code damselfly umount MNT} has the node unmount it, and stopping the node unmounts what it still owns.
  * Also prints the time until the mount is live with {@code --via-node} and with the mount's own JVM.
@@ -76,7 +76,7 @@ class NodeMountEndToEndTest {
             Path mnt = mountpoint("mnt");
             long started = System.nanoTime();
             DamselflyProcess.Result mounted = DamselflyProcess.run(null, "mount", ref.toString(), mnt.toString(),
-                    "--via-node", "--node", admin);
+                    "--via-node", "--node", admin, "--fuse", "LIBFUSE");
             long viaNodeMillis = (System.nanoTime() - started) / 1_000_000;
             assertEquals(0, mounted.exitCode(), mounted.describe() + "\n" + node.log());
             assertTrue(mounted.stdout().contains(mnt.toString()), mounted.describe());
@@ -93,6 +93,7 @@ class NodeMountEndToEndTest {
                     .build(), HttpResponse.BodyHandlers.ofString()).body();
             assertTrue(list.contains("\"mountpoint\" : \"" + mnt + "\"") && list.contains(ref.toString()), list);
             assertTrue(list.matches("(?s).*\"peer\" : [1-9].*"), "chunks were read through the node: " + list);
+            assertTrue(list.contains("\"fuse\" : \"LIBFUSE\""), "the node mounted with the --fuse the CLI passed on: " + list);
 
             DamselflyProcess.Result umount = DamselflyProcess.run(null, "umount", mnt.toString(), "--node", admin);
             assertEquals(0, umount.exitCode(), umount.describe());

@@ -3,6 +3,7 @@ package dev.damselfly.rafsmount;
 import dev.damselfly.rafs.RafsImage;
 import dev.damselfly.rafsmount.cache.BlobCache;
 import dev.damselfly.rafsmount.fuse.FuseSession;
+import dev.damselfly.rafsmount.fuse.FuseTransport;
 import dev.damselfly.rafsmount.read.AccessTrace;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -92,6 +93,11 @@ public final class MountHandle implements AutoCloseable {
         prefetcher = new Prefetcher(image, loader, policy, prefetchReadBytes(batchBytes));
         prefetcher.start();
         return prefetcher;
+    }
+
+    /** How the mount talks to the kernel now (see {@link FuseSession#transport()}). */
+    public FuseTransport transport() {
+        return session.transport();
     }
 
     /** Requests answered through FUSE-over-io_uring rings so far (0 unless mounted with {@code KERNEL_URING}). */

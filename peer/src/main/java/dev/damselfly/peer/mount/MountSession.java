@@ -7,6 +7,7 @@ import dev.damselfly.oci.registry.RegistryClient;
 import dev.damselfly.rafsmount.MountHandle;
 import dev.damselfly.rafsmount.MountOptions;
 import dev.damselfly.rafsmount.RafsMount;
+import dev.damselfly.rafsmount.fuse.FuseTransport;
 import dev.damselfly.rafsmount.metrics.MountMetrics;
 import dev.damselfly.rafsmount.prefetch.PrefetchPolicy;
 import dev.damselfly.rafsmount.source.BlobSource;
@@ -162,6 +163,16 @@ public final class MountSession implements AutoCloseable {
     /** Whether the FUSE loop still runs (false after {@link #close()} or an outside {@code fusermount -u}). */
     public boolean isMounted() {
         return handle.isMounted();
+    }
+
+    /** How the mount talks to the kernel now: KERNEL, KERNEL_URING (its rings serve requests) or LIBFUSE. */
+    public FuseTransport transport() {
+        return handle.transport();
+    }
+
+    /** Requests answered through FUSE-over-io_uring rings so far (0 unless {@link #transport()} is KERNEL_URING). */
+    public long ringRequests() {
+        return handle.ringRequests();
     }
 
     /** Blocks until the mount ends ({@link #close()} from another thread, or {@code fusermount -u}). */

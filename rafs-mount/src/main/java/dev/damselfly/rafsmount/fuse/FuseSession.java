@@ -18,6 +18,13 @@ public interface FuseSession {
     /** Whether the request loop is still running. */
     boolean running();
 
+    /**
+     * How this mount talks to the kernel now: {@link FuseTransport#LIBFUSE}, {@link FuseTransport#KERNEL}, or
+     * {@link FuseTransport#KERNEL_URING} once its rings serve requests (a {@code KERNEL_URING} mount the kernel gave
+     * no rings is {@code KERNEL}). Never {@link FuseTransport#AUTO}.
+     */
+    FuseTransport transport();
+
     /** Requests answered through FUSE-over-io_uring ring entries so far (0 when the mount does not use them). */
     default long ringRequests() {
         return 0;

@@ -311,10 +311,10 @@ public final class MountCommand implements Callable<Integer> {
 
     /** {@code --via-node}: the node mounts; this process only asks and reports. */
     private int mountViaNode() throws Exception {
-        for (String option : List.of("--no-node", "--metrics-listen", "--work-dir", "--access-trace", "--authfile", "--fuse")) {
+        for (String option : List.of("--no-node", "--metrics-listen", "--work-dir", "--access-trace", "--authfile")) {
             if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), option + " does not apply with --via-node"
-                        + " (the node mounts: its own metrics endpoint, Docker config and FUSE transport are used)");
+                        + " (the node mounts: its own metrics endpoint and Docker config are used)");
             }
         }
         if ((prefetch != PrefetchMode.NONE || prefetchList != null) && cacheDir == null) {
@@ -358,6 +358,7 @@ public final class MountCommand implements Callable<Integer> {
             body.put("caFile", absolute(caFile));
         }
         body.put("retries", (Integer) spec.findOption("--retries").getValue());
+        body.put("fuse", fuseTransport.name());
         NodeMountClient client = new NodeMountClient(node);
         NodeMountClient.Answer answer = client.mount(body);
         if (answer.status() != 201) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.damselfly.peer.mount.PrefetchMode;
+import dev.damselfly.rafsmount.fuse.FuseTransport;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,11 +36,15 @@ import java.util.Locale;
  *                          hosts, else as RANGES_WHEN_COLD), {@code PIECES} (through the node's engine, whole pieces)
  *                          or {@code RANGES_WHEN_COLD} (reads the node has nothing of take exact registry ranges); see
  *                          {@link NodeReads}
+ * @param fuse              how the node talks to the kernel's FUSE driver for this mount: {@code AUTO} (default:
+ *                          {@code KERNEL} when the node runs as root, else {@code LIBFUSE}), {@code KERNEL},
+ *                          {@code KERNEL_URING} (requests through FUSE-over-io_uring rings where the kernel offers
+ *                          them, else as {@code KERNEL}) or {@code LIBFUSE}; see {@link FuseTransport}
  */
 public record MountRequest(String image, String bootstrap, String mountpoint, String blobDir, String cacheDir,
                            Long cacheSize, Long amplifyIo, String prefetch, List<String> prefetchList,
                            Long prefetchBandwidth, Boolean allowOther, String creds, List<String> plainHttp,
-                           String caFile, Integer retries, String nodeReads) {
+                           String caFile, Integer retries, String nodeReads, String fuse) {
     /** Largest request body read: 1 MiB. */
     public static final int MAX_BODY_BYTES = 1 << 20;
 
@@ -82,6 +87,7 @@ public record MountRequest(String image, String bootstrap, String mountpoint, St
         safePath("caFile", caFile);
         prefetchMode();
         nodeReadsMode();
+        fuseTransport();
         if (prefetchMode() != PrefetchMode.NONE && cacheDir == null) {
             throw new MountRequestException(400, "\"prefetch\" needs \"cacheDir\" (prefetched chunks are kept there)");
         }
@@ -126,6 +132,18 @@ public record MountRequest(String image, String bootstrap, String mountpoint, St
             return NodeReads.valueOf(nodeReads.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new MountRequestException(400, "\"nodeReads\" must be AUTO, PIECES or RANGES_WHEN_COLD, got \"" + nodeReads + "\"");
+        }
+    }
+
+    /** The FUSE transport asked for; AUTO when absent. */
+    public FuseTransport fuseTransport() throws MountRequestException {
+        if (fuse == null) {
+            return FuseTransport.AUTO;
+        }
+        try {
+            return FuseTransport.valueOf(fuse.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new MountRequestException(400, "\"fuse\" must be AUTO, KERNEL, KERNEL_URING or LIBFUSE, got \"" + fuse + "\"");
         }
     }
 

@@ -18,8 +18,12 @@ import java.util.Map;
  * @param cacheMisses          chunks fetched from a source
  * @param fetchedBytes         stored chunk bytes received, by source kind
  * @param verificationFailures chunk attempts that failed their digest
+ * @param fuse                 how the mount talks to the kernel: {@code KERNEL}, {@code KERNEL_URING} (its rings serve
+ *                             requests) or {@code LIBFUSE}
+ * @param ringRequests         requests answered through FUSE-over-io_uring rings (0 unless {@code KERNEL_URING})
  */
 public record MountView(String id, String mountpoint, String image, String status, String mountedAt,
                         List<String> sources, long bytesRead, long cacheHits, long cacheMisses,
-                        Map<String, Long> fetchedBytes, long verificationFailures) {
+                        Map<String, Long> fetchedBytes, long verificationFailures, String fuse,
+                        long ringRequests) {
 }

@@ -118,7 +118,7 @@ public final class MountsHandler implements HttpHandler {
                 + "\"nodeReads\": \"RANGES_WHEN_COLD\", \"plainHttp\": [\"registry.invalid\"]}";
         MountRequest.parse(sample.getBytes(StandardCharsets.UTF_8));
         JSON.writeValueAsString(new MountView("warm-up", "/warm-up", "registry.invalid/warm/up:latest", "mounted",
-                Instant.EPOCH.toString(), List.of("registry"), 0, 0, 0, Map.of("registry", 0L), 0));
+                Instant.EPOCH.toString(), List.of("registry"), 0, 0, 0, Map.of("registry", 0L), 0, "KERNEL", 0));
     }
 
     private static void json(HttpExchange exchange, int status, Object body) throws IOException {

@@ -346,7 +346,7 @@ public final class NodeMounts implements AutoCloseable {
             if (request.amplifyIo() != null) {
                 b.withAmplifyIo(Math.toIntExact(request.amplifyIo()));
             }
-            return b.withAllowOther(Boolean.TRUE.equals(request.allowOther()))
+            return b.withAllowOther(Boolean.TRUE.equals(request.allowOther())).withTransport(request.fuseTransport())
                     .withPrefetch(request.prefetchMode(), request.prefetchList() == null ? List.of() : request.prefetchList(),
                             request.prefetchBandwidth() == null ? 0 : request.prefetchBandwidth())
                     .withMeterRegistry(meterRegistry)
@@ -431,7 +431,8 @@ public final class NodeMounts implements AutoCloseable {
         MountStats s = session.stats();
         return new MountView(entry.id, session.mountpoint().toString(), session.spec().describeSource(), status,
                 session.mountedAt().toString(), session.sources().stream().map(BlobSource::name).toList(), s.bytesRead(),
-                s.cacheHits(), s.cacheMisses(), s.fetchedBytes(), s.verificationFailures());
+                s.cacheHits(), s.cacheMisses(), s.fetchedBytes(), s.verificationFailures(), session.transport().name(),
+                session.ringRequests());
     }
 
     /** 16 hex digits of the SHA-256 of the mount point. */

@@ -120,6 +120,7 @@ class NodeMountsApiTest {
             JsonNode view = JSON.readTree(created.body());
             assertEquals(mp.toString(), view.get("mountpoint").asText());
             assertEquals("mounted", view.get("status").asText());
+            assertEquals("KERNEL", view.get("fuse").asText(), "AUTO is the kernel transport for a node running as root");
             assertTrue(view.get("id").asText().matches("[0-9a-f]{16}"), view.toString());
             assertTrue(MountTable.isMountPoint(mp), "the mount is live when POST answers");
 
@@ -184,6 +185,64 @@ class NodeMountsApiTest {
             assertFalse(MountTable.isMountPoint(mp), "no refused request left a mount");
             assertEquals(0, JSON.readTree(get(node, "/api/v1/mounts").body()).size());
         }
+    }
+
+    /**
+     * {@code "fuse"} picks the mount's FUSE transport: libfuse, the kernel protocol, and the kernel protocol over
+     * io_uring rings (with the fuse module's {@code enable_uring} on, put back afterwards), each reading every byte; the
+     * listing says which one serves the mount and how many requests came through rings.
+     */
+    @Test
+    void mountsWithTheFuseTransportTheRequestNames() throws Exception {
+        Path enableUring = Path.of("/sys/module/fuse/parameters/enable_uring");
+        assertTrue(Files.isWritable(enableUring), enableUring + " is missing: this kernel has no FUSE over io_uring");
+        String enabledBefore = Files.readString(enableUring).trim();
+        Files.writeString(enableUring, "1");
+        try (NodeDaemon node = startNode()) {
+            String boot = built.bootstrap().toAbsolutePath().toString();
+            String blobs = blobDir.toAbsolutePath().toString();
+            assertRefused(node, 400, "must be AUTO, KERNEL, KERNEL_URING or LIBFUSE, got", JSON.writeValueAsString(Map.of(
+                    "bootstrap", boot, "blobDir", blobs, "mountpoint", mountpoint("refused").toString(), "fuse", "FAST")));
+            for (String fuse : List.of("LIBFUSE", "KERNEL_URING", "KERNEL")) {
+                Path mp = mountpoint("mnt-" + fuse);
+                HttpResponse<String> created = post(node, JSON.writeValueAsString(Map.of(
+                        "bootstrap", boot, "blobDir", blobs, "mountpoint", mp.toString(), "fuse", fuse.toLowerCase())));
+                assertEquals(201, created.statusCode(), created.body());
+                assertEquals(fuse, JSON.readTree(created.body()).get("fuse").asText(), created.body());
+                assertArrayEquals(small, Files.readAllBytes(mp.resolve("etc/greeting")), fuse);
+                assertArrayEquals(data, Files.readAllBytes(mp.resolve("data/big.bin")), fuse);
+                long rings = fuse.equals("KERNEL_URING") ? awaitRingRequests(node, mp) : listed(node, mp).get("ringRequests").asLong();
+                assertEquals(fuse.equals("KERNEL_URING"), rings > 0, fuse + ": " + rings + " requests through rings");
+                assertEquals(200, delete(node, mp.toString()).statusCode());
+                assertFalse(MountTable.isMountPoint(mp), fuse);
+            }
+        } finally {
+            Files.writeString(enableUring, "Y".equals(enabledBefore) || "1".equals(enabledBefore) ? "1" : "0");
+        }
+    }
+
+    /** The listing's entry for {@code mp}. */
+    private JsonNode listed(NodeDaemon node, Path mp) throws Exception {
+        for (JsonNode m : JSON.readTree(get(node, "/api/v1/mounts").body())) {
+            if (m.get("mountpoint").asText().equals(mp.toString())) {
+                return m;
+            }
+        }
+        throw new AssertionError(mp + " is not listed");
+    }
+
+    /**
+     * Looks up new names in {@code mp} until the listing counts a request answered through the rings (the kernel uses
+     * them once every CPU queue has an entry), for up to 10 s; returns that count.
+     */
+    private long awaitRingRequests(NodeDaemon node, Path mp) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long rings = 0;
+        for (int i = 0; rings == 0 && System.nanoTime() < deadline; i++) {
+            assertFalse(Files.exists(mp.resolve("missing-" + i))); // a LOOKUP each: a new name every time
+            rings = listed(node, mp).get("ringRequests").asLong();
+        }
+        return rings;
     }
 
     @Test

@@ -215,6 +215,11 @@ public final class KernelMount implements FuseSession {
     }
 
     @Override
+    public FuseTransport transport() {
+        return uring.get() == null ? FuseTransport.KERNEL : FuseTransport.KERNEL_URING;
+    }
+
+    @Override
     public long ringRequests() {
         UringQueues u = uring.get();
         return u == null ? 0 : u.handled();

@@ -4,6 +4,7 @@ import dev.damselfly.rafs.RafsImage;
 import dev.damselfly.rafsmount.fuse.FuseConfig;
 import dev.damselfly.rafsmount.fuse.FuseMountException;
 import dev.damselfly.rafsmount.fuse.FuseSession;
+import dev.damselfly.rafsmount.fuse.FuseTransport;
 import dev.damselfly.rafsmount.fuse.InodeView;
 import dev.damselfly.rafsmount.fuse.LoopExit;
 import dev.damselfly.rafsmount.metrics.MountMetrics;
@@ -202,6 +203,11 @@ public final class LibFuseMount implements FuseSession {
     @Override
     public boolean running() {
         return loop.isAlive();
+    }
+
+    @Override
+    public FuseTransport transport() {
+        return FuseTransport.LIBFUSE;
     }
 
     private static boolean run(String... cmd) {
