@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +29,6 @@ public final class BlobCache implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BlobCache.class);
     /** Name of the lock file inside the cache directory. */
     public static final String LOCK_FILE = ".damselfly-cache.lock";
-    private static final Pattern BLOB_ID = Pattern.compile("[0-9a-f]{64}");
 
     private final Path dir;
     private final long maxBytes;
@@ -88,7 +86,7 @@ public final class BlobCache implements AutoCloseable {
             for (Path f : files) {
                 String name = f.getFileName().toString();
                 String id = name.substring(0, name.length() - ".blob.data".length());
-                if (!BLOB_ID.matcher(id).matches()) {
+                if (!isBlobId(id)) {
                     continue;
                 }
                 Usage u = new Usage();
@@ -118,8 +116,25 @@ public final class BlobCache implements AutoCloseable {
 
     /** Whether chunks of {@code c} can be cached: a Nydus blob id, a known chunk count and a valid chunk index. */
     public static boolean cacheable(BlobInfo blob, ChunkRef c) {
-        return !c.hole() && BLOB_ID.matcher(blob.blobId()).matches() && blob.chunkCount() > 0
-                && c.chunkIndex() >= 0 && c.chunkIndex() < blob.chunkCount();
+        return !c.hole() && blob.chunkCount() > 0 && c.chunkIndex() >= 0 && c.chunkIndex() < blob.chunkCount()
+                && isBlobId(blob.blobId());
+    }
+
+    /**
+     * Whether {@code id} is a Nydus blob id, 64 lowercase hex digits; without a regex: this runs on
+     * every cached read, where a matcher per call cost about 1.4% of a worker's CPU.
+     */
+    static boolean isBlobId(String id) {
+        if (id.length() != 64) {
+            return false;
+        }
+        for (int i = 0; i < 64; i++) {
+            char ch = id.charAt(i);
+            if ((ch < '0' || ch > '9') && (ch < 'a' || ch > 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The cached bytes of chunk {@code c} (decompressed, verified when they were stored), or null. */

@@ -80,4 +80,18 @@ class BlobCacheTest {
             assertNull(cache.get(plain, c));
         }
     }
+
+    /** Only a Nydus blob id names cache files: 64 lowercase hex digits, nothing a path could be made of. */
+    @Test
+    void blobIdsAreSixtyFourLowercaseHexDigits() {
+        String id = "0123456789abcdef".repeat(4);
+        assertTrue(BlobCache.isBlobId(id));
+        assertFalse(BlobCache.isBlobId(id.substring(1)), "63 digits");
+        assertFalse(BlobCache.isBlobId(id + "0"), "65 digits");
+        assertFalse(BlobCache.isBlobId(id.toUpperCase(java.util.Locale.ROOT)), "upper case");
+        assertFalse(BlobCache.isBlobId("g" + id.substring(1)), "not hex");
+        assertFalse(BlobCache.isBlobId("../" + id.substring(3)), "a path");
+        assertFalse(BlobCache.isBlobId(id.substring(0, 63) + "/"), "a separator");
+        assertFalse(BlobCache.isBlobId(""));
+    }
 }
