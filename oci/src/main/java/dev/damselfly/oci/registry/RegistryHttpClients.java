@@ -14,6 +14,7 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
+import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.util.Timeout;
@@ -35,11 +36,16 @@ public final class RegistryHttpClients {
     private RegistryHttpClients() {
     }
 
-    /** A client with the config's timeouts and TLS trust; credentials in the config are not used here. */
+    /**
+     * A client with the config's timeouts and TLS trust; credentials in the config are not used here. With an extra CA
+     * file the TLS context is built here (a bad file fails now, with its name); with the system trust store alone, on
+     * the first TLS connection ({@link DeferredTlsStrategy}).
+     */
     public static CloseableHttpClient create(RegistryClientConfig config) {
-        SSLContext tls = sslContext(config);
+        TlsSocketStrategy tls = config.extraCaFile() != null ? new DefaultClientTlsStrategy(sslContext(config))
+                : new DeferredTlsStrategy(() -> sslContext(config));
         PoolingHttpClientConnectionManager connections = PoolingHttpClientConnectionManagerBuilder.create()
-                .setTlsSocketStrategy(new DefaultClientTlsStrategy(tls))
+                .setTlsSocketStrategy(tls)
                 .setMaxConnPerRoute(MAX_CONNECTIONS_PER_HOST)
                 .setMaxConnTotal(MAX_CONNECTIONS)
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
