@@ -5,6 +5,9 @@ import dev.damselfly.rafsmount.source.BlobSource;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -37,18 +40,31 @@ public final class PeerBlobSource implements BlobSource {
         this.timeout = timeout;
     }
 
-    /** Whether a node answers at {@code node} (its status endpoint, within {@code wait}). */
+    /**
+     * Whether a node answers at {@code node} (its status endpoint, within {@code wait}). Asked with
+     * {@link HttpURLConnection}, which sets up no TLS context for a plain-HTTP URL (an {@link HttpClient} does, when
+     * built: about a tenth of a second of a mount's start, even where no node runs).
+     */
     public static boolean reachable(String node, Duration wait) {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(wait).build();
+        HttpURLConnection connection = null;
         try {
-            HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create("http://" + node + "/api/v1/status"))
-                    .timeout(wait).build(), HttpResponse.BodyHandlers.discarding());
-            return r.statusCode() == 200;
-        } catch (IOException e) {
+            connection = (HttpURLConnection) URI.create("http://" + node + "/api/v1/status").toURL().openConnection(Proxy.NO_PROXY);
+            connection.setConnectTimeout((int) Math.max(1, wait.toMillis()));
+            connection.setReadTimeout((int) Math.max(1, wait.toMillis()));
+            connection.setUseCaches(false);
+            int status = connection.getResponseCode();
+            try (InputStream body = status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {
+                if (body != null) {
+                    body.transferTo(OutputStream.nullOutputStream());
+                }
+            }
+            return status == 200;
+        } catch (IOException | IllegalArgumentException e) {
             return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+        } finally {
+            if (connection != null) {
+                connection.disconnect();
+            }
         }
     }
 

@@ -6,9 +6,11 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -29,7 +31,6 @@ final class NodeMountClient {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String node;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
 
     /** @param node the node's admin address {@code host:port} */
     NodeMountClient(String node) {
@@ -51,12 +52,9 @@ final class NodeMountClient {
     }
 
     /** {@code POST /api/v1/mounts} with {@code body}; returns once the node answers (201 = the mount is live). */
-    Answer mount(Map<String, Object> body) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(uri("/api/v1/mounts")).timeout(MOUNT_TIMEOUT)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build();
+    Answer mount(Map<String, Object> body) throws IOException {
         try {
-            return send(request);
+            return send("POST", "/api/v1/mounts", JSON.writeValueAsBytes(body), MOUNT_TIMEOUT);
         } catch (ConnectException e) {
             throw new IOException("no node answers at " + node + " (start `damselfly node`, pass its admin address with "
                     + "--node, or mount without --via-node)", e);
@@ -67,33 +65,57 @@ final class NodeMountClient {
      * {@code DELETE /api/v1/mounts?mountpoint=…}; empty when no node answers at the address (nothing listens, so it
      * cannot own the mount).
      */
-    Optional<Answer> unmount(String mountpoint) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(uri("/api/v1/mounts?mountpoint="
-                + URLEncoder.encode(mountpoint, StandardCharsets.UTF_8))).timeout(UNMOUNT_TIMEOUT).DELETE().build();
+    Optional<Answer> unmount(String mountpoint) throws IOException {
         try {
-            return Optional.of(send(request));
+            return Optional.of(send("DELETE", "/api/v1/mounts?mountpoint=" + URLEncoder.encode(mountpoint, StandardCharsets.UTF_8),
+                    null, UNMOUNT_TIMEOUT));
         } catch (ConnectException e) {
             return Optional.empty();
         }
     }
 
-    private Answer send(HttpRequest request) throws IOException, InterruptedException {
-        HttpResponse<byte[]> response;
+    /**
+     * One plain-HTTP exchange with the node. {@link HttpURLConnection} rather than {@link java.net.http.HttpClient}:
+     * the latter sets up the JDK's default TLS context when it is built, about a tenth of a second of a short
+     * client's start, for a node that is only ever spoken to over plain HTTP on this machine.
+     */
+    private Answer send(String method, String pathAndQuery, byte[] body, Duration timeout) throws IOException {
+        URL url = uri(pathAndQuery).toURL();
+        HttpURLConnection connection = (HttpURLConnection) url.openConnection(Proxy.NO_PROXY);
+        byte[] answer;
+        int status;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            connection.setRequestMethod(method);
+            connection.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
+            connection.setReadTimeout((int) timeout.toMillis());
+            connection.setUseCaches(false);
+            if (body != null) {
+                connection.setDoOutput(true);
+                connection.setRequestProperty("Content-Type", "application/json");
+                connection.setFixedLengthStreamingMode(body.length);
+                try (OutputStream out = connection.getOutputStream()) {
+                    out.write(body);
+                }
+            }
+            status = connection.getResponseCode();
+            try (InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {
+                answer = in == null ? new byte[0] : in.readAllBytes();
+            }
         } catch (ConnectException e) {
             throw e;
         } catch (IOException e) {
-            throw new IOException("the node at " + node + " did not answer " + request.method() + " "
-                    + request.uri().getPath() + ": " + e.getMessage(), e);
+            throw new IOException("the node at " + node + " did not answer " + method + " " + url.getPath() + ": "
+                    + e.getMessage(), e);
+        } finally {
+            connection.disconnect();
         }
-        JsonNode body;
+        JsonNode json;
         try {
-            body = response.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(response.body());
+            json = answer.length == 0 ? JSON.createObjectNode() : JSON.readTree(answer);
         } catch (IOException e) {
-            body = JSON.createObjectNode().put("error", new String(response.body(), StandardCharsets.UTF_8).strip());
+            json = JSON.createObjectNode().put("error", new String(answer, StandardCharsets.UTF_8).strip());
         }
-        return new Answer(response.statusCode(), body == null ? JSON.createObjectNode() : body);
+        return new Answer(status, json == null ? JSON.createObjectNode() : json);
     }
 
     private URI uri(String pathAndQuery) {
