@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The launcher's class data sharing for the short commands, run for real on a copy of the built jar (so the archives
  * land in a temporary directory): a failed first run records nothing, a successful one leaves one archive named for
  * the verb, the jar and the JDK, the next run maps the project's classes from it with the same output, and help runs
- * neither record nor use one. A mount, which runs until it is stopped, records its archive when SIGTERM ends it.
+ * neither record nor use one. A mount, which runs until it is stopped, records its archive when SIGTERM ends it; a
+ * mount through a node records one of its own.
  */
 class LauncherCdsTest {
     @TempDir
@@ -84,6 +85,58 @@ class LauncherCdsTest {
         assertTrue(classes.lines().anyMatch(l -> l.contains("dev.damselfly.rafsmount.read.FileReader ")
                 && l.contains("shared objects file (top)")), "the mount's classes come from the archive");
         assertEquals(archives, files(cds), "the archive is kept, not recorded again");
+    }
+
+    /**
+     * {@code mount --via-node}, a short client asking a real node to mount, records an archive of its own (it loads
+     * other classes than a mount served by its own JVM, whose archive it neither uses nor replaces) and maps it next.
+     */
+    @Test
+    void aMountThroughTheNodeRecordsAnArchiveOfItsOwn() throws Exception {
+        Path jar = Files.copy(DamselflyProcess.jar(), tmp.resolve("damselfly.jar"));
+        Path cds = tmp.resolve("cds");
+        Path boot = tmp.resolve("image.boot");
+        Path blobs = tmp.resolve("blobs");
+        Run build = run(jar, Map.of("DAMSELFLY_CDS", "off"), "build", layerWithHostname("cds-via-node-test\n").toString(),
+                "--bootstrap", boot.toString(), "--blob-dir", blobs.toString());
+        assertEquals(0, build.status, build.out);
+        Path mnt = Files.createDirectory(tmp.resolve("mnt"));
+        Process scheduler = DamselflyProcess.start(tmp.resolve("scheduler.err"), "scheduler", "--listen", "127.0.0.1:0");
+        NodeProcess node = null;
+        try {
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(scheduler.getInputStream(),
+                    StandardCharsets.UTF_8)).readLine();
+            assertTrue(line != null && line.contains(":"), "the scheduler started: " + line);
+            node = NodeProcess.start(tmp, "n1", "127.0.0.61", "127.0.0.1:" + line.substring(line.lastIndexOf(':') + 1).trim(),
+                    List.of());
+            String admin = "127.0.0.1:" + node.port("admin");
+            List<String> archives = null;
+            for (int i = 0; i < 2; i++) {
+                Path classes = tmp.resolve("classes-" + i + ".log");
+                Run mounted = run(jar, Map.of("DAMSELFLY_JAVA_OPTS", "-Xlog:class+load=info:file=" + classes), "mount",
+                        boot.toString(), mnt.toString(), "--blob-dir", blobs.toString(), "--via-node", "--node", admin);
+                assertEquals(0, mounted.status, mounted.out + "\n" + node.log());
+                assertEquals("cds-via-node-test\n", Files.readString(mnt.resolve("etc/hostname")));
+                Run umount = run(jar, Map.of(), "umount", mnt.toString(), "--node", admin);
+                assertEquals(0, umount.status, umount.out);
+                if (i == 0) {
+                    archives = files(cds);
+                    assertEquals(1, archives.size(), archives.toString());
+                    assertTrue(archives.get(0).matches("mount-via-node-\\d+-\\d+-\\d+\\.jsa"), archives.toString());
+                } else {
+                    assertTrue(Files.readString(classes).lines().anyMatch(l -> l.contains("dev.damselfly.peer.cli.mount.MountCommand ")
+                            && l.contains("shared objects file (top)")), "the client's classes come from its archive");
+                    assertEquals(archives, files(cds), "the archive is kept, not recorded again");
+                }
+            }
+        } finally {
+            new ProcessBuilder("umount", "-l", mnt.toString()).redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
+            if (node != null) {
+                node.close();
+            }
+            scheduler.destroy();
+            scheduler.waitFor(15, TimeUnit.SECONDS);
+        }
     }
 
     /** A layer tar holding only {@code etc/hostname} with {@code content}. */
