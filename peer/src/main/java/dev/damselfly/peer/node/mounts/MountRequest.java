@@ -113,37 +113,33 @@ public record MountRequest(String image, String bootstrap, String mountpoint, St
 
     /** The prefetch mode; NONE when absent. */
     public PrefetchMode prefetchMode() throws MountRequestException {
-        if (prefetch == null) {
-            return PrefetchMode.NONE;
-        }
-        try {
-            return PrefetchMode.valueOf(prefetch.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new MountRequestException(400, "\"prefetch\" must be NONE, TABLE or ALL, got \"" + prefetch + "\"");
-        }
+        return choice("prefetch", prefetch, PrefetchMode.class, PrefetchMode.NONE);
     }
 
     /** How the node source reads what the node does not have; AUTO when absent. */
     public NodeReads nodeReadsMode() throws MountRequestException {
-        if (nodeReads == null) {
-            return NodeReads.AUTO;
-        }
-        try {
-            return NodeReads.valueOf(nodeReads.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new MountRequestException(400, "\"nodeReads\" must be AUTO, PIECES or RANGES_WHEN_COLD, got \"" + nodeReads + "\"");
-        }
+        return choice("nodeReads", nodeReads, NodeReads.class, NodeReads.AUTO);
     }
 
     /** The FUSE transport asked for; AUTO when absent. */
     public FuseTransport fuseTransport() throws MountRequestException {
-        if (fuse == null) {
-            return FuseTransport.AUTO;
+        return choice("fuse", fuse, FuseTransport.class, FuseTransport.AUTO);
+    }
+
+    /**
+     * The constant of {@code type} that {@code text} names (any case), {@code absent} for null; a 400 naming the key and
+     * every allowed value otherwise.
+     */
+    private static <E extends Enum<E>> E choice(String key, String text, Class<E> type, E absent) throws MountRequestException {
+        if (text == null) {
+            return absent;
         }
         try {
-            return FuseTransport.valueOf(fuse.toUpperCase(Locale.ROOT));
+            return Enum.valueOf(type, text.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new MountRequestException(400, "\"fuse\" must be AUTO, KERNEL, KERNEL_URING or LIBFUSE, got \"" + fuse + "\"");
+            List<String> names = java.util.Arrays.stream(type.getEnumConstants()).map(Enum::name).toList();
+            String allowed = String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
+            throw new MountRequestException(400, "\"" + key + "\" must be " + allowed + ", got \"" + text + "\"");
         }
     }
 

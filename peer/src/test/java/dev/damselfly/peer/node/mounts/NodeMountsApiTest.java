@@ -201,7 +201,7 @@ class NodeMountsApiTest {
         try (NodeDaemon node = startNode()) {
             String boot = built.bootstrap().toAbsolutePath().toString();
             String blobs = blobDir.toAbsolutePath().toString();
-            assertRefused(node, 400, "must be AUTO, KERNEL, KERNEL_URING or LIBFUSE, got", JSON.writeValueAsString(Map.of(
+            assertRefused(node, 400, "must be KERNEL, KERNEL_URING, LIBFUSE or AUTO, got", JSON.writeValueAsString(Map.of(
                     "bootstrap", boot, "blobDir", blobs, "mountpoint", mountpoint("refused").toString(), "fuse", "FAST")));
             for (String fuse : List.of("LIBFUSE", "KERNEL_URING", "KERNEL")) {
                 Path mp = mountpoint("mnt-" + fuse);
