@@ -24,11 +24,6 @@ final class DeferredTlsStrategy implements TlsSocketStrategy {
         this.context = context;
     }
 
-    /** Whether the SSL context has been built (a TLS connection was asked for). */
-    boolean started() {
-        return strategy != null;
-    }
-
     @Override
     public SSLSocket upgrade(Socket socket, String target, int port, Object attachment, HttpContext httpContext)
             throws IOException {
