@@ -67,8 +67,17 @@ class NetworkLabTest {
             assertTrue(mnt.getFileName().toString().startsWith(NetworkLab.MOUNT_PREFIX + lab.id() + "-"), mnt.toString());
             Shell.run("mount", "-t", "tmpfs", "-o", "size=1m", "lab-test", mnt.toString());
             sleeper = lab.spawnNetworkOnly(a, List.of("sleep", "300"), work.resolve("sleep.err"));
-            assertTrue(Shell.run("ip", "netns", "pids", a.namespace()).contains(Long.toString(sleeper.pid())),
-                    "the process runs in a's network namespace");
+            // nsenter joins the namespace after it has started: wait up to 5 s for it to be listed there
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+            boolean inNamespace = false;
+            while (!inNamespace && System.nanoTime() < deadline) {
+                inNamespace = Shell.run("ip", "netns", "pids", a.namespace()).lines()
+                        .anyMatch(pid -> pid.strip().equals(Long.toString(sleeper.pid())));
+                if (!inNamespace) {
+                    Thread.sleep(20);
+                }
+            }
+            assertTrue(inNamespace, "the process runs in a's network namespace");
             assertEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")),
                     Files.readSymbolicLink(Path.of("/proc/" + sleeper.pid() + "/ns/mnt")), "and in the root mount namespace");
         } finally {
