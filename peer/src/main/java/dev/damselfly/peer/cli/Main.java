@@ -1,6 +1,8 @@
 package dev.damselfly.peer.cli;
 
 import dev.damselfly.peer.cli.image.ConvertCommand;
+import dev.damselfly.peer.cli.mount.MountCommand;
+import dev.damselfly.peer.cli.mount.MountWarmUp;
 import dev.damselfly.peer.cli.rafs.BuildRafsCommand;
 import dev.damselfly.peer.logging.LogLevels;
 import dev.damselfly.rafs.codec.NativeCodecPreload;
@@ -25,8 +27,12 @@ public final class Main {
             ConvertCommand.class);
 
     public static void main(String[] args) {
-        if (namedVerb(args).filter(CODEC_VERBS::contains).isPresent()) {
+        Optional<Class<?>> verb = namedVerb(args);
+        if (verb.filter(CODEC_VERBS::contains).isPresent()) {
             NativeCodecPreload.start();
+        }
+        if (verb.filter(MountCommand.class::equals).isPresent() && !asksForHelp(args)) {
+            MountWarmUp.start(args); // overlaps picocli's model of the verb (see MountWarmUp)
         }
         System.exit(execute(CliEnvironment.system(), args));
     }
@@ -51,6 +57,16 @@ public final class Main {
     public static CommandLine commandLine(CliEnvironment environment, String... args) {
         return namedVerb(args).map(verb -> commandLine(environment, List.<Class<?>>of(verb)))
                 .orElseGet(() -> commandLine(environment));
+    }
+
+    /** Whether the command line asks for usage or the version only (nothing is run then). */
+    static boolean asksForHelp(String... args) {
+        for (String arg : args) {
+            if (arg.equals("-h") || arg.equals("--help") || arg.equals("-V") || arg.equals("--version")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The verb the first argument that is not an option names ({@code damselfly} has no option taking a value). */

@@ -16,6 +16,14 @@ import picocli.CommandLine;
 
 class MainTest {
 
+    @Test
+    void helpAndVersionAreAskedForAnywhereOnTheLine() {
+        assertTrue(Main.asksForHelp("mount", "--help"));
+        assertTrue(Main.asksForHelp("-V"));
+        assertTrue(Main.asksForHelp("mount", "img", "mnt", "-h"));
+        assertFalse(Main.asksForHelp("mount", "img", "mnt", "--no-node"));
+    }
+
     /** Every command path of the tree, e.g. [], [image], [image, copy]. */
     static Stream<List<String>> commandPaths() {
         List<List<String>> paths = new ArrayList<>();

@@ -16,11 +16,8 @@ import dev.damselfly.peer.mount.PrefetchMode;
 import dev.damselfly.peer.node.http.HttpEndpoints;
 import dev.damselfly.peer.node.http.MetricsHandler;
 import dev.damselfly.peer.node.metrics.NodeMetrics;
-import dev.damselfly.rafs.codec.ChunkCodecWarmUp;
-import dev.damselfly.rafsmount.RafsMount;
 import dev.damselfly.rafsmount.fuse.FuseTransport;
 import dev.damselfly.rafsmount.source.BlobSource;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,8 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,8 +43,6 @@ import picocli.CommandLine.Parameters;
         description = {"Mount a RAFS (Nydus) image lazily with FUSE, read-only, in the foreground. Every chunk is "
                 + "verified against its digest before a byte reaches a reader; a corrupt chunk is an I/O error."})
 public final class MountCommand implements Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(MountCommand.class);
-
     private final CliEnvironment environment;
 
     @CommandLine.Spec
@@ -153,12 +146,8 @@ public final class MountCommand implements Callable<Integer> {
         if (amplifyIo <= 0 || amplifyIo > Integer.MAX_VALUE) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--amplify-io must be more than 0 and below 2GiB");
         }
-        // while the bootstrap is fetched and the mount set up: generate the FUSE binding's native glue (on the way to
-        // every mount), then load and compile the chunk codecs (on the way to the first chunk read); BENCHMARKS.md,
-        // "Mount start", has the side-by-side (e2e/bench/mount-start)
-        Thread warmUp = new Thread(MountCommand::warmUp, "mount-warm-up");
-        warmUp.setDaemon(true);
-        warmUp.start();
+        // in case Main did not start it (a caller of this command's own): the warm-up (FUSE glue, manifest JSON, codecs)
+        MountWarmUp.start();
         MountSpec.Builder builder;
         if (Files.isRegularFile(Path.of(source))) {
             if (blobDir == null) {
@@ -207,37 +196,6 @@ public final class MountCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    /**
-     * The FUSE binding first (the mount waits for it), then the codecs (the first read does). One thread after the
-     * other, not two at once: a hand-run trial of two warm-up threads beside the main one, on 2 cores, left the mount
-     * about as slow as with no FUSE warm-up at all.
-     */
-    private static void warmUp() {
-        warmUpFuse();
-        warmUpCodecs();
-    }
-
-    private static void warmUpFuse() {
-        long t0 = System.nanoTime();
-        try {
-            RafsMount.warmUp();
-            LOG.debug("FUSE binding warm-up done took_ms={}", (System.nanoTime() - t0) / 1_000_000);
-        } catch (RuntimeException | LinkageError e) {
-            // no libfuse here: the mount itself says so, with the package to install
-            LOG.debug("FUSE binding warm-up skipped reason={}", e.toString());
-        }
-    }
-
-    private static void warmUpCodecs() {
-        long t0 = System.nanoTime();
-        try {
-            int digests = ChunkCodecWarmUp.warmUp();
-            LOG.debug("chunk codec warm-up done took_ms={} blake3_digests={}", (System.nanoTime() - t0) / 1_000_000, digests);
-        } catch (IOException | RuntimeException | LinkageError e) {
-            LOG.debug("chunk codec warm-up skipped reason={}", e.toString());
-        }
     }
 
     /** How long a mount waits for a node named with an explicit {@code --node} to answer (10 s). */
