@@ -146,8 +146,8 @@ public final class MountCommand implements Callable<Integer> {
         if (amplifyIo <= 0 || amplifyIo > Integer.MAX_VALUE) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--amplify-io must be more than 0 and below 2GiB");
         }
-        // in case Main did not start it (a caller of this command's own): the warm-up (FUSE glue, manifest JSON, codecs)
-        MountWarmUp.start();
+        // Main starts it as the verb is named; this covers a caller that runs the command itself
+        MountWarmUp.start(source);
         MountSpec.Builder builder;
         if (Files.isRegularFile(Path.of(source))) {
             if (blobDir == null) {

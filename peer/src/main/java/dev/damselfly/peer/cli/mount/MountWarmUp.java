@@ -5,6 +5,9 @@ import dev.damselfly.rafs.codec.ChunkCodecWarmUp;
 import dev.damselfly.rafsmount.RafsMount;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,30 +42,45 @@ public final class MountWarmUp {
 
     /**
      * Starts the warm-up unless it was started before; returns at once. Nothing to do for {@code mount --via-node}, a
-     * short client that asks a node to mount. A failed step is logged at DEBUG and left to the mount itself.
+     * short client that asks a node to mount. A mount of a local bootstrap reads no manifest: when an argument names a
+     * regular file (the bootstrap; or a prefetch list, which then only costs the overlap), the manifest JSON step is left
+     * out, so it takes no CPU from the mount. A failed step is logged at DEBUG and left to the mount itself.
      *
-     * @param args the command line (only {@code --via-node} is looked for)
+     * @param args the command line, or the mount's source alone
      */
     public static void start(String... args) {
+        boolean localFile = false;
         for (String arg : args) {
             if ("--via-node".equals(arg)) {
                 return;
             }
+            localFile |= namesRegularFile(arg);
         }
         if (!STARTED.compareAndSet(false, true)) {
             return;
         }
-        Thread warmUp = new Thread(MountWarmUp::run, "mount-warm-up");
+        boolean manifest = !localFile;
+        Thread warmUp = new Thread(() -> run(manifest), "mount-warm-up");
         warmUp.setDaemon(true);
         warmUp.start();
     }
 
-    private static void run() {
+    private static boolean namesRegularFile(String arg) {
+        try {
+            return !arg.startsWith("-") && Files.isRegularFile(Path.of(arg));
+        } catch (InvalidPathException e) {
+            return false; // not a path: the command line's own parsing says so
+        }
+    }
+
+    private static void run(boolean manifest) {
         Logger log = LoggerFactory.getLogger(MountWarmUp.class);
-        step(log, "manifest JSON", () -> {
-            ManifestDocument.parse(SAMPLE_MANIFEST, null, "warm-up sample");
-            return 1;
-        });
+        if (manifest) {
+            step(log, "manifest JSON", () -> {
+                ManifestDocument.parse(SAMPLE_MANIFEST, null, "warm-up sample");
+                return 1;
+            });
+        }
         step(log, "FUSE binding", () -> {
             RafsMount.warmUp();
             return 1;
