@@ -50,11 +50,11 @@ public final class KernelMount implements FuseSession {
 
     private final Path mountpoint;
     private final CompletableFuture<Void> exit;
-    private final UnmountWatchdog watchdog;
+    private final CompletableFuture<UnmountWatchdog> watchdog;
     private final AtomicReference<UringQueues> uring;
     private boolean unmounted;
 
-    private KernelMount(Path mountpoint, CompletableFuture<Void> exit, UnmountWatchdog watchdog,
+    private KernelMount(Path mountpoint, CompletableFuture<Void> exit, CompletableFuture<UnmountWatchdog> watchdog,
                         AtomicReference<UringQueues> uring) {
         this.mountpoint = mountpoint;
         this.exit = exit;
@@ -73,19 +73,22 @@ public final class KernelMount implements FuseSession {
                                     MountMetrics metrics) throws FuseMountException {
         String label = mountpoint.toString();
         RafsRequests requests = new RafsRequests(image, view, reader, metrics, config.timeoutSeconds(), config.debug(), label);
+        // started first, so that its process starts while this thread mounts and answers INIT
+        CompletableFuture<UnmountWatchdog> watchdog = UnmountWatchdog.startInBackground(mountpoint);
         DevFuse device;
         try {
             device = DevFuse.open();
         } catch (IOException | LinkageError e) {
+            UnmountWatchdog.stop(watchdog);
             throw new FuseMountException(mountpoint, e.getMessage(), e);
         }
         try {
             device.mount(mountpoint, "damselfly", "rafs", view.uid(), view.gid(), config.allowOther());
         } catch (IOException e) {
             device.close();
+            UnmountWatchdog.stop(watchdog);
             throw new FuseMountException(mountpoint, e.getMessage(), e);
         }
-        UnmountWatchdog watchdog = UnmountWatchdog.start(mountpoint);
         Runnable onFatal = () -> DevFuse.unmount(mountpoint, true);
         KernelWorkers workers = new KernelWorkers(device, requests, config.maxWorkers(), label, onFatal);
         // the rings' workers, once INIT has accepted FUSE over io_uring; until then nothing to wait for
@@ -194,9 +197,7 @@ public final class KernelMount implements FuseSession {
             err = DevFuse.unmount(mountpoint, true);
             wait = LAZY_STOP_WAIT_MS;
         }
-        if (watchdog != null) {
-            watchdog.stop();
-        }
+        UnmountWatchdog.stop(watchdog);
         if (err != 0 && err != EINVAL) {
             LOG.error("could not unmount {} (errno {}): unmount it by hand (umount -l {})", mountpoint, err, mountpoint);
             return false;

@@ -2,6 +2,7 @@ package dev.damselfly.rafsmount.fuse.kernel;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +23,27 @@ final class UnmountWatchdog {
 
     private UnmountWatchdog(Process process) {
         this.process = process;
+    }
+
+    /**
+     * Starts a watchdog for {@code mountpoint} on a thread of its own: starting a process takes a fresh JVM some
+     * milliseconds, which a mount's start need not wait for. It may start before the mount exists: the shell only
+     * unmounts what is a {@code fuse.rafs} mount when this JVM has gone. The future holds null when it could not start.
+     */
+    static CompletableFuture<UnmountWatchdog> startInBackground(Path mountpoint) {
+        CompletableFuture<UnmountWatchdog> started = new CompletableFuture<>();
+        Thread t = new Thread(() -> started.complete(start(mountpoint)), "unmount-watchdog-start");
+        t.setDaemon(true);
+        t.start();
+        return started;
+    }
+
+    /** Stops the watchdog {@code started} holds, if any, once it has started. */
+    static void stop(CompletableFuture<UnmountWatchdog> started) {
+        UnmountWatchdog w = started.join();
+        if (w != null) {
+            w.stop();
+        }
     }
 
     /** Starts a watchdog for {@code mountpoint}; null (with a warning) when it cannot start. */
