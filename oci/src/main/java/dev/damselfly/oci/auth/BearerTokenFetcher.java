@@ -29,7 +29,15 @@ public final class BearerTokenFetcher {
 
     private final TokenHttp http;
     private final Clock clock;
-    private final ObjectMapper json = new ObjectMapper();
+
+    /**
+     * The token responses' parser, made on the first token fetched: a client made for an anonymous registry never
+     * needs one, and making it at construction had a command's main thread wait for Jackson's classes to initialise
+     * (a mount's warm-up thread initialises them meanwhile) before it could send its first request.
+     */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     public BearerTokenFetcher(TokenHttp http, Clock clock) {
         this.http = http;
@@ -96,7 +104,7 @@ public final class BearerTokenFetcher {
         }
         JsonNode node;
         try {
-            node = json.readTree(body);
+            node = Json.MAPPER.readTree(body);
         } catch (IOException e) {
             throw new RegistryException.UnauthorizedException(registry, "token response is not JSON");
         }

@@ -12,7 +12,14 @@ import java.util.List;
 
 /** Turns an unwanted response into the typed {@link RegistryException} for its status. */
 final class ResponseErrors {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The error bodies' parser, made on the first error body read: {@link #require} runs on every response, and a
+     * static mapper here had a command's first request wait for Jackson's classes to initialise (a mount's warm-up
+     * thread initialises them meanwhile) although a successful response never needs it.
+     */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     private ResponseErrors() {
     }
@@ -52,7 +59,7 @@ final class ResponseErrors {
             return "";
         }
         try {
-            JsonNode errors = JSON.readTree(body).path("errors");
+            JsonNode errors = Json.MAPPER.readTree(body).path("errors");
             if (errors.isArray() && errors.size() > 0) {
                 List<String> parts = new ArrayList<>();
                 for (JsonNode error : errors) {
