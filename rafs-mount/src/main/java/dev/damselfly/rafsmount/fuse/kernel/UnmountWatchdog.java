@@ -28,11 +28,21 @@ final class UnmountWatchdog {
     /**
      * Starts a watchdog for {@code mountpoint} on a thread of its own: starting a process takes a fresh JVM some
      * milliseconds, which a mount's start need not wait for. It may start before the mount exists: the shell only
-     * unmounts what is a {@code fuse.rafs} mount when this JVM has gone. The future holds null when it could not start.
+     * unmounts what is a {@code fuse.rafs} mount when this JVM has gone. The future always completes: with null when it could not start.
      */
     static CompletableFuture<UnmountWatchdog> startInBackground(Path mountpoint) {
         CompletableFuture<UnmountWatchdog> started = new CompletableFuture<>();
-        Thread t = new Thread(() -> started.complete(start(mountpoint)), "unmount-watchdog-start");
+        Thread t = new Thread(() -> {
+            UnmountWatchdog w = null;
+            try {
+                w = start(mountpoint);
+            } catch (RuntimeException e) { // e.g. a security manager refusing processes: never leave the future open
+                LOG.warn("mount={} no unmount watchdog ({}): if this process is killed, unmount it by hand (umount -l {})",
+                        mountpoint, e.toString(), mountpoint);
+            } finally {
+                started.complete(w);
+            }
+        }, "unmount-watchdog-start");
         t.setDaemon(true);
         t.start();
         return started;
